@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+
+namespace ModelAudit.Tensors;
+
+/// <summary>
+/// Pools float buffers by exact length. Passes over the same model ask for the same lengths every
+/// time, so exact-length buckets give full reuse without the up-to-2x waste of power-of-two pools.
+/// </summary>
+public sealed class TensorPool
+{
+    private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _buckets = new();
+    private long _retainedElements;
+
+    /// <summary>The process-wide pool used by the CPU backend.</summary>
+    public static TensorPool Shared { get; } = new();
+
+    /// <summary>Most elements kept idle in the pool; buffers returned beyond it are left to the GC.</summary>
+    public long MaxRetainedElements { get; set; } = 512L * 1024 * 1024 / sizeof(float) * 4; // 2 GiB of floats
+
+    /// <summary>Elements currently held idle.</summary>
+    public long RetainedElements => Interlocked.Read(ref _retainedElements);
+
+    /// <summary>Rents a buffer of exactly <paramref name="length"/> elements. Contents are unspecified unless <paramref name="clear"/>.</summary>
+    public float[] Rent(int length, bool clear)
+    {
+        if (length == 0) return [];
+        if (_buckets.TryGetValue(length, out var bag) && bag.TryTake(out var buffer))
+        {
+            Interlocked.Add(ref _retainedElements, -length);
+            if (clear) Array.Clear(buffer);
+            return buffer;
+        }
+        // GC.AllocateUninitializedArray skips zeroing when the caller overwrites everything anyway.
+        return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
+    }
+
+    /// <summary>Returns a buffer obtained from <see cref="Rent"/>.</summary>
+    public void Return(float[] buffer)
+    {
+        if (buffer.Length == 0) return;
+        if (Interlocked.Add(ref _retainedElements, buffer.Length) > MaxRetainedElements)
+        {
+            Interlocked.Add(ref _retainedElements, -buffer.Length);
+            return;
+        }
+        _buckets.GetOrAdd(buffer.Length, _ => new ConcurrentBag<float[]>()).Add(buffer);
+    }
+
+    /// <summary>Drops every idle buffer.</summary>
+    public void Trim()
+    {
+        _buckets.Clear();
+        Interlocked.Exchange(ref _retainedElements, 0);
+    }
+}
