@@ -1,0 +1,104 @@
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Analysis.Attribution;
+
+/// <summary>
+/// Streams the points of a path integral through the model in chunks that bound memory, running one
+/// forward and ONE backward per chunk for all requested layers together. Chunks of consecutive points
+/// may overlap by one point (as Captum's internal batching does) so that differences between
+/// neighbouring points never straddle two chunks.
+/// </summary>
+internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSize)
+{
+    /// <summary>What a chunk hands to the caller: rows are point-major over <see cref="SampleCount"/> samples.</summary>
+    internal sealed class Chunk
+    {
+        public required int FirstSample { get; init; }
+        public required int SampleCount { get; init; }
+        public required int FirstPoint { get; init; }
+        public required int PointCount { get; init; }
+        public required ForwardPass Forward { get; init; }
+        public required GradientResult Gradients { get; init; }
+        public required int[] LayerIds { get; init; }
+    }
+
+    /// <summary>
+    /// Runs every point of <paramref name="alphas"/> for every sample. <paramref name="overlap"/> makes
+    /// consecutive chunks share one point. Gradients are taken at <paramref name="layers"/> (the input is a layer too).
+    /// </summary>
+    public void Run(PathInputs path, IReadOnlyList<double> alphas, ReadOnlySpan<long> targets, IReadOnlyList<string> layers,
+        bool overlap, Action<Chunk> onChunk, CancellationToken cancellationToken = default)
+    {
+        int n = path.Samples;
+        int points = alphas.Count;
+        int minPoints = overlap ? Math.Min(2, points) : 1;
+        int budget = internalBatchSize > 0 ? internalBatchSize : n * points;
+        // Split samples only when even the smallest useful chunk of points does not fit.
+        int samplesPerGroup = Math.Clamp(budget / minPoints, 1, n);
+        int pointsPerChunk = Math.Clamp(budget / samplesPerGroup, minPoints, points);
+        var alphaArray = alphas.ToArray();
+
+        for (int first = 0; first < n; first += samplesPerGroup)
+        {
+            int count = Math.Min(samplesPerGroup, n - first);
+            int p0 = 0;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int pc = Math.Min(pointsPerChunk, points - p0);
+                RunChunk(path, alphaArray.AsSpan(p0, pc), targets, layers, first, count, p0, onChunk);
+                int end = p0 + pc;
+                if (end >= points) break;
+                p0 = overlap ? end - 1 : end;
+            }
+        }
+    }
+
+    private void RunChunk(PathInputs path, ReadOnlySpan<double> alphas, ReadOnlySpan<long> targets, IReadOnlyList<string> layers,
+        int first, int count, int firstPoint, Action<Chunk> onChunk)
+    {
+        int rows = alphas.Length * count;
+        var plan = model.GetPlan(rows);
+        int inputId = plan.Resolve(model.InputName);
+        int outputId = plan.Resolve(model.OutputName);
+        var layerIds = layers.Select(plan.Resolve).ToArray();
+        var backend = plan.Executor.Backend;
+        using var batch = path.Rows(backend, alphas, first, count);
+        using var pass = plan.Executor.Forward(
+            new Dictionary<int, Tensor> { [inputId] = batch },
+            new ForwardOptions { Keep = [.. layerIds, outputId], RecordForBackward = true });
+        using var seed = GradientSeeds.SelectedLogits(plan.Graph.Values[outputId].Shape, AttributionTarget.ForRows(targets, alphas.Length, first, count));
+        using var grads = pass.Backward(new Dictionary<int, Tensor> { [outputId] = seed }, layerIds);
+        onChunk(new Chunk
+        {
+            FirstSample = first,
+            SampleCount = count,
+            FirstPoint = firstPoint,
+            PointCount = alphas.Length,
+            Forward = pass,
+            Gradients = grads,
+            LayerIds = layerIds,
+        });
+    }
+
+    /// <summary>F_t at the inputs (or baselines) of every sample, one forward per group.</summary>
+    public float[] TargetScores(PathInputs path, ReadOnlySpan<long> targets, bool atBaseline)
+    {
+        var result = new float[path.Samples];
+        int group = Math.Clamp(internalBatchSize > 0 ? internalBatchSize : path.Samples, 1, path.Samples);
+        for (int first = 0; first < path.Samples; first += group)
+        {
+            int count = Math.Min(group, path.Samples - first);
+            var plan = model.GetPlan(count);
+            int inputId = plan.Resolve(model.InputName);
+            int outputId = plan.Resolve(model.OutputName);
+            using var batch = path.Endpoints(plan.Executor.Backend, atBaseline, first, count);
+            using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = batch }, new ForwardOptions { Keep = [outputId] });
+            var scores = pass[outputId].ToArray();
+            int classes = scores.Length / count;
+            for (int i = 0; i < count; i++) result[first + i] = scores[i * classes + (int)targets[first + i]];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,33 @@
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Analysis;
+
+/// <summary>
+/// A model the analyses can run forward and differentiate: one input, one output whose rows are a
+/// sample's class scores, and a compiled plan per batch size (sweeps use a few distinct sizes).
+/// </summary>
+public interface IDifferentiableModel
+{
+    /// <summary>Name of the input value.</summary>
+    string InputName { get; }
+
+    /// <summary>Name of the output value (class scores, [N, classes]).</summary>
+    string OutputName { get; }
+
+    /// <summary>The input shape without the batch dimension.</summary>
+    TensorShape SampleShape { get; }
+
+    /// <summary>The graph and executor for a batch of <paramref name="batchSize"/> samples; implementations cache them.</summary>
+    ModelPlan GetPlan(int batchSize);
+}
+
+/// <summary>A graph compiled for one batch size, with its executor.</summary>
+/// <param name="Graph">The graph.</param>
+/// <param name="Executor">Its executor.</param>
+public sealed record ModelPlan(ComputeGraph Graph, GraphExecutor Executor)
+{
+    /// <summary>The value id of <paramref name="name"/>, with an error naming the layer when it does not exist.</summary>
+    public int Resolve(string name)
+        => Graph.TryFind(name, out var id) ? id : throw new ArgumentException($"Unknown layer '{name}': no tensor of that name in the model.");
+}
