@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ModelAudit.Tensors;
 
 namespace ModelAudit.Analysis.Attribution;

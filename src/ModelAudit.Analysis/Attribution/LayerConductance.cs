@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using ModelAudit.Tensors;
 
 namespace ModelAudit.Analysis.Attribution;
