@@ -57,7 +57,7 @@ public sealed class ConvSuite : IBenchmarkSuite
         {
             for (int n = 0; n < g.Batch; n++)
             {
-                Im2Col.Lower(g, g.InChannels, px + (long)n * inSample, pcol);
+                Im2Col.Lower(g, g.InChannels, px + (long)n * inSample, pcol, parallel: true);
                 NativeMethods.Sgemm(false, false, g.OutChannels, spatial, kernelSize, 1f, w, kernelSize, col, spatial,
                     0f, y.AsSpan(n * g.OutChannels * spatial, g.OutChannels * spatial), spatial);
             }
