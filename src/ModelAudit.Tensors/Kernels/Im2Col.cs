@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -37,6 +39,7 @@ internal static unsafe class Im2Col
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
@@ -67,6 +70,7 @@ internal static unsafe class Im2Col
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
