@@ -62,7 +62,8 @@ internal static unsafe class Conv2d
     /// </summary>
     private static void ForEachSample(in Conv2dGeometry g, SampleAction sample)
     {
-        int columnLength = IsPointwise(g) ? 0 : g.GroupInChannels * g.KernelHeight * g.KernelWidth * g.OutHeight * g.OutWidth;
+        // Room for the column matrix of one sample-group, plain or in prepacked panels (the larger).
+        int columnLength = IsPointwise(g) ? 0 : checked((int)SgemmPack.PrepackedLength(g.GroupInChannels * g.KernelHeight * g.KernelWidth, g.OutHeight * g.OutWidth, Sgemm.NR));
         long workPerSample = 2L * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
         bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
         if (sampleParallel)
@@ -108,16 +109,19 @@ internal static unsafe class Conv2d
                 for (int o = 0; o < groupOut; o++) new Span<float>(yg + (long)o * spatial, spatial).Fill(bias[group * groupOut + o]);
                 beta = 1;
             }
-            float* b = xg;
+            var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
+            var output = new Span<float>(yg, groupOut * spatial);
             if (col != null)
             {
-                Im2Col.Lower(g, groupIn, xg, col, parallel);
-                b = col;
+                Im2Col.LowerPrepacked(g, groupIn, xg, col, parallel);
+                Sgemm.MultiplyPrepacked(false, groupOut, spatial, kernelSize, 1f, weights, kernelSize,
+                    new ReadOnlySpan<float>(col, (int)SgemmPack.PrepackedLength(kernelSize, spatial, Sgemm.NR)), beta, output, spatial, parallel);
             }
-            Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f,
-                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                new ReadOnlySpan<float>(b, kernelSize * spatial), spatial,
-                beta, new Span<float>(yg, groupOut * spatial), spatial, parallel);
+            else
+            {
+                Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f, weights, kernelSize,
+                    new ReadOnlySpan<float>(xg, kernelSize * spatial), spatial, beta, output, spatial, parallel);
+            }
         }
     }
 

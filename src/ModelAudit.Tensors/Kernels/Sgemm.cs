@@ -80,6 +80,32 @@ internal static unsafe class Sgemm
         }
     }
 
+    /// <summary>
+    /// Computes C = alpha * op(A) B + beta * C where the k x n matrix B is already in the prepacked layout
+    /// (<see cref="SgemmPack.PrepackedLength"/>), e.g. written there directly by im2col. Results are bitwise
+    /// identical to <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, bool)"/>
+    /// on the blocked path.
+    /// </summary>
+    internal static void MultiplyPrepacked(
+        bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> prepackedB, float beta, Span<float> c, int ldc, bool parallel)
+    {
+        KernelGuard.RequireNonNegative(m, nameof(m));
+        KernelGuard.RequireNonNegative(n, nameof(n));
+        KernelGuard.RequireNonNegative(k, nameof(k));
+        CheckMatrix(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a), nameof(lda));
+        KernelGuard.RequireLength(prepackedB.Length, SgemmPack.PrepackedLength(k, n, NR), nameof(prepackedB));
+        CheckMatrix(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0) return;
+
+        fixed (float* pa = a, pb = prepackedB, pc = c)
+        {
+            var args = new GemmArguments(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, pb);
+            if (k == 0 || alpha == 0) ScaleC(args);
+            else MultiplyBlocked(args, parallel);
+        }
+    }
+
     private static void CheckMatrix(int length, int rows, int cols, int ld, string name, string ldName)
     {
         if (ld < Math.Max(1, cols))
@@ -179,7 +205,9 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(BlockK, g.K - pc);
                 float beta = pc == 0 ? g.Beta : 1f;
-                SgemmPack.B(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, packedB);
+                float* bBlock = packedB;
+                if (g.PrepackedB != null) bBlock = g.PrepackedB + SgemmPack.PrepackedOffset(g.K, g.N, nr, pc, jc);
+                else SgemmPack.B(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, packedB);
                 for (int ic = i0; ic < i1; ic += BlockM)
                 {
                     int mc = Math.Min(BlockM, i1 - ic);
@@ -187,7 +215,7 @@ internal static unsafe class Sgemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* bPanel = packedB + (long)(jr / nr) * kc * nr;
+                        float* bPanel = bBlock + (long)(jr / nr) * kc * nr;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
@@ -254,11 +282,14 @@ internal static unsafe class Sgemm
     /// <summary>Pointers and sizes of one multiply, passed by value into the parallel loop.</summary>
     private readonly struct GemmArguments(
         bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* prepackedB = null)
     {
         public readonly bool TransA = transA, TransB = transB;
         public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc;
         public readonly float Alpha = alpha, Beta = beta;
         public readonly float* A = a, B = b, C = c;
+
+        /// <summary>op(B) already in <see cref="SgemmPack.PrepackedLength"/> layout (B and TransB unused), or null.</summary>
+        public readonly float* PrepackedB = prepackedB;
     }
 }

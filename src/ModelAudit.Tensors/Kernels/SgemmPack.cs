@@ -89,4 +89,18 @@ internal static unsafe class SgemmPack
             }
         }
     }
+
+    /// <summary>
+    /// Length of a k x n op(B) in prepacked layout: for each depth block of <see cref="Sgemm.BlockK"/> rows
+    /// (the last may be shorter, kc rows), ceil(n/nr) panels of kc x nr, columns past n zero.
+    /// </summary>
+    public static long PrepackedLength(int k, int n, int nr) => (long)k * ((n + nr - 1) / nr) * nr;
+
+    /// <summary>Offset of the panel holding row <paramref name="p0"/> (a depth-block start) and column <paramref name="j"/> (a multiple of nr).</summary>
+    public static long PrepackedOffset(int k, int n, int nr, int p0, int j)
+    {
+        int panels = (n + nr - 1) / nr;
+        int kc = Math.Min(Sgemm.BlockK, k - p0);
+        return (long)p0 * panels * nr + (long)(j / nr) * kc * nr;
+    }
 }
