@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// Lowers one sample-group of NCHW input to the (Cg*KH*KW) x (OH*OW) column matrix of a convolution and
+/// back (col2im, accumulating). Both run in parallel over channels, so each element has one writer.
+/// </summary>
+internal static unsafe class Im2Col
+{
+    /// <summary>Fills <paramref name="col"/> (on the calling thread unless <paramref name="parallel"/>) from the <paramref name="channels"/> planes at <paramref name="x"/>.</summary>
+    public static void Lower(in Conv2dGeometry g, int channels, float* x, float* col, bool parallel)
+    {
+        Conv2dGeometry geometry = g;
+        int kernelArea = g.KernelHeight * g.KernelWidth;
+        long spatial = (long)g.OutHeight * g.OutWidth;
+        KernelParallel.For(channels * kernelArea, parallel ? spatial : 0, (first, end) =>
+        {
+            for (int row = first; row < end; row++) LowerRow(geometry, row, x, col + row * spatial);
+        });
+    }
+
+    /// <summary>
+    /// Writes the column matrix of the <paramref name="channels"/> planes at <paramref name="x"/> straight into
+    /// the <see cref="SgemmPack.PrepackedLength"/> layout for <see cref="Sgemm.MultiplyPrepacked"/>, which
+    /// saves the GEMM a pass that would copy the whole column matrix into panels. Works panel by panel so
+    /// the writes are sequential; in parallel over panels.
+    /// </summary>
+    public static void LowerPrepacked(in Conv2dGeometry g, int channels, float* x, float* packed, bool parallel)
+    {
+        int nr = Sgemm.NR, outW = g.OutWidth, spatial = g.OutHeight * outW;
+        int panels = (spatial + nr - 1) / nr;
+        // Segments: the pieces of a panel that lie in one output row, as (output row, first column, length).
+        int maxSegments = panels * (nr / Math.Max(1, outW) + 2);
+        int[] segments = ArrayPool<int>.Shared.Rent(3 * maxSegments + panels + 1);
+        try
+        {
+            int count = 0;
+            fixed (int* pinned = segments)
+            {
+                int* table = pinned, starts = pinned + 3 * maxSegments;
+                for (int q = 0; q < panels; q++)
+                {
+                    starts[q] = count;
+                    for (int pos = q * nr, end = Math.Min(spatial, pos + nr); pos < end;)
+                    {
+                        int oh = pos / outW, ow = pos % outW, length = Math.Min(end - pos, outW - ow);
+                        table[3 * count] = oh;
+                        table[3 * count + 1] = ow;
+                        table[3 * count + 2] = length;
+                        count++;
+                        pos += length;
+                    }
+                }
+                starts[panels] = count;
+                Conv2dGeometry geometry = g;
+                int rows = channels * g.KernelHeight * g.KernelWidth;
+                KernelParallel.For(panels, parallel ? (long)rows * nr : 0, (first, end) =>
+                {
+                    for (int q = first; q < end; q++) LowerPanel(geometry, q, panels, rows, nr, table, starts, x, packed);
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(segments);
+        }
+    }
+
+    /// <summary>Adds <paramref name="col"/> (on the calling thread unless <paramref name="parallel"/>) into the <paramref name="channels"/> planes at <paramref name="dx"/>.</summary>
+    public static void Raise(in Conv2dGeometry g, int channels, float* col, float* dx, bool parallel)
+    {
+        Conv2dGeometry geometry = g;
+        int kernelArea = g.KernelHeight * g.KernelWidth;
+        long spatial = (long)g.OutHeight * g.OutWidth;
+        KernelParallel.For(channels, parallel ? kernelArea * spatial : 0, (first, end) =>
+        {
+            for (int c = first; c < end; c++)
+            {
+                for (int kernelIndex = 0; kernelIndex < kernelArea; kernelIndex++)
+                {
+                    int row = c * kernelArea + kernelIndex;
+                    RaiseRow(geometry, row, col + row * spatial, dx);
+                }
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
+    {
+        int kernelArea = g.KernelHeight * g.KernelWidth;
+        int c = row / kernelArea, kh = row % kernelArea / g.KernelWidth, kw = row % g.KernelWidth;
+        int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
+        float* plane = x + (long)c * inH * inW;
+        int offsetW = kw * g.DilationW - g.PadLeft;
+        (int owBegin, int owEnd) = ValidRange(outW, g.StrideW, offsetW, inW);
+        for (int oh = 0; oh < outH; oh++, dst += outW)
+        {
+            int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+            if ((uint)ih >= (uint)inH)
+            {
+                new Span<float>(dst, outW).Clear();
+                continue;
+            }
+            float* src = plane + (long)ih * inW + offsetW;
+            for (int ow = 0; ow < owBegin; ow++) dst[ow] = 0;
+            if (g.StrideW == 1)
+            {
+                new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin).CopyTo(new Span<float>(dst + owBegin, owEnd - owBegin));
+            }
+            else
+            {
+                for (int ow = owBegin; ow < owEnd; ow++) dst[ow] = src[ow * g.StrideW];
+            }
+            for (int ow = Math.Max(owBegin, owEnd); ow < outW; ow++) dst[ow] = 0;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LowerPanel(in Conv2dGeometry g, int q, int panels, int rows, int nr, int* segments, int* starts, float* x, float* packed)
+    {
+        int inH = g.InHeight, inW = g.InWidth, strideW = g.StrideW, outW = g.OutWidth;
+        int spatial = g.OutHeight * outW, filled = Math.Min(nr, spatial - q * nr);
+        int firstSegment = starts[q], endSegment = starts[q + 1];
+        for (int p0 = 0; p0 < rows; p0 += Sgemm.BlockK)
+        {
+            int kc = Math.Min(Sgemm.BlockK, rows - p0);
+            float* d = packed + (long)p0 * panels * nr + (long)q * kc * nr;
+            int c = p0 / (g.KernelHeight * g.KernelWidth), kh = p0 / g.KernelWidth % g.KernelHeight, kw = p0 % g.KernelWidth;
+            for (int p = 0; p < kc; p++, d += nr)
+            {
+                float* plane = x + (long)c * inH * inW;
+                int offsetW = kw * g.DilationW - g.PadLeft;
+                (int owBegin, int owEnd) = ValidRange(outW, strideW, offsetW, inW);
+                float* dst = d;
+                for (int s = firstSegment; s < endSegment; s++)
+                {
+                    int oh = segments[3 * s], ow0 = segments[3 * s + 1], length = segments[3 * s + 2];
+                    int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+                    float* run = dst - ow0;
+                    int ow1 = ow0 + length;
+                    if ((uint)ih >= (uint)inH)
+                    {
+                        for (int o = ow0; o < ow1; o++) run[o] = 0;
+                    }
+                    else
+                    {
+                        float* src = plane + (long)ih * inW + offsetW;
+                        int copyBegin = Math.Max(ow0, owBegin), copyEnd = Math.Max(copyBegin, Math.Min(ow1, owEnd));
+                        for (int o = ow0; o < copyBegin; o++) run[o] = 0;
+                        if (strideW == 1)
+                        {
+                            int o = copyBegin;
+                            for (; o + 8 <= copyEnd; o += 8) Vector256.Store(Vector256.Load(src + o), run + o);
+                            for (; o < copyEnd; o++) run[o] = src[o];
+                        }
+                        else
+                        {
+                            for (int o = copyBegin; o < copyEnd; o++) run[o] = src[o * strideW];
+                        }
+                        for (int o = copyEnd; o < ow1; o++) run[o] = 0;
+                    }
+                    dst += length;
+                }
+                for (int j = filled; j < nr; j++) d[j] = 0;
+                if (++kw == g.KernelWidth)
+                {
+                    kw = 0;
+                    if (++kh == g.KernelHeight)
+                    {
+                        kh = 0;
+                        c++;
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
+    {
+        int kernelArea = g.KernelHeight * g.KernelWidth;
+        int c = row / kernelArea, kh = row % kernelArea / g.KernelWidth, kw = row % g.KernelWidth;
+        int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
+        float* plane = dx + (long)c * inH * inW;
+        int offsetW = kw * g.DilationW - g.PadLeft;
+        (int owBegin, int owEnd) = ValidRange(outW, g.StrideW, offsetW, inW);
+        for (int oh = 0; oh < outH; oh++, src += outW)
+        {
+            int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+            if ((uint)ih >= (uint)inH) continue;
+            float* dst = plane + (long)ih * inW + offsetW;
+            if (g.StrideW == 1)
+            {
+                var run = new Span<float>(dst + owBegin, owEnd - owBegin);
+                TensorPrimitives.Add(run, new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin), run);
+            }
+            else
+            {
+                for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
+            }
+        }
+    }
+
+    /// <summary>Output columns [begin, end) whose input column ow * stride + offset lies in [0, inW).</summary>
+    internal static (int Begin, int End) ValidRange(int outW, int stride, int offset, int inW)
+    {
+        int begin = Math.Min(outW, offset >= 0 ? 0 : (-offset + stride - 1) / stride);
+        int end = inW - offset <= 0 ? 0 : Math.Min(outW, (inW - offset - 1) / stride + 1);
+        return (begin, Math.Max(begin, end));
+    }
+}
