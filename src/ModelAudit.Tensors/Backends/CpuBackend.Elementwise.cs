@@ -179,24 +179,41 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void UnaryBackward(UnaryKind kind, float alpha, float beta, Tensor x, Tensor y, Tensor dy, Tensor dx)
     {
-        ReadOnlySpan<float> xs = x.Span, ys = y.Span, g = dy.Span;
+        // Only what the derivative reads is touched: the executor may have released the other one.
+        ReadOnlySpan<float> xs = Unary.DerivativeReadsInput(kind) ? x.Span : default;
+        ReadOnlySpan<float> ys = Unary.DerivativeReadsOutput(kind) ? y.Span : default;
+        ReadOnlySpan<float> g = dy.Span;
         var d = dx.Span;
-        for (int i = 0; i < xs.Length; i++)
+        // The most common activations get a loop of their own; the rest share one switch per element.
+        switch (kind)
         {
-            float v = xs[i], o = ys[i], gi = g[i];
+            case UnaryKind.Identity:
+                g.CopyTo(d);
+                return;
+            case UnaryKind.Neg:
+                TensorPrimitives.Negate(g, d);
+                return;
+            case UnaryKind.Relu:
+                for (int i = 0; i < xs.Length; i++) d[i] = xs[i] > 0 ? g[i] : 0f;
+                return;
+            case UnaryKind.Sigmoid:
+                for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
+                return;
+            case UnaryKind.Tanh:
+                for (int i = 0; i < ys.Length; i++) d[i] = g[i] * (1f - ys[i] * ys[i]);
+                return;
+        }
+        for (int i = 0; i < g.Length; i++)
+        {
+            float v = xs.IsEmpty ? 0f : xs[i], o = ys.IsEmpty ? 0f : ys[i], gi = g[i];
             d[i] = kind switch
             {
-                UnaryKind.Identity => gi,
-                UnaryKind.Relu => v > 0 ? gi : 0f,
                 UnaryKind.LeakyRelu => v > 0 ? gi : alpha * gi,
-                UnaryKind.Sigmoid => gi * o * (1f - o),
-                UnaryKind.Tanh => gi * (1f - o * o),
                 UnaryKind.HardSigmoid => alpha * v + beta is > 0f and < 1f ? alpha * gi : 0f,
                 // PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
                 UnaryKind.HardSwish => v < -3f ? 0f : v <= 3f ? gi * (v / 3f + 0.5f) : gi,
                 UnaryKind.Exp => gi * o,
                 UnaryKind.Log => gi / v,
-                UnaryKind.Neg => -gi,
                 UnaryKind.Sqrt => gi / (2f * o),
                 UnaryKind.Abs => gi * MathF.Sign(v),
                 UnaryKind.Elu => v > 0 ? gi : gi * (o + alpha),
