@@ -25,6 +25,8 @@ public sealed partial class CpuBackend
             if (r > 0) walk.Next();
             int oa = walk.Offsets[0], ob = walk.Offsets[1], oy = walk.Offsets[2];
             if (sa == 1 && sb == 1) BinaryRow(kind, av.Slice(oa, len), bv.Slice(ob, len), yv.Slice(oy, len));
+            else if (sa == 1 && sb == 0 && BinaryRowScalarRight(kind, av.Slice(oa, len), bv[ob], yv.Slice(oy, len))) continue;
+            else if (sa == 0 && sb == 1 && BinaryRowScalarLeft(kind, av[oa], bv.Slice(ob, len), yv.Slice(oy, len))) continue;
             else
                 for (int i = 0; i < len; i++) yv[oy + i] = Apply(kind, av[oa + i * sa], bv[ob + i * sb]);
         }
@@ -41,6 +43,32 @@ public sealed partial class CpuBackend
             default:
                 for (int i = 0; i < y.Length; i++) y[i] = Apply(kind, a[i], b[i]);
                 break;
+        }
+    }
+
+    /// <summary>A row against one broadcast right operand (per-channel scale or shift); false when the kind has no vector form.</summary>
+    private static bool BinaryRowScalarRight(BinaryKind kind, ReadOnlySpan<float> a, float b, Span<float> y)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: TensorPrimitives.Add(a, b, y); return true;
+            case BinaryKind.Sub: TensorPrimitives.Subtract(a, b, y); return true;
+            case BinaryKind.Mul: TensorPrimitives.Multiply(a, b, y); return true;
+            case BinaryKind.Div: TensorPrimitives.Divide(a, b, y); return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>One broadcast left operand against a row; false when the kind has no vector form.</summary>
+    private static bool BinaryRowScalarLeft(BinaryKind kind, float a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: TensorPrimitives.Add(b, a, y); return true;
+            case BinaryKind.Sub: TensorPrimitives.Subtract(a, b, y); return true;
+            case BinaryKind.Mul: TensorPrimitives.Multiply(b, a, y); return true;
+            case BinaryKind.Div: TensorPrimitives.Divide(a, b, y); return true;
+            default: return false;
         }
     }
 
