@@ -223,6 +223,25 @@ public class GraphExecutorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ForwardBackward_ConcurrentPassesOnOneExecutor_MatchSequentialBitForBit()
+    {
+        var net = new SmallNet();
+        var executor = new GraphExecutor(net.Graph);
+        var inputs = Enumerable.Range(0, 4).Select(i => RandomTensors.Uniform(20 + i, -1, 1, 2, 1, 6, 6)).ToArray();
+        using var seed = GradientSeeds.SelectedLogits(new TensorShape(2, 4), Targets);
+        float[] Run(Tensor x)
+        {
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [net.X] = x }, new ForwardOptions { RecordForBackward = true });
+            using var grads = pass.Backward(new Dictionary<int, Tensor> { [net.Probabilities] = seed }, [net.W, net.X]);
+            return [.. grads[net.W].ToArray(), .. grads[net.X].ToArray()];
+        }
+        var sequential = inputs.Select(Run).ToArray();
+        var concurrent = new float[inputs.Length][];
+        Parallel.For(0, inputs.Length * 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => concurrent[i % inputs.Length] = Run(inputs[i % inputs.Length]));
+        for (int i = 0; i < inputs.Length; i++) TensorAssert.AssertIdentical(sequential[i], concurrent[i]);
+    }
+
+    [Fact]
     public void Forward_BadInputs_ThrowNamingTheInput()
     {
         var net = new SmallNet();
