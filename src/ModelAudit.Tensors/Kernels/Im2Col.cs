@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -84,7 +85,15 @@ internal static unsafe class Im2Col
             int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
             if ((uint)ih >= (uint)inH) continue;
             float* dst = plane + (long)ih * inW + offsetW;
-            for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
+            if (g.StrideW == 1)
+            {
+                var run = new Span<float>(dst + owBegin, owEnd - owBegin);
+                TensorPrimitives.Add(run, new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin), run);
+            }
+            else
+            {
+                for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
+            }
         }
     }
 

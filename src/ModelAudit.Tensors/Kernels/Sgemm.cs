@@ -36,7 +36,7 @@ internal static unsafe class Sgemm
     internal static int BlockM => MR * 16;
 
     /// <summary>Columns of a packed B panel (a multiple of every NR).</summary>
-    internal const int BlockN = 512;
+    internal const int BlockN = 2048;
 
     /// <summary>Computes C = alpha * op(A) op(B) + beta * C.</summary>
     public static void Multiply(

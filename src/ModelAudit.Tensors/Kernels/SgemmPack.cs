@@ -31,18 +31,15 @@ internal static unsafe class SgemmPack
             }
             else
             {
+                // Walk k in the outer loop so the writes are sequential; the mr row streams prefetch well.
                 float* src = a + (long)(i0 + ir) * lda + p0;
-                for (int r = 0; r < rows; r++)
+                for (int p = 0; p < kc; p++, dst += mr)
                 {
-                    float* row = src + (long)r * lda;
-                    float* d = dst + r;
-                    for (int p = 0; p < kc; p++) d[p * mr] = row[p];
+                    float* column = src + p;
+                    int r = 0;
+                    for (; r < rows; r++) dst[r] = column[(long)r * lda];
+                    for (; r < mr; r++) dst[r] = 0;
                 }
-                for (int r = rows; r < mr; r++)
-                {
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = 0;
-                }
-                dst += kc * mr;
             }
         }
     }
