@@ -1,19 +1,50 @@
+using System.Numerics.Tensors;
+
 namespace ModelAudit.Tensors;
 
-/// <summary>The managed CPU backend: kernels on TensorPrimitives and hardware intrinsics, buffers from <see cref="TensorPool.Shared"/>.</summary>
+/// <summary>
+/// The managed CPU backend: kernels on TensorPrimitives and hardware intrinsics, buffers from a
+/// <see cref="TensorPool"/> (<see cref="TensorPool.Shared"/> by default). Every kernel sums each output
+/// element in a fixed order, so results are reproducible to the last bit.
+/// </summary>
 public sealed partial class CpuBackend : IComputeBackend
 {
+    private readonly TensorPool _pool;
+
+    /// <summary>A backend over the process-wide pool.</summary>
+    public CpuBackend() : this(TensorPool.Shared)
+    {
+    }
+
+    /// <summary>A backend over its own pool (tests measure reuse on it).</summary>
+    internal CpuBackend(TensorPool pool) => _pool = pool;
+
+    /// <summary>The pool buffers come from.</summary>
+    internal TensorPool Pool => _pool;
+
     /// <inheritdoc/>
     public string Name => "cpu";
 
     /// <inheritdoc/>
     public Tensor Allocate(TensorShape shape, bool clear)
-        => new(shape, new HostStorage(TensorPool.Shared.Rent(shape.ElementCount, clear), TensorPool.Shared, this));
+        => new(shape, new HostStorage(_pool.Rent(shape.ElementCount, clear), _pool, this));
 
     /// <inheritdoc/>
     public void Copy(Tensor source, Tensor destination)
     {
         if (source.Length != destination.Length) throw new ArgumentException($"Copy from {source.Shape} to {destination.Shape}: element counts differ.");
         source.Span.CopyTo(destination.Span);
+    }
+
+    /// <inheritdoc/>
+    public void Fill(Tensor destination, float value) => destination.Span.Fill(value);
+
+    /// <inheritdoc/>
+    public void Axpy(float alpha, Tensor source, Tensor destination)
+    {
+        if (source.Length != destination.Length) throw new ArgumentException($"Axpy from {source.Shape} to {destination.Shape}: element counts differ.");
+        var y = destination.Span;
+        if (alpha == 1f) TensorPrimitives.Add(y, source.Span, y);
+        else TensorPrimitives.MultiplyAdd(source.Span, alpha, y, y);
     }
 }

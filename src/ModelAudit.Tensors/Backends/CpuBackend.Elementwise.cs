@@ -1,0 +1,217 @@
+using System.Numerics.Tensors;
+using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Kernels.Layout;
+using ModelAudit.Tensors.Operations;
+
+namespace ModelAudit.Tensors;
+
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void BinaryForward(BinaryKind kind, Tensor a, Tensor b, Tensor y)
+    {
+        var av = a.Span;
+        var bv = b.Span;
+        var yv = y.Span;
+        if (a.Shape == b.Shape)
+        {
+            BinaryRow(kind, av, bv, yv);
+            return;
+        }
+        var walk = new StridedWalk(y.Shape.Dims, [Broadcasting.Strides(a.Shape, y.Shape), Broadcasting.Strides(b.Shape, y.Shape), y.Shape.Strides()], [0, 0, 0]);
+        int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
+        for (long r = 0; r < walk.RowCount; r++)
+        {
+            if (r > 0) walk.Next();
+            int oa = walk.Offsets[0], ob = walk.Offsets[1], oy = walk.Offsets[2];
+            if (sa == 1 && sb == 1) BinaryRow(kind, av.Slice(oa, len), bv.Slice(ob, len), yv.Slice(oy, len));
+            else
+                for (int i = 0; i < len; i++) yv[oy + i] = Apply(kind, av[oa + i * sa], bv[ob + i * sb]);
+        }
+    }
+
+    private static void BinaryRow(BinaryKind kind, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryKind.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryKind.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            case BinaryKind.Div: TensorPrimitives.Divide(a, b, y); break;
+            default:
+                for (int i = 0; i < y.Length; i++) y[i] = Apply(kind, a[i], b[i]);
+                break;
+        }
+    }
+
+    private static float Apply(BinaryKind kind, float a, float b) => kind switch
+    {
+        BinaryKind.Add => a + b,
+        BinaryKind.Sub => a - b,
+        BinaryKind.Mul => a * b,
+        BinaryKind.Div => a / b,
+        BinaryKind.Pow => MathF.Pow(a, b),
+        BinaryKind.Max => MathF.Max(a, b),
+        BinaryKind.Min => MathF.Min(a, b),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <inheritdoc/>
+    public void BinaryBackward(BinaryKind kind, Tensor a, Tensor b, Tensor dy, Tensor? da, Tensor? db)
+    {
+        var av = a.Span;
+        var bv = b.Span;
+        var g = dy.Span;
+        var gaSpan = da is null ? Span<float>.Empty : da.Span;
+        var gbSpan = db is null ? Span<float>.Empty : db.Span;
+        gaSpan.Clear();
+        gbSpan.Clear();
+        var walk = new StridedWalk(dy.Shape.Dims, [Broadcasting.Strides(a.Shape, dy.Shape), Broadcasting.Strides(b.Shape, dy.Shape), dy.Shape.Strides()], [0, 0, 0]);
+        int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
+        for (long r = 0; r < walk.RowCount; r++)
+        {
+            if (r > 0) walk.Next();
+            int oa = walk.Offsets[0], ob = walk.Offsets[1], oy = walk.Offsets[2];
+            for (int i = 0; i < len; i++)
+            {
+                int ia = oa + i * sa, ib = ob + i * sb;
+                var (ga, gb) = BinaryGradient(kind, av[ia], bv[ib], g[oy + i]);
+                if (da is not null) gaSpan[ia] += ga;
+                if (db is not null) gbSpan[ib] += gb;
+            }
+        }
+    }
+
+    private static (float Da, float Db) BinaryGradient(BinaryKind kind, float a, float b, float g)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: return (g, g);
+            case BinaryKind.Sub: return (g, -g);
+            case BinaryKind.Mul: return (g * b, g * a);
+            case BinaryKind.Div: return (g / b, -g * a / (b * b));
+            case BinaryKind.Pow:
+                // PyTorch's pow_backward: zero where the exponent is 0 (for a), or where a == 0 and b >= 0 (for b).
+                float ga = b == 0 ? 0 : g * b * MathF.Pow(a, b - 1);
+                float gb = a == 0 && b >= 0 ? 0 : g * MathF.Pow(a, b) * MathF.Log(a);
+                return (ga, gb);
+            case BinaryKind.Max:
+                return a > b ? (g, 0) : a < b ? (0, g) : (g / 2, g / 2);
+            case BinaryKind.Min:
+                return a < b ? (g, 0) : a > b ? (0, g) : (g / 2, g / 2);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void BroadcastTo(Tensor source, Tensor destination)
+    {
+        if (source.Shape == destination.Shape)
+        {
+            Copy(source, destination);
+            return;
+        }
+        var dims = destination.Shape.ToArray();
+        StridedCopy(source, 0, Broadcasting.Strides(source.Shape, destination.Shape), destination, 0, destination.Shape.Strides(), dims, accumulate: false);
+    }
+
+    /// <inheritdoc/>
+    public void SumToShape(Tensor source, Tensor destination)
+    {
+        if (source.Shape == destination.Shape)
+        {
+            Copy(source, destination);
+            return;
+        }
+        destination.Span.Clear();
+        var dims = source.Shape.ToArray();
+        StridedCopy(source, 0, source.Shape.Strides(), destination, 0, Broadcasting.Strides(destination.Shape, source.Shape), dims, accumulate: true);
+    }
+
+    /// <inheritdoc/>
+    public void UnaryForward(UnaryKind kind, float alpha, float beta, Tensor x, Tensor y)
+    {
+        ReadOnlySpan<float> xs = x.Span;
+        var ys = y.Span;
+        switch (kind)
+        {
+            case UnaryKind.Identity: xs.CopyTo(ys); return;
+            case UnaryKind.Relu: TensorPrimitives.Max(xs, 0f, ys); return;
+            case UnaryKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); return;
+            case UnaryKind.Tanh: TensorPrimitives.Tanh(xs, ys); return;
+            case UnaryKind.Exp: TensorPrimitives.Exp(xs, ys); return;
+            case UnaryKind.Log: TensorPrimitives.Log(xs, ys); return;
+            case UnaryKind.Neg: TensorPrimitives.Negate(xs, ys); return;
+            case UnaryKind.Sqrt: TensorPrimitives.Sqrt(xs, ys); return;
+            case UnaryKind.Abs: TensorPrimitives.Abs(xs, ys); return;
+        }
+        for (int i = 0; i < xs.Length; i++)
+        {
+            float v = xs[i];
+            ys[i] = kind switch
+            {
+                UnaryKind.LeakyRelu => v > 0 ? v : alpha * v,
+                UnaryKind.HardSigmoid => Math.Clamp(alpha * v + beta, 0f, 1f),
+                UnaryKind.HardSwish => v * Math.Clamp(v / 6f + 0.5f, 0f, 1f),
+                UnaryKind.Elu => v > 0 ? v : alpha * (MathF.Exp(v) - 1f),
+                // PyTorch's threshold: above 20 softplus(x) equals x in float.
+                UnaryKind.Softplus => v > 20f ? v : (float)Math.Log(1.0 + Math.Exp(v)),
+                UnaryKind.Gelu => (float)(0.5 * v * (1.0 + ErrorFunction.Erf(v / Math.Sqrt(2.0)))),
+                UnaryKind.Erf => (float)ErrorFunction.Erf(v),
+                UnaryKind.Reciprocal => 1f / v,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+            };
+        }
+    }
+
+    /// <inheritdoc/>
+    public void UnaryBackward(UnaryKind kind, float alpha, float beta, Tensor x, Tensor y, Tensor dy, Tensor dx)
+    {
+        ReadOnlySpan<float> xs = x.Span, ys = y.Span, g = dy.Span;
+        var d = dx.Span;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            float v = xs[i], o = ys[i], gi = g[i];
+            d[i] = kind switch
+            {
+                UnaryKind.Identity => gi,
+                UnaryKind.Relu => v > 0 ? gi : 0f,
+                UnaryKind.LeakyRelu => v > 0 ? gi : alpha * gi,
+                UnaryKind.Sigmoid => gi * o * (1f - o),
+                UnaryKind.Tanh => gi * (1f - o * o),
+                UnaryKind.HardSigmoid => alpha * v + beta is > 0f and < 1f ? alpha * gi : 0f,
+                // PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
+                UnaryKind.HardSwish => v < -3f ? 0f : v <= 3f ? gi * (v / 3f + 0.5f) : gi,
+                UnaryKind.Exp => gi * o,
+                UnaryKind.Log => gi / v,
+                UnaryKind.Neg => -gi,
+                UnaryKind.Sqrt => gi / (2f * o),
+                UnaryKind.Abs => gi * MathF.Sign(v),
+                UnaryKind.Elu => v > 0 ? gi : gi * (o + alpha),
+                UnaryKind.Softplus => v > 20f ? gi : gi * (float)(1.0 / (1.0 + Math.Exp(-v))),
+                UnaryKind.Gelu => gi * (float)(0.5 * (1.0 + ErrorFunction.Erf(v / Math.Sqrt(2.0))) + v * Math.Exp(-0.5 * v * v) / Math.Sqrt(2.0 * Math.PI)),
+                UnaryKind.Erf => gi * (float)(2.0 / Math.Sqrt(Math.PI) * Math.Exp(-(double)v * v)),
+                UnaryKind.Reciprocal => -gi * o * o,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+            };
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ClipForward(float min, float max, Tensor x, Tensor y)
+    {
+        ReadOnlySpan<float> xs = x.Span;
+        var ys = y.Span;
+        TensorPrimitives.Max(xs, min, ys);
+        TensorPrimitives.Min(ys, max, ys);
+    }
+
+    /// <inheritdoc/>
+    public void ClipBackward(float min, float max, Tensor x, Tensor dy, Tensor dx)
+    {
+        ReadOnlySpan<float> xs = x.Span, g = dy.Span;
+        var d = dx.Span;
+        for (int i = 0; i < xs.Length; i++) d[i] = xs[i] >= min && xs[i] <= max ? g[i] : 0f;
+    }
+}
