@@ -179,7 +179,7 @@ internal static class ConstantFolding
             long count = end > start ? (end - start + step - 1) / step : 0;
             return (start, step, (int)count);
         }
-        start = Math.Clamp(start, -1, dim - 1);
+        start = Math.Clamp(start, 0, dim - 1);
         end = Math.Clamp(end, -1, dim - 1);
         long n = start > end ? (start - end + (-step) - 1) / (-step) : 0;
         return (start, step, (int)n);

@@ -87,7 +87,8 @@ public static partial class NpyFile
 
     private static NpyArray ReadCore(Stream stream, string name)
     {
-        Span<byte> prefix = stackalloc byte[8];
+        // magic (6), version (2), then the first two bytes of the header length.
+        Span<byte> prefix = stackalloc byte[10];
         stream.ReadExactly(prefix);
         if (!prefix[..6].SequenceEqual(Magic)) throw new DataFileException($"{name}: not a .npy file (bad magic)");
         int major = prefix[6];
