@@ -10,6 +10,8 @@ public sealed class TensorPool
 {
     private readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> _buckets = new();
     private long _retainedElements;
+    private long _rents;
+    private long _freshAllocations;
 
     /// <summary>The process-wide pool used by the CPU backend.</summary>
     public static TensorPool Shared { get; } = new();
@@ -20,16 +22,24 @@ public sealed class TensorPool
     /// <summary>Elements currently held idle.</summary>
     public long RetainedElements => Interlocked.Read(ref _retainedElements);
 
+    /// <summary>Number of non-empty rents so far.</summary>
+    internal long RentCount => Interlocked.Read(ref _rents);
+
+    /// <summary>Number of rents the pool could not serve from an idle buffer (new arrays allocated).</summary>
+    internal long FreshAllocationCount => Interlocked.Read(ref _freshAllocations);
+
     /// <summary>Rents a buffer of exactly <paramref name="length"/> elements. Contents are unspecified unless <paramref name="clear"/>.</summary>
     public float[] Rent(int length, bool clear)
     {
         if (length == 0) return [];
+        Interlocked.Increment(ref _rents);
         if (_buckets.TryGetValue(length, out var bag) && bag.TryTake(out var buffer))
         {
             Interlocked.Add(ref _retainedElements, -length);
             if (clear) Array.Clear(buffer);
             return buffer;
         }
+        Interlocked.Increment(ref _freshAllocations);
         // GC.AllocateUninitializedArray skips zeroing when the caller overwrites everything anyway.
         return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
     }

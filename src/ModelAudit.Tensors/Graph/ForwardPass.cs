@@ -1,0 +1,216 @@
+namespace ModelAudit.Tensors.Graph;
+
+/// <summary>
+/// The result of <see cref="GraphExecutor.Forward"/>: graph outputs and kept values, and, when recorded,
+/// what a reverse pass needs. Owns its buffers; dispose it to return them to the pool.
+/// </summary>
+public sealed class ForwardPass : IDisposable
+{
+    private readonly GraphExecutor _executor;
+    private readonly Tensor?[] _values;
+    private readonly bool[] _owned;
+    private readonly bool[] _released;
+    private readonly bool[] _readable;
+    private readonly bool _recorded;
+    private bool _disposed;
+
+    internal ForwardPass(GraphExecutor executor, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool recorded)
+    {
+        _executor = executor;
+        _values = values;
+        _owned = owned;
+        _released = released;
+        _readable = readable;
+        _recorded = recorded;
+    }
+
+    private ComputeGraph Graph => _executor.Graph;
+
+    /// <summary>A graph output or a value named in <see cref="ForwardOptions.Keep"/>; valid until the pass is disposed.</summary>
+    /// <exception cref="KeyNotFoundException">The value is neither (the message names it).</exception>
+    public Tensor this[int valueId]
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (valueId < 0 || valueId >= _values.Length)
+                throw new KeyNotFoundException($"Value {valueId} is not in the graph ({_values.Length} values).");
+            if (!_readable[valueId] || _values[valueId] is null || _released[valueId])
+                throw new KeyNotFoundException($"Value '{Graph.Values[valueId].Name}' ({valueId}) is neither a graph output nor kept; add it to ForwardOptions.Keep.");
+            return _values[valueId]!;
+        }
+    }
+
+    /// <summary>True when <see cref="this[int]"/> can read <paramref name="valueId"/>.</summary>
+    public bool Contains(int valueId)
+        => !_disposed && valueId >= 0 && valueId < _values.Length && _readable[valueId] && _values[valueId] is not null && !_released[valueId];
+
+    /// <summary>
+    /// One reverse pass: the gradient of the scalar sum over seeded values v of &lt;seed_v, v&gt; with
+    /// respect to every value in <paramref name="wrt"/> (inputs, intermediates or parameters). Only nodes
+    /// between <paramref name="wrt"/> and the seeds run; values with several consumers accumulate; gradient
+    /// buffers are freed as soon as they are consumed. A requested value the seeds do not depend on gets
+    /// zeros.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pass was not recorded for backward.</exception>
+    /// <exception cref="ArgumentException">A seed or requested value is unknown, misshaped or a constant.</exception>
+    public GradientResult Backward(IReadOnlyDictionary<int, Tensor> seeds, IReadOnlyCollection<int> wrt)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(wrt);
+        if (!_recorded) throw new InvalidOperationException("This forward pass was not recorded for backward; set ForwardOptions.RecordForBackward.");
+        var backend = _executor.Backend;
+        int count = _values.Length;
+        var wrtSet = new HashSet<int>();
+        foreach (var w in wrt)
+        {
+            if (w < 0 || w >= count) throw new ArgumentException($"Gradient requested for value {w}, but the graph has {count} values.", nameof(wrt));
+            if (Graph.Values[w].Kind == ValueKind.Constant)
+                throw new ArgumentException($"Value '{Graph.Values[w].Name}' is a constant; add it as a parameter to differentiate with respect to it.", nameof(wrt));
+            wrtSet.Add(w);
+        }
+        foreach (var (id, seed) in seeds)
+        {
+            if (id < 0 || id >= count) throw new ArgumentException($"Seed for value {id}, but the graph has {count} values.", nameof(seeds));
+            if (seed.Shape != Graph.Values[id].Shape)
+                throw new ArgumentException($"Seed for '{Graph.Values[id].Name}' has shape {seed.Shape} but the value has {Graph.Values[id].Shape}.", nameof(seeds));
+        }
+
+        var (active, need) = Prune(seeds.Keys, wrtSet);
+        var grads = new Tensor?[count];
+        var gradOwned = new bool[count];
+        var result = new Dictionary<int, Tensor>();
+        try
+        {
+            foreach (var (id, seed) in seeds)
+            {
+                // Seeds stay the caller's unless they had to be copied onto this backend.
+                grads[id] = _executor.OnBackend(seed);
+                gradOwned[id] = grads[id] != seed;
+            }
+            for (int n = Graph.Nodes.Count - 1; n >= 0; n--)
+            {
+                if (!active[n]) continue;
+                var node = Graph.Nodes[n];
+                var outGrads = new Tensor?[node.Outputs.Length];
+                bool any = false;
+                for (int j = 0; j < outGrads.Length; j++)
+                {
+                    outGrads[j] = grads[node.Outputs[j]];
+                    any |= outGrads[j] is not null;
+                }
+                if (any)
+                {
+                    var ins = new Tensor[node.Inputs.Length];
+                    for (int j = 0; j < ins.Length; j++) ins[j] = _values[node.Inputs[j]]!;
+                    var outs = new Tensor[node.Outputs.Length];
+                    for (int j = 0; j < outs.Length; j++) outs[j] = _values[node.Outputs[j]]!;
+                    var inGrads = node.Operation.Backward(ins, outs, outGrads, need[n]);
+                    for (int j = 0; j < inGrads.Length; j++)
+                    {
+                        var g = inGrads[j];
+                        if (g is null) continue;
+                        if (need[n][j]) Accumulate(node.Inputs[j], g, grads, gradOwned);
+                        else g.Dispose();
+                    }
+                }
+                // This node was the last reader of its outputs' gradients.
+                foreach (var o in node.Outputs)
+                {
+                    if (wrtSet.Contains(o) || grads[o] is null) continue;
+                    if (gradOwned[o]) grads[o]!.Dispose();
+                    grads[o] = null;
+                }
+            }
+            foreach (var w in wrtSet)
+            {
+                var g = grads[w];
+                if (g is null) result[w] = backend.Allocate(Graph.Values[w].Shape, clear: true);
+                else if (gradOwned[w]) result[w] = g;
+                else result[w] = g.Clone();
+                grads[w] = null;
+            }
+        }
+        catch
+        {
+            foreach (var g in result.Values) g.Dispose();
+            throw;
+        }
+        finally
+        {
+            for (int id = 0; id < count; id++)
+            {
+                if (grads[id] is not null && gradOwned[id]) grads[id]!.Dispose();
+            }
+        }
+        return new GradientResult(Graph, result);
+    }
+
+    /// <summary>
+    /// Nodes on a path from a requested value to a seed, and per node which inputs need a gradient
+    /// (differentiable and downstream of a requested value).
+    /// </summary>
+    private (bool[] Active, bool[][] Need) Prune(IEnumerable<int> seedIds, HashSet<int> wrt)
+    {
+        int count = _values.Length;
+        var nodes = Graph.Nodes;
+        var fromWrt = new bool[count];
+        foreach (var w in wrt) fromWrt[w] = true;
+        foreach (var node in nodes)
+        {
+            bool reached = false;
+            for (int j = 0; j < node.Inputs.Length; j++) reached |= fromWrt[node.Inputs[j]] && node.Operation.IsDifferentiable(j);
+            if (reached)
+                foreach (var o in node.Outputs) fromWrt[o] = true;
+        }
+        var toSeed = new bool[count];
+        foreach (var s in seedIds) toSeed[s] = true;
+        var active = new bool[nodes.Count];
+        var need = new bool[nodes.Count][];
+        for (int n = nodes.Count - 1; n >= 0; n--)
+        {
+            var node = nodes[n];
+            bool feedsSeed = node.Outputs.Any(o => toSeed[o] && fromWrt[o]);
+            need[n] = new bool[node.Inputs.Length];
+            if (!feedsSeed) continue;
+            active[n] = true;
+            for (int j = 0; j < node.Inputs.Length; j++)
+            {
+                int input = node.Inputs[j];
+                if (!node.Operation.IsDifferentiable(j) || !fromWrt[input]) continue;
+                need[n][j] = true;
+                toSeed[input] = true;
+            }
+        }
+        return (active, need);
+    }
+
+    /// <summary>Adds a freshly computed (owned) gradient into the value's running total.</summary>
+    private void Accumulate(int id, Tensor gradient, Tensor?[] grads, bool[] gradOwned)
+    {
+        var existing = grads[id];
+        if (existing is not null && gradOwned[id])
+        {
+            _executor.Backend.Axpy(1f, gradient, existing);
+            gradient.Dispose();
+            return;
+        }
+        // Either the first contribution or a caller-owned seed, which is never written to.
+        if (existing is not null) _executor.Backend.Axpy(1f, existing, gradient);
+        grads[id] = gradient;
+        gradOwned[id] = true;
+    }
+
+    /// <summary>Returns every buffer this pass owns to the pool.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        for (int id = 0; id < _values.Length; id++)
+        {
+            if (_owned[id] && !_released[id]) _values[id]?.Dispose();
+            _released[id] = true;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+namespace ModelAudit.Tensors.Graph;
+
+/// <summary>
+/// Runs a <see cref="ComputeGraph"/> forward (and, through the returned <see cref="ForwardPass"/>, in
+/// reverse mode). Buffers come from the backend's pool and go back as soon as nothing later needs
+/// them, so repeated passes reuse the same buffers. Constants and parameters are placed on the
+/// backend once, here. One executor may run several passes one after another.
+/// </summary>
+public sealed class GraphExecutor
+{
+    private readonly Tensor?[] _constants;
+    private readonly int[] _lastConsumer;
+    private readonly bool[] _isOutput;
+    private readonly bool[] _readByBackward;
+
+    /// <summary>Prepares <paramref name="graph"/> to run on <paramref name="backend"/> (the CPU backend when null).</summary>
+    public GraphExecutor(ComputeGraph graph, IComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        Graph = graph;
+        Backend = backend ?? ComputeBackends.Cpu;
+        int count = graph.Values.Count;
+        _constants = new Tensor?[count];
+        _lastConsumer = new int[count];
+        _isOutput = new bool[count];
+        _readByBackward = new bool[count];
+        Array.Fill(_lastConsumer, -1);
+        foreach (var v in graph.Values)
+        {
+            if (v.Data is not null) _constants[v.Id] = OnBackend(v.Data);
+        }
+        foreach (var node in graph.Nodes)
+        {
+            for (int j = 0; j < node.Inputs.Length; j++)
+            {
+                _lastConsumer[node.Inputs[j]] = node.Id;
+                if (node.Operation.BackwardReadsInput(j)) _readByBackward[node.Inputs[j]] = true;
+            }
+            for (int j = 0; j < node.Outputs.Length; j++)
+            {
+                if (node.Operation.BackwardReadsOutput(j)) _readByBackward[node.Outputs[j]] = true;
+            }
+        }
+        foreach (var o in graph.Outputs) _isOutput[o] = true;
+    }
+
+    /// <summary>The graph.</summary>
+    public ComputeGraph Graph { get; }
+
+    /// <summary>Where tensors are allocated and kernels run.</summary>
+    public IComputeBackend Backend { get; }
+
+    /// <summary>
+    /// Runs every node in order on <paramref name="inputs"/> (one tensor per graph input, keyed by value
+    /// id, shaped as declared).
+    /// </summary>
+    /// <exception cref="ArgumentException">An input is missing, unknown or has the wrong shape (the message names it).</exception>
+    public ForwardPass Forward(IReadOnlyDictionary<int, Tensor> inputs, ForwardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        int count = Graph.Values.Count;
+        var values = new Tensor?[count];
+        var owned = new bool[count];
+        var released = new bool[count];
+        var readable = new bool[count];
+        foreach (var o in Graph.Outputs) readable[o] = true;
+        foreach (var k in options.Keep)
+        {
+            if (k < 0 || k >= count) throw new ArgumentException($"Keep names value {k}, but the graph has {count} values.", nameof(options));
+            readable[k] = true;
+        }
+        for (int id = 0; id < count; id++) values[id] = _constants[id];
+
+        var pass = new ForwardPass(this, values, owned, released, readable, options.RecordForBackward);
+        try
+        {
+            BindInputs(inputs, values, owned);
+            foreach (var node in Graph.Nodes) RunNode(node, values, owned, released, readable, options.RecordForBackward);
+        }
+        catch
+        {
+            pass.Dispose();
+            throw;
+        }
+        return pass;
+    }
+
+    private void BindInputs(IReadOnlyDictionary<int, Tensor> inputs, Tensor?[] values, bool[] owned)
+    {
+        foreach (var key in inputs.Keys)
+        {
+            if (key < 0 || key >= Graph.Values.Count || Graph.Values[key].Kind != ValueKind.Input)
+                throw new ArgumentException($"Value {key} is not an input of the graph.", nameof(inputs));
+        }
+        foreach (var id in Graph.Inputs)
+        {
+            var declared = Graph.Values[id];
+            if (!inputs.TryGetValue(id, out var tensor))
+                throw new ArgumentException($"Input '{declared.Name}' ({id}) was not given.", nameof(inputs));
+            if (tensor.Shape != declared.Shape)
+                throw new ArgumentException($"Input '{declared.Name}' expects shape {declared.Shape} but got {tensor.Shape}.", nameof(inputs));
+            if (tensor.Backend == Backend) values[id] = tensor;
+            else
+            {
+                values[id] = OnBackend(tensor);
+                owned[id] = true;
+            }
+        }
+    }
+
+    private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    {
+        var ins = new Tensor[node.Inputs.Length];
+        for (int j = 0; j < ins.Length; j++) ins[j] = values[node.Inputs[j]]!;
+        var outs = new Tensor[node.Outputs.Length];
+        for (int j = 0; j < outs.Length; j++)
+        {
+            int id = node.Outputs[j];
+            outs[j] = Backend.Allocate(Graph.Values[id].Shape, clear: false);
+            values[id] = outs[j];
+            owned[id] = true;
+        }
+        node.Operation.Forward(ins, outs);
+
+        // Free what no later node, the caller or the backward pass will read.
+        foreach (var id in node.Inputs)
+        {
+            if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+        }
+        foreach (var id in node.Outputs)
+        {
+            if (_lastConsumer[id] < 0) Release(id, values, owned, released, readable, record);
+        }
+    }
+
+    private void Release(int id, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    {
+        if (!owned[id] || released[id] || readable[id] || _isOutput[id] || (record && _readByBackward[id])) return;
+        values[id]!.Dispose();
+        released[id] = true;
+    }
+
+    /// <summary>A copy of <paramref name="tensor"/> on this executor's backend (or the tensor itself when already there).</summary>
+    internal Tensor OnBackend(Tensor tensor)
+    {
+        if (tensor.Backend == Backend) return tensor;
+        var copy = Backend.Allocate(tensor.Shape, clear: false);
+        if (tensor.Storage.IsHostAccessible) copy.Storage.CopyFrom(tensor.Span);
+        else copy.Storage.CopyFrom(tensor.ToArray());
+        return copy;
+    }
+}
