@@ -87,7 +87,8 @@ public sealed class NpyArray
     /// <summary>The NumPy name of a type, e.g. <c>float32</c>.</summary>
     public static string DTypeName(NpyDType dtype) => dtype.ToString().ToLowerInvariant();
 
-    internal static string FormatShape(IEnumerable<int> shape) => "[" + string.Join(",", shape) + "]";
+    /// <summary>Formats dimensions as <c>[2,3]</c>.</summary>
+    public static string FormatShape(IEnumerable<int> shape) => "[" + string.Join(",", shape) + "]";
 
     internal static Type ElementType(NpyDType dtype) => dtype switch
     {
