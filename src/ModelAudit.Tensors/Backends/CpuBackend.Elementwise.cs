@@ -59,6 +59,17 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void BinaryBackward(BinaryKind kind, Tensor a, Tensor b, Tensor dy, Tensor? da, Tensor? db)
     {
+        if (kind is BinaryKind.Add or BinaryKind.Sub)
+        {
+            // Shapes only: the executor may already have released a and b.
+            if (da is not null) SumToShape(dy, da);
+            if (db is not null)
+            {
+                SumToShape(dy, db);
+                if (kind == BinaryKind.Sub) TensorPrimitives.Negate(db.Span, db.Span);
+            }
+            return;
+        }
         var av = a.Span;
         var bv = b.Span;
         var g = dy.Span;
