@@ -89,8 +89,9 @@ public static partial class NpyFile
     {
         // magic (6), version (2), then the first two bytes of the header length.
         Span<byte> prefix = stackalloc byte[10];
-        stream.ReadExactly(prefix);
-        if (!prefix[..6].SequenceEqual(Magic)) throw new DataFileException($"{name}: not a .npy file (bad magic)");
+        int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (got < Magic.Length || !prefix[..Magic.Length].SequenceEqual(Magic)) throw new DataFileException($"{name}: not a .npy file (bad magic)");
+        if (got < prefix.Length) throw new EndOfStreamException();
         int major = prefix[6];
         int headerLength;
         if (major == 1)
