@@ -23,8 +23,7 @@ internal static class InferCommand
             var inputPath = parse.GetRequiredValue(input);
             var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
-            var graph = session.GraphFor(x.Shape);
-            var outputNames = graph.Outputs.Select(o => graph.Values[o].Name).ToList();
+            var outputNames = session.OutputNames;
             var dumped = requested.Count > 0 ? requested : outputNames;
             cancellationToken.ThrowIfCancellationRequested();
             var results = session.Run(x, [.. dumped.Concat(outputNames).Distinct()]);

@@ -60,7 +60,7 @@ public sealed class OnnxSession
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(layers);
         var graph = GraphFor(input.Shape);
-        var names = layers.Count > 0 ? layers : OutputNames(graph);
+        var names = layers.Count > 0 ? layers : OutputNames;
         var ids = names.Select(n => ResolveLayer(graph, n)).ToArray();
         using var pass = ExecutorFor(graph).Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = input }, new ForwardOptions { Keep = ids });
         return [.. names.Select((n, i) => new KeyValuePair<string, Tensor>(n, pass[ids[i]].Clone()))];
@@ -105,7 +105,8 @@ public sealed class OnnxSession
         throw new ModelInputException($"unknown layer '{name}'{hint}; closest: {string.Join(", ", close)}");
     }
 
-    private static List<string> OutputNames(ComputeGraph graph) => [.. graph.Outputs.Select(o => graph.Values[o].Name)];
+    /// <summary>The ONNX names of the model outputs, in order.</summary>
+    public IReadOnlyList<string> OutputNames => [.. Model.Outputs.Select(o => o.Name)];
 
     private GraphExecutor ExecutorFor(ComputeGraph graph) => _executors.GetOrAdd(graph, g => new GraphExecutor(g));
 

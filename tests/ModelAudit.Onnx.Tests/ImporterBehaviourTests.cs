@@ -120,4 +120,16 @@ public sealed class ImporterBehaviourTests
         var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Load(path));
         Assert.StartsWith(path + ": ", e.Message);
     }
+
+    [Fact]
+    public void Run_OutputIsIdentityAlias_KeyedByOnnxOutputNameAndLayerByEitherName()
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Fixture("identity_as_output.onnx")));
+        var x = Tensors.Tensor.FromArray([-1f, 2f, -3f, 4f, 0.5f, -0.5f], 2, 3);
+        var outputs = session.Run(x, []);
+        Assert.Equal("y0", Assert.Single(outputs).Key);
+        Assert.Equal(new[] { 0f, 2f, 0f, 4f, 0.5f, 0f }, outputs[0].Value.ToArray());
+        var graph = session.GraphFor(x.Shape);
+        Assert.Equal(session.ResolveLayer(graph, "r"), session.ResolveLayer(graph, "y0"));
+    }
 }
