@@ -96,4 +96,30 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(3, exit);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp));
     }
+
+    [Fact]
+    public void InspectAndInfer_DynamicBatchModel_ShapesFollowBatch()
+    {
+        var model = CliHarness.OnnxFixture(Path.Combine("dynamic", "dynamic_cnn_opset13.onnx"));
+        var (exit, output, _) = CliHarness.Run("inspect", model, "--batch-size", "5");
+        Assert.Equal(0, exit);
+        Assert.Contains("  input  float32 [N,3,8,8]", output);
+        Assert.Contains("  /Reshape  Reshape  -> /Reshape_output_0[5,48]", output);
+        Assert.Contains("  /Concat  Concat  -> /Concat_output_0[2] (const)", output);
+
+        var arrays = NpzFile.Read(CliHarness.OnnxFixture(Path.Combine("dynamic", "dynamic_cnn_b3.npz")));
+        var input = Path.Combine(_temp, "x.npy");
+        var result = Path.Combine(_temp, "y.npy");
+        NpyFile.Write(input, arrays["x"]);
+        Assert.Equal(0, CliHarness.Run("infer", model, "--input", input, "--output", result).Exit);
+        Assert.True(CliHarness.RelativeError(arrays["y0"].ToFloat32(), NpyFile.Read(result).ToFloat32()) <= 1e-4);
+    }
+
+    [Fact]
+    public void Inspect_BatchSizeZero_UsageErrorExit3()
+    {
+        var (exit, _, error) = CliHarness.Run("inspect", DigitsModel, "--batch-size", "0");
+        Assert.Equal(3, exit);
+        Assert.Equal("error: --batch-size must be at least 1, got 0" + Environment.NewLine, error);
+    }
 }
