@@ -132,4 +132,34 @@ public sealed class ImporterBehaviourTests
         var graph = session.GraphFor(x.Shape);
         Assert.Equal(session.ResolveLayer(graph, "r"), session.ResolveLayer(graph, "y0"));
     }
+
+    [Fact]
+    public void Gradients_LogitsAndLastBias_AreOneHotAndTargetCounts()
+    {
+        // S = sum_i logits[i, t_i] and logits = h W^T + b, so dS/dlogits is one-hot and dS/db[c] = #{i : t_i = c}.
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden("digits_cnn", "model.onnx")));
+        var input = Tensors.Io.NpyFile.Read(TestPaths.Golden("digits_cnn", "input.npy")).ToTensor();
+        var targets = Tensors.Io.NpyFile.Read(TestPaths.Golden("digits_cnn", "target.npy")).ToInt64();
+        var gradients = session.Gradients(input, targets, ["logits", "fc2.bias"]);
+        var logits = gradients[0].Value.ToArray();
+        for (int i = 0; i < targets.Length; i++)
+            for (int c = 0; c < 10; c++)
+                Assert.Equal(c == targets[i] ? 1f : 0f, logits[i * 10 + c]);
+        var counts = new float[10];
+        foreach (var t in targets) counts[t]++;
+        Assert.Equal(counts, gradients[1].Value.ToArray());
+    }
+
+    [Fact]
+    public void Gradients_ConstantOrBadTargets_ErrorsNameTheProblem()
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden("iris_mlp", "model.onnx")));
+        var input = Tensors.Io.NpyFile.Read(TestPaths.Golden("iris_mlp", "input.npy")).ToTensor();
+        var e = Assert.Throws<ModelInputException>(() => session.Gradients(input, new long[29], ["input"]));
+        Assert.Equal("targets: expected 30 targets (one per sample), got 29", e.Message);
+        var targets = new long[30];
+        targets[3] = -1;
+        e = Assert.Throws<ModelInputException>(() => session.Gradients(input, targets, ["input"]));
+        Assert.Equal("targets: target -1 of sample 3 is outside [0, 3)", e.Message);
+    }
 }
