@@ -1,0 +1,51 @@
+using System.CommandLine;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Cli;
+
+/// <summary><c>grad MODEL.onnx --input X.npy --target T.npy --layers A,B --dump DIR</c>: gradients of sum_i output[i, T[i]].</summary>
+internal static class GradCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CliOptions.Model();
+        var input = CliOptions.Input();
+        var target = new Option<string>("--target") { Description = "Class index per sample (.npy, integer, shape [N]).", Required = true };
+        var layers = CliOptions.Layers();
+        layers.Required = true;
+        var dump = CliOptions.Dump(required: true);
+        var command = new Command("grad", "Gradients of the selected logits, sum_i output[i, target[i]], with respect to layers (the input included).") { model, input, target, layers, dump };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
+            var inputPath = parse.GetRequiredValue(input);
+            var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            var targetPath = parse.GetRequiredValue(target);
+            var targetArray = NpyFile.Read(targetPath);
+            if (targetArray.Shape.Length != 1 || targetArray.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
+                throw new ModelInputException($"{targetPath}: expected integer targets of shape [{x.Shape[0]}], got {targetArray}");
+            var requested = CliOptions.SplitLayers(parse.GetValue(layers));
+            if (requested.Count == 0) throw new ModelInputException("--layers names no layer");
+            cancellationToken.ThrowIfCancellationRequested();
+            IReadOnlyList<KeyValuePair<string, ModelAudit.Tensors.Tensor>> gradients;
+            try
+            {
+                gradients = session.Gradients(x, targetArray.ToInt64(), requested);
+            }
+            catch (ModelInputException e) when (e.Message.StartsWith("targets:", StringComparison.Ordinal))
+            {
+                throw new ModelInputException(targetPath + e.Message["targets".Length..]);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var dumpDir = parse.GetRequiredValue(dump);
+            using var layerDump = LayerDump.Stage(dumpDir, gradients.Select(p => KeyValuePair.Create(p.Key, NpyArray.FromTensor(p.Value))), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            layerDump.Commit();
+            foreach (var (name, g) in gradients) output.WriteLine(InferCommand.Describe(name, g));
+            output.WriteLine($"wrote {layerDump.Files.Count} gradients to {dumpDir}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}

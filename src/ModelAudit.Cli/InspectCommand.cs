@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ModelAudit.Onnx;
+
+namespace ModelAudit.Cli;
+
+/// <summary><c>inspect MODEL.onnx [--batch-size N] [--json]</c>: inputs, outputs, nodes with shapes, parameter counts, unsupported operators.</summary>
+internal static class InspectCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CliOptions.Model();
+        var batchSize = new Option<int>("--batch-size") { Description = "Batch size to infer shapes for.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var command = new Command("inspect", "Show a model's inputs, outputs, nodes with inferred shapes and parameter counts.") { model, batchSize, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            int batch = parse.GetValue(batchSize);
+            if (batch < 1) throw new ModelInputException($"--batch-size must be at least 1, got {batch}");
+            var report = OnnxModelReport.Create(OnnxModel.Read(parse.GetRequiredValue(model)), batch);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            else PrintText(report, output);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static void PrintText(OnnxModelReport report, TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"model: {report.Path}");
+        output.WriteLine($"producer: {(report.Producer.Length > 0 ? report.Producer : "unknown")}, opset {report.Opset}, {report.Nodes.Count} nodes");
+        output.WriteLine("inputs:");
+        foreach (var i in report.Inputs) output.WriteLine($"  {i.Name}  {i.ElementType} {i.Shape}");
+        output.WriteLine("outputs:");
+        foreach (var o in report.Outputs) output.WriteLine($"  {o.Name}  {o.ElementType} {o.Shape}");
+        output.WriteLine($"nodes (batch size {report.BatchSize}):");
+        foreach (var n in report.Nodes)
+        {
+            var outs = string.Join(" ", n.Outputs.Select(o => o.Shape.Count == 0 && !o.IsConstant
+                ? o.Name
+                : $"{o.Name}[{string.Join(",", o.Shape)}]{(o.IsConstant ? " (const)" : "")}"));
+            var parameters = n.ParameterCount > 0 ? $"  params {n.ParameterCount.ToString("N0", inv)}" : "";
+            output.WriteLine($"  {n.Name}  {n.OpType}  -> {outs}{parameters}");
+        }
+        output.WriteLine($"parameters: {report.TotalParameters.ToString("N0", inv)}");
+        output.WriteLine($"unsupported operators: {(report.UnsupportedOperators.Count == 0 ? "none" : string.Join(", ", report.UnsupportedOperators))}");
+        if (report.BuildError is not null && report.UnsupportedOperators.Count == 0) output.WriteLine($"shape inference failed: {report.BuildError}");
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text;
+using ModelAudit.Onnx.Protobuf;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+using ModelAudit.Tensors.Operations;
+
+namespace ModelAudit.Onnx.Import;
+
+/// <summary>
+/// What an importer sees of one node: its attributes, its inputs (constants known at build time or
+/// runtime values with concrete shapes) and the means to define its outputs.
+/// </summary>
+internal sealed class OnnxImportContext
+{
+    private readonly OnnxGraphBuilder _builder;
+    private readonly NodeProto _node;
+    private readonly Dictionary<string, AttributeProto> _attributes = new(StringComparer.Ordinal);
+
+    public OnnxImportContext(OnnxGraphBuilder builder, NodeProto node, string nodeName, int opset)
+    {
+        _builder = builder;
+        _node = node;
+        NodeName = nodeName;
+        Opset = opset;
+        foreach (var attribute in node.Attributes) _attributes[attribute.Name] = attribute;
+    }
+
+    /// <summary>The node name (or a generated <c>OpType_index</c> when the model has none).</summary>
+    public string NodeName { get; }
+
+    public string OpType => _node.OpType;
+
+    /// <summary>The model's default-domain opset version.</summary>
+    public int Opset { get; }
+
+    /// <summary>The graph being built.</summary>
+    public ComputeGraph Graph => _builder.Graph;
+
+    public int InputCount => _node.Inputs.Count;
+
+    public int OutputCount => _node.Outputs.Count;
+
+    /// <summary>True when optional input <paramref name="index"/> is given (ONNX leaves omitted inputs empty).</summary>
+    public bool HasInput(int index) => index < _node.Inputs.Count && _node.Inputs[index].Length > 0;
+
+    /// <summary>True when output <paramref name="index"/> is wanted.</summary>
+    public bool HasOutput(int index) => index < _node.Outputs.Count && _node.Outputs[index].Length > 0;
+
+    public string InputName(int index) => _node.Inputs[index];
+
+    public string OutputName(int index) => _node.Outputs[index];
+
+    // ---- attributes ----
+
+    public bool HasAttribute(string name) => _attributes.ContainsKey(name);
+
+    public long GetInt(string name, long fallback) => _attributes.TryGetValue(name, out var a) ? a.I : fallback;
+
+    public float GetFloat(string name, float fallback) => _attributes.TryGetValue(name, out var a) ? a.F : fallback;
+
+    public string GetString(string name, string fallback) => _attributes.TryGetValue(name, out var a) ? Encoding.UTF8.GetString(a.S) : fallback;
+
+    public long[]? GetInts(string name) => _attributes.TryGetValue(name, out var a) ? [.. a.Ints] : null;
+
+    public float[]? GetFloats(string name) => _attributes.TryGetValue(name, out var a) ? [.. a.Floats] : null;
+
+    public OnnxTensor? GetTensorAttribute(string name)
+        => _attributes.TryGetValue(name, out var a) && a.T is not null ? _builder.Decode(a.T) : null;
+
+    // ---- inputs ----
+
+    /// <summary>True when input <paramref name="index"/> is known at build time.</summary>
+    public bool IsConstant(int index) => Input(index).Constant is not null;
+
+    /// <summary>True when every given input is known at build time.</summary>
+    public bool AllInputsConstant()
+    {
+        for (int i = 0; i < InputCount; i++)
+            if (HasInput(i) && !IsConstant(i)) return false;
+        return true;
+    }
+
+    /// <summary>The build-time value of input <paramref name="index"/>; an error naming the node when it is only known at run time.</summary>
+    public OnnxTensor GetConstant(int index)
+        => Input(index).Constant ?? throw Error($"input {index} '{InputName(index)}' must be known when the graph is built (a runtime value here is not supported)");
+
+    /// <summary>A constant input as int64 values.</summary>
+    public long[] GetConstantInts(int index) => GetConstant(index).ToLongs();
+
+    /// <summary>A constant one-element input as a float.</summary>
+    public float GetConstantScalar(int index)
+    {
+        var c = GetConstant(index);
+        if (c.Length != 1) throw Error($"input {index} '{InputName(index)}' must hold one value, has {c.Length}");
+        return (float)c.GetDouble(0);
+    }
+
+    /// <summary>The concrete shape of input <paramref name="index"/>.</summary>
+    public TensorShape GetShape(int index)
+    {
+        var v = Input(index);
+        return v.Constant is not null ? new TensorShape(v.Constant.Dims) : Graph.Values[v.RuntimeId].Shape;
+    }
+
+    public int GetRank(int index) => GetShape(index).Rank;
+
+    /// <summary>The graph value id of input <paramref name="index"/>, adding a constant (or parameter, for float initializers) when it was only known at build time.</summary>
+    public int GetRuntimeInput(int index) => _builder.Materialize(InputName(index), Input(index));
+
+    // ---- outputs ----
+
+    /// <summary>
+    /// Adds <paramref name="operation"/> on <paramref name="inputs"/> and binds its outputs to the node's
+    /// first outputs; any further wanted output of the node is an error.
+    /// </summary>
+    public int[] AddNode(Operation operation, IReadOnlyList<int> inputs)
+    {
+        for (int i = operation.OutputCount; i < OutputCount; i++)
+            if (HasOutput(i)) throw Error($"output {i} '{OutputName(i)}' is not supported");
+        var names = new string[operation.OutputCount];
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (!HasOutput(i)) throw Error($"output {i} is missing");
+            names[i] = OutputName(i);
+        }
+        int[] ids;
+        try
+        {
+            ids = Graph.AddNode(NodeName, operation, inputs, names);
+        }
+        catch (ShapeMismatchException e)
+        {
+            throw _builder.Fail(e.Message, e);
+        }
+        for (int i = 0; i < ids.Length; i++) _builder.Bind(names[i], OnnxValue.FromRuntime(ids[i]));
+        return ids;
+    }
+
+    /// <summary>Adds a helper node whose single output is not an ONNX tensor (named after the node's first output and <paramref name="suffix"/>).</summary>
+    public int AddHelperNode(Operation operation, IReadOnlyList<int> inputs, string suffix)
+    {
+        try
+        {
+            return Graph.AddNode(NodeName, operation, inputs, [$"{OutputName(0)}::{suffix}"])[0];
+        }
+        catch (ShapeMismatchException e)
+        {
+            throw _builder.Fail(e.Message, e);
+        }
+    }
+
+    /// <summary>Makes output <paramref name="outputIndex"/> another name for runtime value <paramref name="valueId"/>.</summary>
+    public void SetAlias(int outputIndex, int valueId)
+    {
+        Graph.AddAlias(OutputName(outputIndex), valueId);
+        _builder.Bind(OutputName(outputIndex), OnnxValue.FromRuntime(valueId));
+    }
+
+    /// <summary>Makes output <paramref name="outputIndex"/> refer to whatever input <paramref name="inputIndex"/> is (constant or runtime).</summary>
+    public void ForwardInput(int outputIndex, int inputIndex)
+    {
+        var input = Input(inputIndex);
+        if (input.Constant is not null) SetConstant(outputIndex, input.Constant);
+        else SetAlias(outputIndex, input.RuntimeId);
+    }
+
+    /// <summary>Defines output <paramref name="outputIndex"/> as a build-time constant.</summary>
+    public void SetConstant(int outputIndex, OnnxTensor value) => _builder.Bind(OutputName(outputIndex), OnnxValue.FromConstant(value));
+
+    /// <summary>An error naming the model file and this node.</summary>
+    public OnnxModelException Error(string message) => _builder.Fail(message);
+
+    private OnnxValue Input(int index)
+    {
+        if (!HasInput(index)) throw Error($"input {index} is missing");
+        return _builder.Lookup(InputName(index));
+    }
+}

@@ -1,0 +1,141 @@
+using ModelAudit.Onnx.Import;
+using ModelAudit.Onnx.Protobuf;
+
+namespace ModelAudit.Onnx.Importers;
+
+/// <summary>
+/// Operators that produce build-time values (Shape, Size, Constant, ConstantOfShape, Range, Cast,
+/// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases).
+/// </summary>
+internal static class ConstantImporters
+{
+    public static IEnumerable<IOnnxOperatorImporter> Create()
+    {
+        yield return new DelegateImporter("Shape", ImportShape);
+        yield return new DelegateImporter("Size", c => c.SetConstant(0, OnnxTensor.FromLongs([c.GetShape(0).ElementCount], [])));
+        yield return new DelegateImporter("Constant", ImportConstant);
+        yield return new DelegateImporter("ConstantOfShape", ImportConstantOfShape);
+        yield return new DelegateImporter("Range", ImportRange, minOpset: 11);
+        yield return new DelegateImporter("Cast", ImportCast);
+        yield return new DelegateImporter("Identity", c => c.ForwardInput(0, 0));
+        yield return new DelegateImporter("Dropout", ImportDropout);
+        yield return Compare("Equal", (a, b) => a == b);
+        yield return Compare("Less", (a, b) => a < b);
+        yield return Compare("Greater", (a, b) => a > b);
+        yield return new DelegateImporter("Not", ImportNot);
+        yield return new DelegateImporter("Where", ImportWhere, minOpset: 9);
+    }
+
+    private static void ImportShape(OnnxImportContext context)
+    {
+        var dims = context.GetShape(0).ToArray();
+        int rank = dims.Length;
+        // Opset 15 adds start/end (clamped like Slice).
+        long start = context.GetInt("start", 0), end = context.GetInt("end", rank);
+        if (start < 0) start += rank;
+        if (end < 0) end += rank;
+        start = Math.Clamp(start, 0, rank);
+        end = Math.Clamp(end, start, rank);
+        var result = dims[(int)start..(int)end].Select(d => (long)d).ToArray();
+        context.SetConstant(0, OnnxTensor.FromLongs(result, [result.Length]));
+    }
+
+    private static void ImportConstant(OnnxImportContext context)
+    {
+        OnnxTensor value;
+        if (context.GetTensorAttribute("value") is { } tensor) value = tensor;
+        else if (context.HasAttribute("value_float")) value = OnnxTensor.FromFloats([context.GetFloat("value_float", 0)], []);
+        else if (context.GetFloats("value_floats") is { } floats) value = OnnxTensor.FromFloats(floats, [floats.Length]);
+        else if (context.HasAttribute("value_int")) value = OnnxTensor.FromLongs([context.GetInt("value_int", 0)], []);
+        else if (context.GetInts("value_ints") is { } ints) value = OnnxTensor.FromLongs(ints, [ints.Length]);
+        else throw context.Error("no supported value attribute (sparse and string constants are not supported)");
+        context.SetConstant(0, value);
+    }
+
+    private static void ImportConstantOfShape(OnnxImportContext context)
+    {
+        var dims = context.ToInts(context.GetConstantInts(0), "shape");
+        int count = dims.Aggregate(1, (a, d) => a * d);
+        var fill = context.GetTensorAttribute("value");
+        if (fill is null || fill.IsFloat)
+        {
+            var data = new float[count];
+            Array.Fill(data, fill is null ? 0f : (float)fill.GetDouble(0));
+            context.SetConstant(0, OnnxTensor.FromFloats(data, dims));
+        }
+        else
+        {
+            var data = new long[count];
+            Array.Fill(data, fill.Longs![0]);
+            context.SetConstant(0, OnnxTensor.FromLongs(data, dims, fill.DataType));
+        }
+    }
+
+    private static void ImportRange(OnnxImportContext context)
+    {
+        var start = context.GetConstant(0);
+        var limit = context.GetConstant(1);
+        var delta = context.GetConstant(2);
+        double s = start.GetDouble(0), l = limit.GetDouble(0), d = delta.GetDouble(0);
+        if (d == 0) throw context.Error("delta is 0");
+        int count = (int)Math.Max(Math.Ceiling((l - s) / d), 0);
+        if (start.IsFloat)
+            context.SetConstant(0, OnnxTensor.FromFloats([.. Enumerable.Range(0, count).Select(i => (float)(s + i * d))], [count]));
+        else
+            context.SetConstant(0, OnnxTensor.FromLongs([.. Enumerable.Range(0, count).Select(i => start.Longs![0] + i * delta.Longs![0])], [count], start.DataType));
+    }
+
+    private static void ImportCast(OnnxImportContext context)
+    {
+        var to = (OnnxDataType)context.GetInt("to", 0);
+        if (!OnnxTensor.IsSupportedType(to)) throw context.Error($"cast to {to} is not supported");
+        if (context.IsConstant(0))
+        {
+            context.SetConstant(0, ConstantFolding.Cast(context.GetConstant(0), to));
+            return;
+        }
+        if (!OnnxTensor.IsFloatType(to))
+            throw context.Error($"casting runtime value '{context.InputName(0)}' to {to} would need a runtime integer tensor, which is not supported");
+        // The engine computes in float32, so a float-to-float cast is the identity.
+        context.ForwardInput(0, 0);
+    }
+
+    private static void ImportDropout(OnnxImportContext context)
+    {
+        // Inference: the output is the input and the mask all true.
+        if (context.HasOutput(1))
+        {
+            var shape = context.GetShape(0).ToArray();
+            var mask = new long[shape.Aggregate(1, (a, d) => a * d)];
+            Array.Fill(mask, 1L);
+            context.SetConstant(1, OnnxTensor.FromLongs(mask, shape, OnnxDataType.Bool));
+        }
+        context.ForwardInput(0, 0);
+    }
+
+    private static DelegateImporter Compare(string opType, Func<double, double, bool> compare)
+        => new(opType, context =>
+        {
+            var a = context.GetConstant(0);
+            var b = context.GetConstant(1);
+            context.SetConstant(0, ConstantFolding.Elementwise([a, b],
+                v => compare(v[0], v[1]) ? 1 : 0,
+                v => compare(v[0], v[1]) ? 1 : 0,
+                context, OnnxDataType.Bool));
+        });
+
+    private static void ImportNot(OnnxImportContext context)
+    {
+        var a = context.GetConstant(0);
+        context.SetConstant(0, ConstantFolding.Elementwise([a], v => v[0] == 0 ? 1 : 0, v => v[0] == 0 ? 1 : 0, context, OnnxDataType.Bool));
+    }
+
+    private static void ImportWhere(OnnxImportContext context)
+    {
+        var condition = context.GetConstant(0);
+        var x = context.GetConstant(1);
+        var y = context.GetConstant(2);
+        var result = ConstantFolding.Elementwise([condition, x, y], v => v[0] != 0 ? v[1] : v[2], v => v[0] != 0 ? v[1] : v[2], context);
+        context.SetConstant(0, x.IsFloat || y.IsFloat ? result : ConstantFolding.Cast(result, x.DataType));
+    }
+}

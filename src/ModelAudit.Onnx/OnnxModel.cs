@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using ModelAudit.Onnx.Import;
+using ModelAudit.Onnx.Protobuf;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Onnx;
+
+/// <summary>
+/// A parsed ONNX model. <see cref="Load"/> checks the opset and that every operator is supported before
+/// any work; <see cref="BuildGraph(IReadOnlyDictionary{string, int[]})"/> turns it into a compute graph
+/// with concrete shapes (cached per input shape).
+/// </summary>
+public sealed class OnnxModel
+{
+    /// <summary>The first supported version of the default (ai.onnx) operator set.</summary>
+    public const int MinOpset = 9;
+
+    /// <summary>The last supported version of the default (ai.onnx) operator set.</summary>
+    public const int MaxOpset = 17;
+
+    private readonly ConcurrentDictionary<string, Lazy<(ComputeGraph Graph, IReadOnlyList<OnnxNodeSummary> Nodes)>> _graphs = new(StringComparer.Ordinal);
+
+    private OnnxModel(string path, ModelProto proto, int opset, OnnxOperatorRegistry registry)
+    {
+        Path = path;
+        Proto = proto;
+        Opset = opset;
+        Registry = registry;
+        foreach (var init in proto.Graph.Initializers) Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
+        Inputs = [.. proto.Graph.Inputs.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
+        Outputs = [.. proto.Graph.Outputs.Select(OnnxTensorInfo.From)];
+        UnsupportedOperators = FindUnsupported();
+    }
+
+    /// <summary>The model file.</summary>
+    public string Path { get; }
+
+    /// <summary>The default-domain opset version.</summary>
+    public int Opset { get; }
+
+    /// <summary>The producer recorded in the model, e.g. <c>pytorch</c>.</summary>
+    public string ProducerName => Proto.ProducerName;
+
+    /// <summary>The runtime inputs (graph inputs that are not initializers).</summary>
+    public IReadOnlyList<OnnxTensorInfo> Inputs { get; }
+
+    /// <summary>The graph outputs.</summary>
+    public IReadOnlyList<OnnxTensorInfo> Outputs { get; }
+
+    /// <summary>Every unsupported operator as <c>OpType (node 'name')</c>, one entry per op type; empty for a model <see cref="Load"/> accepts.</summary>
+    public IReadOnlyList<string> UnsupportedOperators { get; }
+
+    /// <summary>Number of nodes in the ONNX graph.</summary>
+    public int NodeCount => Proto.Graph.Nodes.Count;
+
+    internal ModelProto Proto { get; }
+
+    internal OnnxOperatorRegistry Registry { get; }
+
+    internal Dictionary<string, OnnxTensor> Initializers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reads and validates a model: the opset must be supported and every operator importable.</summary>
+    /// <exception cref="OnnxModelException">Unreadable file, unsupported opset, or unsupported operators (all listed in one message).</exception>
+    public static OnnxModel Load(string path)
+    {
+        var model = Read(path);
+        if (model.UnsupportedOperators.Count > 0)
+            throw new OnnxModelException($"{path}: unsupported operators at opset {model.Opset}: {string.Join(", ", model.UnsupportedOperators)}");
+        return model;
+    }
+
+    /// <summary>Reads a model and checks its opset, but accepts unsupported operators (listed in <see cref="UnsupportedOperators"/>), for inspection.</summary>
+    /// <exception cref="OnnxModelException">Unreadable file or unsupported opset.</exception>
+    public static OnnxModel Read(string path) => Read(path, OnnxOperatorRegistry.Default);
+
+    internal static OnnxModel Read(string path, OnnxOperatorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new OnnxModelException($"{path}: file not found");
+        var proto = OnnxProtoReader.ReadModel(File.ReadAllBytes(path), path);
+        if (proto.Graph.Nodes.Count == 0 && proto.Graph.Outputs.Count == 0)
+            throw new OnnxModelException($"{path}: not an ONNX model (no graph)");
+        long opset = -1;
+        foreach (var (domain, version) in proto.OpsetImport)
+            if (domain is "" or "ai.onnx") opset = version;
+        if (opset < 0) throw new OnnxModelException($"{path}: the model imports no ai.onnx operator set");
+        if (opset < MinOpset || opset > MaxOpset)
+            throw new OnnxModelException($"{path}: opset {opset} is not supported (supported: ai.onnx {MinOpset} to {MaxOpset}); re-export with opset_version={MaxOpset}");
+        return new OnnxModel(path, proto, (int)opset, registry);
+    }
+
+    /// <summary>The compute graph for concrete input shapes (by input name); built once per shape and cached.</summary>
+    /// <exception cref="OnnxModelException">A shape does not fit the declared input, or a node cannot be imported; the message names it.</exception>
+    public ComputeGraph BuildGraph(IReadOnlyDictionary<string, int[]> inputShapes) => BuildCached(inputShapes).Graph;
+
+    /// <summary>The compute graph with the first free dimension of every input set to <paramref name="batchSize"/>.</summary>
+    public ComputeGraph BuildGraph(int batchSize) => BuildGraph(ShapesForBatch(batchSize));
+
+    /// <summary>Per-node output shapes and parameter counts for a batch size.</summary>
+    public IReadOnlyList<OnnxNodeSummary> Summarize(int batchSize) => BuildCached(ShapesForBatch(batchSize)).Nodes;
+
+    /// <summary>Input shapes with the batch dimension set.</summary>
+    public Dictionary<string, int[]> ShapesForBatch(int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), "The batch size must be at least 1.");
+        return Inputs.ToDictionary(i => i.Name, i => i.ShapeForBatch(batchSize, Path), StringComparer.Ordinal);
+    }
+
+    internal static string NodeDisplayName(NodeProto node, int index) => node.Name.Length > 0 ? node.Name : $"{node.OpType}_{index}";
+
+    private (ComputeGraph Graph, IReadOnlyList<OnnxNodeSummary> Nodes) BuildCached(IReadOnlyDictionary<string, int[]> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        if (UnsupportedOperators.Count > 0)
+            throw new OnnxModelException($"{Path}: unsupported operators at opset {Opset}: {string.Join(", ", UnsupportedOperators)}");
+        string key = string.Join(";", inputShapes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + string.Join("x", p.Value)));
+        var lazy = _graphs.GetOrAdd(key, _ => new Lazy<(ComputeGraph, IReadOnlyList<OnnxNodeSummary>)>(() =>
+        {
+            var builder = new OnnxGraphBuilder(this);
+            var graph = builder.Build(inputShapes);
+            return (graph, builder.Summaries);
+        }));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed build is not cached, so a corrected call can retry.
+            _graphs.TryRemove(key, out _);
+            throw;
+        }
+    }
+
+    private List<string> FindUnsupported()
+    {
+        var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
+        var nodes = Proto.Graph.Nodes;
+        for (int n = 0; n < nodes.Count; n++)
+        {
+            var node = nodes[n];
+            bool defaultDomain = node.Domain is "" or "ai.onnx";
+            string opName = defaultDomain ? node.OpType : $"{node.Domain}.{node.OpType}";
+            if (defaultDomain && Registry.Find(node.OpType, Opset) is not null) continue;
+            firstUse.TryAdd(opName, NodeDisplayName(node, n));
+        }
+        return [.. firstUse.Select(p => $"{p.Key} (node '{p.Value}')")];
+    }
+}

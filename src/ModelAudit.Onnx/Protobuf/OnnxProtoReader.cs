@@ -1,0 +1,294 @@
+using Google.Protobuf;
+
+namespace ModelAudit.Onnx.Protobuf;
+
+/// <summary>
+/// Decodes the ONNX protobuf messages by field number over <see cref="CodedInputStream"/> (there is no
+/// protoc here). Unknown fields are skipped; repeated scalars are accepted packed and unpacked.
+/// </summary>
+internal static class OnnxProtoReader
+{
+    /// <summary>Reads a model from bytes; <paramref name="fileName"/> names the file in errors.</summary>
+    public static ModelProto ReadModel(byte[] bytes, string fileName)
+    {
+        try
+        {
+            return ReadModel(new CodedInputStream(bytes));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxModelException($"{fileName}: not a valid ONNX model (protobuf decoding failed: {e.Message})", e);
+        }
+    }
+
+    private static ModelProto ReadModel(CodedInputStream input)
+    {
+        var model = new ModelProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: model.IrVersion = input.ReadInt64(); break;
+                case 2: model.ProducerName = input.ReadString(); break;
+                case 7: model.Graph = ReadGraph(Nested(input)); break;
+                case 8: model.OpsetImport.Add(ReadOpset(Nested(input))); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return model;
+    }
+
+    private static (string, long) ReadOpset(CodedInputStream input)
+    {
+        string domain = "";
+        long version = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: domain = input.ReadString(); break;
+                case 2: version = input.ReadInt64(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return (domain, version);
+    }
+
+    private static GraphProto ReadGraph(CodedInputStream input)
+    {
+        var graph = new GraphProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: graph.Nodes.Add(ReadNode(Nested(input))); break;
+                case 2: graph.Name = input.ReadString(); break;
+                case 5: graph.Initializers.Add(ReadTensor(Nested(input))); break;
+                case 11: graph.Inputs.Add(ReadValueInfo(Nested(input))); break;
+                case 12: graph.Outputs.Add(ReadValueInfo(Nested(input))); break;
+                case 13: graph.ValueInfo.Add(ReadValueInfo(Nested(input))); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return graph;
+    }
+
+    private static NodeProto ReadNode(CodedInputStream input)
+    {
+        var node = new NodeProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: node.Inputs.Add(input.ReadString()); break;
+                case 2: node.Outputs.Add(input.ReadString()); break;
+                case 3: node.Name = input.ReadString(); break;
+                case 4: node.OpType = input.ReadString(); break;
+                case 5: node.Attributes.Add(ReadAttribute(Nested(input))); break;
+                case 7: node.Domain = input.ReadString(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return node;
+    }
+
+    private static AttributeProto ReadAttribute(CodedInputStream input)
+    {
+        var attribute = new AttributeProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: attribute.Name = input.ReadString(); break;
+                case 2: attribute.F = input.ReadFloat(); break;
+                case 3: attribute.I = input.ReadInt64(); break;
+                case 4: attribute.S = input.ReadBytes().ToByteArray(); break;
+                case 5: attribute.T = ReadTensor(Nested(input)); break;
+                case 7: ReadRepeatedFloat(input, tag, attribute.Floats); break;
+                case 8: ReadRepeatedInt64(input, tag, attribute.Ints); break;
+                case 9: attribute.Strings.Add(input.ReadBytes().ToByteArray()); break;
+                case 20: attribute.Type = (AttributeType)input.ReadEnum(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return attribute;
+    }
+
+    private static TensorProto ReadTensor(CodedInputStream input)
+    {
+        var tensor = new TensorProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: ReadRepeatedInt64(input, tag, tensor.Dims); break;
+                case 2: tensor.DataType = (OnnxDataType)input.ReadInt32(); break;
+                case 4: ReadRepeatedFloat(input, tag, tensor.FloatData); break;
+                case 5: ReadRepeatedInt32(input, tag, tensor.Int32Data); break;
+                case 7: ReadRepeatedInt64(input, tag, tensor.Int64Data); break;
+                case 8: tensor.Name = input.ReadString(); break;
+                case 9: tensor.RawData = input.ReadBytes().ToByteArray(); break;
+                case 10: ReadRepeatedDouble(input, tag, tensor.DoubleData); break;
+                case 11: ReadRepeatedUInt64(input, tag, tensor.UInt64Data); break;
+                case 13:
+                    var (key, value) = ReadStringPair(Nested(input));
+                    tensor.ExternalData[key] = value;
+                    break;
+                case 14: tensor.IsExternal = input.ReadEnum() == 1; break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return tensor;
+    }
+
+    private static (string, string) ReadStringPair(CodedInputStream input)
+    {
+        string key = "", value = "";
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: key = input.ReadString(); break;
+                case 2: value = input.ReadString(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return (key, value);
+    }
+
+    private static ValueInfoProto ReadValueInfo(CodedInputStream input)
+    {
+        var info = new ValueInfoProto();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: info.Name = input.ReadString(); break;
+                case 2: ReadType(Nested(input), info); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return info;
+    }
+
+    private static void ReadType(CodedInputStream input, ValueInfoProto info)
+    {
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == 1) ReadTensorType(Nested(input), info);
+            else input.SkipLastField();
+        }
+    }
+
+    private static void ReadTensorType(CodedInputStream input, ValueInfoProto info)
+    {
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: info.ElementType = (OnnxDataType)input.ReadInt32(); break;
+                case 2: info.Shape = ReadShape(Nested(input)); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+    }
+
+    private static List<DimensionProto> ReadShape(CodedInputStream input)
+    {
+        var dims = new List<DimensionProto>();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == 1) dims.Add(ReadDimension(Nested(input)));
+            else input.SkipLastField();
+        }
+        return dims;
+    }
+
+    private static DimensionProto ReadDimension(CodedInputStream input)
+    {
+        long? value = null;
+        string? param = null;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: value = input.ReadInt64(); break;
+                case 2: param = input.ReadString(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return new DimensionProto(value, param);
+    }
+
+    // A sub-message is a length-delimited byte run; decoding it from its own stream keeps limits simple.
+    private static CodedInputStream Nested(CodedInputStream input) => input.ReadBytes().CreateCodedInput();
+
+    private static void ReadRepeatedInt64(CodedInputStream input, uint tag, List<long> into)
+    {
+        if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+        {
+            into.Add(input.ReadInt64());
+            return;
+        }
+        var packed = Nested(input);
+        while (!packed.IsAtEnd) into.Add(packed.ReadInt64());
+    }
+
+    private static void ReadRepeatedUInt64(CodedInputStream input, uint tag, List<ulong> into)
+    {
+        if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+        {
+            into.Add(input.ReadUInt64());
+            return;
+        }
+        var packed = Nested(input);
+        while (!packed.IsAtEnd) into.Add(packed.ReadUInt64());
+    }
+
+    private static void ReadRepeatedInt32(CodedInputStream input, uint tag, List<int> into)
+    {
+        if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+        {
+            into.Add(input.ReadInt32());
+            return;
+        }
+        var packed = Nested(input);
+        while (!packed.IsAtEnd) into.Add(packed.ReadInt32());
+    }
+
+    private static void ReadRepeatedFloat(CodedInputStream input, uint tag, List<float> into)
+    {
+        if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+        {
+            into.Add(input.ReadFloat());
+            return;
+        }
+        var bytes = input.ReadBytes().Span;
+        for (int i = 0; i + 4 <= bytes.Length; i += 4)
+            into.Add(System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[i..]));
+    }
+
+    private static void ReadRepeatedDouble(CodedInputStream input, uint tag, List<double> into)
+    {
+        if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+        {
+            into.Add(input.ReadDouble());
+            return;
+        }
+        var bytes = input.ReadBytes().Span;
+        for (int i = 0; i + 8 <= bytes.Length; i += 8)
+            into.Add(System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes[i..]));
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Globalization;
+
+namespace ModelAudit.Onnx.Protobuf;
+
+/// <summary>
+/// Turns a <see cref="TensorProto"/> into an <see cref="OnnxTensor"/>: little-endian <c>raw_data</c>,
+/// the typed repeated fields, or an external data file relative to the model's folder.
+/// </summary>
+internal static class TensorProtoDecoder
+{
+    /// <param name="proto">The tensor.</param>
+    /// <param name="modelPath">The model file (names it in errors; external data is relative to its folder).</param>
+    public static OnnxTensor Decode(TensorProto proto, string modelPath)
+    {
+        string where = $"{modelPath}: tensor '{proto.Name}'";
+        var dims = new int[proto.Dims.Count];
+        long count = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (proto.Dims[i] < 0 || proto.Dims[i] > int.MaxValue) throw new OnnxModelException($"{where}: invalid dimension {proto.Dims[i]}");
+            dims[i] = (int)proto.Dims[i];
+            count *= dims[i];
+        }
+        if (count > int.MaxValue) throw new OnnxModelException($"{where}: more than 2^31 elements");
+        int n = (int)count;
+        var type = proto.DataType;
+        if (!OnnxTensor.IsSupportedType(type)) throw new OnnxModelException($"{where}: unsupported data type {type}");
+
+        byte[]? raw = proto.IsExternal ? ReadExternal(proto, modelPath, where) : proto.RawData;
+        if (raw is not null)
+        {
+            int size = ElementSize(type);
+            if (raw.Length != (long)n * size)
+                throw new OnnxModelException($"{where}: {raw.Length} bytes of data for {n} elements of {type} ({(long)n * size} expected)");
+            return DecodeRaw(raw, type, n, dims);
+        }
+        return DecodeTyped(proto, type, n, dims, where);
+    }
+
+    private static int ElementSize(OnnxDataType type) => type switch
+    {
+        OnnxDataType.Float or OnnxDataType.Int32 or OnnxDataType.UInt32 => 4,
+        OnnxDataType.Double or OnnxDataType.Int64 or OnnxDataType.UInt64 => 8,
+        OnnxDataType.Float16 or OnnxDataType.Int16 or OnnxDataType.UInt16 or OnnxDataType.BFloat16 => 2,
+        _ => 1,
+    };
+
+    private static OnnxTensor DecodeRaw(byte[] raw, OnnxDataType type, int n, int[] dims)
+    {
+        var s = raw.AsSpan();
+        switch (type)
+        {
+            case OnnxDataType.Float:
+            {
+                var f = new float[n];
+                for (int i = 0; i < n; i++) f[i] = BinaryPrimitives.ReadSingleLittleEndian(s[(4 * i)..]);
+                return OnnxTensor.FromFloats(f, dims);
+            }
+            case OnnxDataType.Double:
+            {
+                var f = new float[n];
+                for (int i = 0; i < n; i++) f[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(s[(8 * i)..]);
+                return OnnxTensor.FromFloats(f, dims);
+            }
+            case OnnxDataType.Float16:
+            {
+                var f = new float[n];
+                for (int i = 0; i < n; i++) f[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(s[(2 * i)..]));
+                return OnnxTensor.FromFloats(f, dims);
+            }
+        }
+        var l = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            l[i] = type switch
+            {
+                OnnxDataType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(s[(8 * i)..]),
+                OnnxDataType.UInt64 => (long)BinaryPrimitives.ReadUInt64LittleEndian(s[(8 * i)..]),
+                OnnxDataType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(s[(4 * i)..]),
+                OnnxDataType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(s[(4 * i)..]),
+                OnnxDataType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(s[(2 * i)..]),
+                OnnxDataType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(s[(2 * i)..]),
+                OnnxDataType.Int8 => (sbyte)s[i],
+                OnnxDataType.Bool => s[i] != 0 ? 1 : 0,
+                _ => s[i],
+            };
+        }
+        return OnnxTensor.FromLongs(l, dims, type);
+    }
+
+    private static OnnxTensor DecodeTyped(TensorProto proto, OnnxDataType type, int n, int[] dims, string where)
+    {
+        void CheckCount(int actual, string field)
+        {
+            if (actual != n) throw new OnnxModelException($"{where}: {field} has {actual} elements but the dimensions need {n}");
+        }
+        switch (type)
+        {
+            case OnnxDataType.Float:
+                CheckCount(proto.FloatData.Count, "float_data");
+                return OnnxTensor.FromFloats([.. proto.FloatData], dims);
+            case OnnxDataType.Double:
+                CheckCount(proto.DoubleData.Count, "double_data");
+                return OnnxTensor.FromFloats([.. proto.DoubleData.Select(d => (float)d)], dims);
+            case OnnxDataType.Float16:
+                // float16 bits are stored in the low 16 bits of int32_data.
+                CheckCount(proto.Int32Data.Count, "int32_data");
+                return OnnxTensor.FromFloats([.. proto.Int32Data.Select(b => (float)BitConverter.UInt16BitsToHalf((ushort)b))], dims);
+            case OnnxDataType.Int64:
+                CheckCount(proto.Int64Data.Count, "int64_data");
+                return OnnxTensor.FromLongs([.. proto.Int64Data], dims, type);
+            case OnnxDataType.UInt64 or OnnxDataType.UInt32:
+                CheckCount(proto.UInt64Data.Count, "uint64_data");
+                return OnnxTensor.FromLongs([.. proto.UInt64Data.Select(u => (long)u)], dims, type);
+            default:
+                CheckCount(proto.Int32Data.Count, "int32_data");
+                return OnnxTensor.FromLongs([.. proto.Int32Data.Select(v => type == OnnxDataType.Bool ? (v != 0 ? 1L : 0L) : v)], dims, type);
+        }
+    }
+
+    private static byte[] ReadExternal(TensorProto proto, string modelPath, string where)
+    {
+        if (!proto.ExternalData.TryGetValue("location", out var location) || location.Length == 0)
+            throw new OnnxModelException($"{where}: external data without a location");
+        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
+            throw new OnnxModelException($"{where}: external data location '{location}' must be relative to the model's folder");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
+        var file = Path.Combine(dir, location);
+        long offset = ParseLong(proto, "offset", 0, where);
+        if (!File.Exists(file)) throw new OnnxModelException($"{where}: external data file '{file}' not found");
+        using var stream = File.OpenRead(file);
+        long length = ParseLong(proto, "length", stream.Length - offset, where);
+        if (offset < 0 || length < 0 || offset + length > stream.Length)
+            throw new OnnxModelException($"{where}: external data range offset {offset} length {length} exceeds '{location}' ({stream.Length} bytes)");
+        var bytes = new byte[length];
+        stream.Seek(offset, SeekOrigin.Begin);
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static long ParseLong(TensorProto proto, string key, long fallback, string where)
+    {
+        if (!proto.ExternalData.TryGetValue(key, out var text)) return fallback;
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new OnnxModelException($"{where}: external data {key} '{text}' is not a number");
+    }
+}

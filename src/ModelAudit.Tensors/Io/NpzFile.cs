@@ -1,0 +1,48 @@
+using System.IO.Compression;
+
+namespace ModelAudit.Tensors.Io;
+
+/// <summary>Reads and writes NumPy <c>.npz</c> archives (a zip of <c>.npy</c> members, stored or deflated).</summary>
+public static class NpzFile
+{
+    /// <summary>Reads every member; keys are member names without the <c>.npy</c> suffix, in archive order.</summary>
+    /// <exception cref="DataFileException">The file is missing, not a zip, or a member is not a supported array.</exception>
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new DataFileException($"{path}: file not found");
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.FullName.EndsWith('/')) continue;
+                string key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
+                using var member = entry.Open();
+                // Zip member streams are not seekable; the .npy reader reads sequentially.
+                result[key] = NpyFile.Read(member, $"{path}:{entry.FullName}");
+            }
+            return result;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFileException($"{path}: not a valid .npz (zip) archive: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="arrays"/> as members <c>key.npy</c>, deflated when <paramref name="compress"/> (as <c>numpy.savez_compressed</c>).</summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(arrays);
+        using var stream = File.Create(path);
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
+        foreach (var (name, array) in arrays)
+        {
+            var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+            using var member = entry.Open();
+            NpyFile.Write(member, array);
+        }
+    }
+}

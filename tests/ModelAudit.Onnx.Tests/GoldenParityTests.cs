@@ -1,0 +1,50 @@
+using System.Text.Json;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Onnx.Tests;
+
+/// <summary>Forward activations and gradients against PyTorch goldens (tests/fixtures, see its README).</summary>
+public sealed class GoldenParityTests
+{
+    public static TheoryData<string> Models => ["iris_mlp", "digits_cnn", "resnet18_64", "mobilenet_v3_small_96", "iris_nif_mlp", "cancer_nif_mlp", "captum_toy"];
+
+    private static Dictionary<string, string> Index(string model, string kind)
+        => JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestPaths.Golden(model, kind, "index.json")))!;
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Run_EveryActivation_MatchesPyTorchWithin1em4(string model)
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden(model, "model.onnx")));
+        var input = NpyFile.Read(TestPaths.Golden(model, "input.npy")).ToTensor();
+        var index = Index(model, "activations");
+        var layers = index.Keys.ToList();
+        var actual = session.Run(input, layers);
+        foreach (var (name, tensor) in actual)
+        {
+            var expected = NpyFile.Read(TestPaths.Golden(model, "activations", index[name]));
+            Assert.Equal(expected.Shape, tensor.Shape.ToArray());
+            TensorAssert.AssertClose(expected.ToFloat32(), tensor.Span, relTol: 1e-4, $"{model} activation '{name}'");
+        }
+        var output = session.Run(input, []);
+        TensorAssert.AssertClose(NpyFile.Read(TestPaths.Golden(model, "output.npy")).ToFloat32(), output[0].Value.Span, relTol: 1e-4, $"{model} output");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Gradients_EveryListedTensor_MatchesPyTorchWithin1em3(string model)
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden(model, "model.onnx")));
+        var input = NpyFile.Read(TestPaths.Golden(model, "input.npy")).ToTensor();
+        var targets = NpyFile.Read(TestPaths.Golden(model, "target.npy")).ToInt64();
+        var index = Index(model, "gradients");
+        var actual = session.Gradients(input, targets, index.Keys.ToList());
+        Assert.Contains(actual, p => p.Key == "input");
+        foreach (var (name, tensor) in actual)
+        {
+            var expected = NpyFile.Read(TestPaths.Golden(model, "gradients", index[name]));
+            Assert.Equal(expected.Shape, tensor.Shape.ToArray());
+            TensorAssert.AssertClose(expected.ToFloat32(), tensor.Span, relTol: 1e-3, $"{model} gradient '{name}'");
+        }
+    }
+}

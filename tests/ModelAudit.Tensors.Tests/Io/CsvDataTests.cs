@@ -1,0 +1,62 @@
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Tensors.Tests.Io;
+
+public sealed class CsvDataTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("csv-tests").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private string Write(string text)
+    {
+        var path = Path.Combine(_temp, "t.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Read_HeaderAndLabelByName_SplitsLabelOut()
+    {
+        var path = Write("a,label,b\n1.5,0,2\n\n-3,2,4e-1\n");
+        var csv = CsvData.Read(path, hasHeader: true, labelColumn: "label");
+        Assert.Equal(2, csv.Rows);
+        Assert.Equal(["a", "b"], csv.FeatureNames);
+        Assert.Equal(new[] { 1.5f, 2f, -3f, 0.4f }, csv.Features);
+        Assert.Equal(new long[] { 0, 2 }, csv.LabelsAsClassIndices());
+        Assert.Equal("label", csv.LabelName);
+        Assert.Equal(new TensorShape(2, 2), csv.ToTensor().Shape);
+    }
+
+    [Fact]
+    public void Read_NoHeaderLabelByNegativeIndex_UsesLastColumn()
+    {
+        var csv = CsvData.Read(Write("1,2,3\n4,5,6\n"), hasHeader: false, labelColumn: "-1");
+        Assert.Equal(new[] { 1f, 2f, 4f, 5f }, csv.Features);
+        Assert.Equal(new double[] { 3, 6 }, csv.Labels);
+        Assert.Equal(["c0", "c1"], csv.FeatureNames);
+    }
+
+    [Fact]
+    public void Read_NoLabel_AllColumnsAreFeatures()
+    {
+        var csv = CsvData.Read(Write("1,2\n3,4\n"), hasHeader: false);
+        Assert.Null(csv.Labels);
+        Assert.Equal(2, csv.Columns);
+        Assert.Equal(new[] { 1f, 2f, 3f, 4f }, csv.Features);
+    }
+
+    [Theory]
+    [InlineData("a,b\n1,2\n3,x\n", null, ":3: column 'b': 'x' is not a number")]
+    [InlineData("a,b\n1,2\n3\n", null, ":3: expected 2 columns, got 1")]
+    [InlineData("a,b\n1,2\n", "c", "no label column 'c' (columns: a, b)")]
+    [InlineData("a,b\n1,2\n", "5", "label column index 5 is out of range")]
+    [InlineData("", null, "the file is empty")]
+    public void Read_BadFile_ErrorNamesFileAndLine(string text, string? label, string problem)
+    {
+        var path = Write(text);
+        var e = Assert.Throws<DataFileException>(() => CsvData.Read(path, hasHeader: true, labelColumn: label));
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+}
