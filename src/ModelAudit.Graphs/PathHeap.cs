@@ -1,86 +1,118 @@
 namespace ModelAudit.Graphs;
 
 /// <summary>
-/// Binary min-heap of (distance, push counter, predecessor, node) entries, ordered by distance then push
-/// counter. Keys are unique, so it pops in exactly the order of Python's <c>heapq</c> on the same tuples.
+/// Indexed binary min-heap of nodes keyed by (distance, push counter), with decrease-key. NetworkX pushes a
+/// new (distance, counter) tuple on every improvement and skips stale ones when popped; as a node's live tuple
+/// is always its latest (smallest) one, decreasing the key in place pops nodes in exactly NetworkX's order
+/// while keeping the heap at most n entries.
 /// </summary>
 internal sealed class PathHeap
 {
-    private Entry[] _entries;
+    // Keys live inside the heap entries so sifting compares contiguous memory instead of chasing node ids.
+    private readonly Entry[] _heap;
+    private readonly int[] _position;
     private long _pushCounter;
 
-    public PathHeap(int capacity) => _entries = new Entry[Math.Max(1, capacity)];
+    public PathHeap(int nodeCount)
+    {
+        _heap = new Entry[nodeCount];
+        _position = new int[nodeCount];
+        Array.Fill(_position, -1);
+    }
 
     public int Count { get; private set; }
 
+    /// <summary>Empties the heap; the push counter restarts as NetworkX's does for each source.</summary>
     public void Clear()
     {
+        for (int i = 0; i < Count; i++)
+        {
+            _position[_heap[i].Node] = -1;
+        }
+
         Count = 0;
         _pushCounter = 0;
     }
 
-    public void Push(double distance, int predecessor, int node)
+    /// <summary>Inserts <paramref name="node"/> or lowers its key; the new key is always smaller than a present one.</summary>
+    public void PushOrDecrease(int node, double distance)
     {
-        if (Count == _entries.Length)
+        var entry = new Entry(distance, _pushCounter++, node);
+        int i = _position[node];
+        if (i < 0)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
+            i = Count++;
         }
 
-        var entry = new Entry(distance, _pushCounter++, predecessor, node);
-        int i = Count++;
+        SiftUp(entry, i);
+    }
+
+    public int Pop()
+    {
+        int top = _heap[0].Node;
+        _position[top] = -1;
+        var last = _heap[--Count];
+        if (Count > 0)
+        {
+            SiftDown(last, 0);
+        }
+
+        return top;
+    }
+
+    private void SiftUp(Entry entry, int i)
+    {
+        var heap = _heap;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (!Less(entry, _entries[parent]))
+            if (!Less(entry, heap[parent]))
             {
                 break;
             }
 
-            _entries[i] = _entries[parent];
+            heap[i] = heap[parent];
+            _position[heap[i].Node] = i;
             i = parent;
         }
 
-        _entries[i] = entry;
+        heap[i] = entry;
+        _position[entry.Node] = i;
     }
 
-    public void Pop(out double distance, out int predecessor, out int node)
+    private void SiftDown(Entry entry, int i)
     {
-        var top = _entries[0];
-        distance = top.Distance;
-        predecessor = top.Predecessor;
-        node = top.Node;
-        var last = _entries[--Count];
-        int i = 0;
+        var heap = _heap;
+        int count = Count;
         while (true)
         {
             int child = 2 * i + 1;
-            if (child >= Count)
+            if (child >= count)
             {
                 break;
             }
 
-            if (child + 1 < Count && Less(_entries[child + 1], _entries[child]))
+            if (child + 1 < count && Less(heap[child + 1], heap[child]))
             {
                 child++;
             }
 
-            if (!Less(_entries[child], last))
+            if (!Less(heap[child], entry))
             {
                 break;
             }
 
-            _entries[i] = _entries[child];
+            heap[i] = heap[child];
+            _position[heap[i].Node] = i;
             i = child;
         }
 
-        if (Count > 0)
-        {
-            _entries[i] = last;
-        }
+        heap[i] = entry;
+        _position[entry.Node] = i;
     }
 
     private static bool Less(in Entry a, in Entry b) =>
         a.Distance < b.Distance || (a.Distance == b.Distance && a.Sequence < b.Sequence);
 
-    private readonly record struct Entry(double Distance, long Sequence, int Predecessor, int Node);
+    private readonly record struct Entry(double Distance, long Sequence, int Node);
 }

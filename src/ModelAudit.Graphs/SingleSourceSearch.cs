@@ -3,8 +3,8 @@ namespace ModelAudit.Graphs;
 /// <summary>
 /// One source of Brandes' algorithm: shortest-path counts (sigma), predecessor lists and the order nodes are
 /// settled, then the dependency accumulation. Mirrors NetworkX's <c>_single_source_shortest_path_basic</c> and
-/// <c>_single_source_dijkstra_path_basic</c> step for step (heap keyed by (distance, push counter), lazy
-/// deletion, exact equality for ties) so tie decisions agree with it on floating lengths.
+/// <c>_single_source_dijkstra_path_basic</c> step for step (nodes settled in (distance, push counter) order,
+/// the same distance sums, exact equality for ties) so tie decisions agree with it on floating lengths.
 /// Reusable across sources; only nodes reached by the previous run are reset.
 /// </summary>
 internal sealed class SingleSourceSearch
@@ -23,6 +23,7 @@ internal sealed class SingleSourceSearch
     private readonly int[] _predStart;
     private readonly int[] _predCount;
     private readonly int[] _preds;
+    private readonly int[] _pusher;
     private readonly PathHeap _heap;
     private int _orderCount;
     private int _source;
@@ -54,7 +55,8 @@ internal sealed class SingleSourceSearch
         }
 
         _preds = new int[_targets.Length];
-        _heap = new PathHeap(_targets.Length + 1);
+        _pusher = new int[n];
+        _heap = new PathHeap(n);
     }
 
     public void Run(int source)
@@ -113,25 +115,28 @@ internal sealed class SingleSourceSearch
 
     private void RunDijkstra(int source, double[] lengths)
     {
-        _sigma[source] = 1;
-        _state[source] = Seen;
-        _distance[source] = 0;
+        var rowStart = _rowStart;
+        var targets = _targets;
+        var state = _state;
+        var distance = _distance;
+        var sigma = _sigma;
+        var pusher = _pusher;
         _heap.Clear();
-        _heap.Push(0, source, source);
+        sigma[source] = 1;
+        state[source] = Seen;
+        distance[source] = 0;
+        pusher[source] = source;
+        _heap.PushOrDecrease(source, 0);
         while (_heap.Count > 0)
         {
-            _heap.Pop(out double dist, out int pred, out int v);
-            if (_state[v] == Settled)
-            {
-                continue;
-            }
+            int v = _heap.Pop();
 
-            // NetworkX adds the pushing predecessor's count on settling (so sigma[source] becomes 2; ratios are unchanged).
-            _sigma[v] += _sigma[pred];
-            _state[v] = Settled;
+            // NetworkX adds the latest pusher's count on settling (so sigma[source] becomes 2; ratios are unchanged).
+            sigma[v] += sigma[pusher[v]];
+            state[v] = Settled;
             _order[_orderCount++] = v;
-            _distance[v] = dist;
-            for (int e = _rowStart[v]; e < _rowStart[v + 1]; e++)
+            double dist = distance[v];
+            for (int e = rowStart[v]; e < rowStart[v + 1]; e++)
             {
                 double length = lengths[e];
                 if (double.IsPositiveInfinity(length))
@@ -139,20 +144,22 @@ internal sealed class SingleSourceSearch
                     continue;
                 }
 
-                int w = _targets[e];
+                int w = targets[e];
                 double candidate = dist + length;
-                if (_state[w] == Unseen || (_state[w] == Seen && candidate < _distance[w]))
+                byte wState = state[w];
+                if (wState == Unseen || (wState == Seen && candidate < distance[w]))
                 {
-                    _state[w] = Seen;
-                    _distance[w] = candidate;
-                    _heap.Push(candidate, v, w);
-                    _sigma[w] = 0;
-                    _predCount[w] = 0;
-                    _preds[_predStart[w] + _predCount[w]++] = v;
+                    state[w] = Seen;
+                    distance[w] = candidate;
+                    pusher[w] = v;
+                    _heap.PushOrDecrease(w, candidate);
+                    sigma[w] = 0;
+                    _preds[_predStart[w]] = v;
+                    _predCount[w] = 1;
                 }
-                else if (candidate == _distance[w])
+                else if (candidate == distance[w])
                 {
-                    _sigma[w] += _sigma[v];
+                    sigma[w] += sigma[v];
                     _preds[_predStart[w] + _predCount[w]++] = v;
                 }
             }
