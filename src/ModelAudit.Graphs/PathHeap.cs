@@ -1,7 +1,7 @@
 namespace ModelAudit.Graphs;
 
 /// <summary>
-/// Indexed binary min-heap of nodes keyed by (distance, push counter), with decrease-key. NetworkX pushes a
+/// Indexed 4-ary min-heap of nodes keyed by (distance, push counter), with decrease-key. NetworkX pushes a
 /// new (distance, counter) tuple on every improvement and skips stale ones when popped; as a node's live tuple
 /// is always its latest (smallest) one, decreasing the key in place pops nodes in exactly NetworkX's order
 /// while keeping the heap at most n entries.
@@ -11,7 +11,7 @@ internal sealed class PathHeap
     // Keys live inside the heap entries so sifting compares contiguous memory instead of chasing node ids.
     private readonly Entry[] _heap;
     private readonly int[] _position;
-    private long _pushCounter;
+    private int _pushCounter;
 
     public PathHeap(int nodeCount)
     {
@@ -65,7 +65,7 @@ internal sealed class PathHeap
         var heap = _heap;
         while (i > 0)
         {
-            int parent = (i - 1) >> 1;
+            int parent = (i - 1) >> 2;
             if (!Less(entry, heap[parent]))
             {
                 break;
@@ -86,15 +86,20 @@ internal sealed class PathHeap
         int count = Count;
         while (true)
         {
-            int child = 2 * i + 1;
-            if (child >= count)
+            int first = 4 * i + 1;
+            if (first >= count)
             {
                 break;
             }
 
-            if (child + 1 < count && Less(heap[child + 1], heap[child]))
+            int child = first;
+            int end = Math.Min(first + 4, count);
+            for (int c = first + 1; c < end; c++)
             {
-                child++;
+                if (Less(heap[c], heap[child]))
+                {
+                    child = c;
+                }
             }
 
             if (!Less(heap[child], entry))
@@ -114,5 +119,6 @@ internal sealed class PathHeap
     private static bool Less(in Entry a, in Entry b) =>
         a.Distance < b.Distance || (a.Distance == b.Distance && a.Sequence < b.Sequence);
 
-    private readonly record struct Entry(double Distance, long Sequence, int Node);
+    // 16 bytes: a node's four children share one cache line. Pushes per source are at most m + 1 < 2^31.
+    private readonly record struct Entry(double Distance, int Sequence, int Node);
 }
