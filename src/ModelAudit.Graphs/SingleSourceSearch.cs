@@ -121,15 +121,19 @@ internal sealed class SingleSourceSearch
         var distance = _distance;
         var sigma = _sigma;
         var pusher = _pusher;
-        _heap.Clear();
+        var preds = _preds;
+        var predStart = _predStart;
+        var predCount = _predCount;
+        var heap = _heap;
+        heap.Clear();
         sigma[source] = 1;
         state[source] = Seen;
         distance[source] = 0;
         pusher[source] = source;
-        _heap.PushOrDecrease(source, 0);
-        while (_heap.Count > 0)
+        heap.PushOrDecrease(source, 0);
+        while (heap.Count > 0)
         {
-            int v = _heap.Pop();
+            int v = heap.Pop();
 
             // NetworkX adds the latest pusher's count on settling (so sigma[source] becomes 2; ratios are unchanged).
             sigma[v] += sigma[pusher[v]];
@@ -152,15 +156,15 @@ internal sealed class SingleSourceSearch
                     state[w] = Seen;
                     distance[w] = candidate;
                     pusher[w] = v;
-                    _heap.PushOrDecrease(w, candidate);
+                    heap.PushOrDecrease(w, candidate);
                     sigma[w] = 0;
-                    _preds[_predStart[w]] = v;
-                    _predCount[w] = 1;
+                    preds[predStart[w]] = v;
+                    predCount[w] = 1;
                 }
                 else if (candidate == distance[w])
                 {
                     sigma[w] += sigma[v];
-                    _preds[_predStart[w] + _predCount[w]++] = v;
+                    preds[predStart[w] + predCount[w]++] = v;
                 }
             }
         }
