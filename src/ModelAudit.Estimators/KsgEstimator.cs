@@ -20,8 +20,10 @@ namespace ModelAudit.Estimators;
 /// estimate is reported as 0. Results are converted to bits.</para>
 /// <para>Entropy (Kozachenko-Leonenko, max-norm ball volume (2r)^d): H = psi(N) - psi(k) + d mean_i ln(2 r_i) nats with
 /// r_i the k-th neighbour distance.</para>
-/// <para>Ties: before anything, the values are jittered as <see cref="KsgOptions.JitterScale"/> describes (scikit-learn
-/// adds the same 1e-10 relative noise, after scaling each feature to unit variance, which is not done here). Defaults: k = 3, jitter 1e-10, seed 0.
+/// <para>Preprocessing, as scikit-learn's mutual_info_regression/classif: each column is scaled to unit variance
+/// (<see cref="KsgOptions.Standardize"/>), then ties are broken with the noise <see cref="KsgOptions.JitterScale"/> describes
+/// (the same 1e-10 relative amount; the random stream is ours, a seeded System.Random with Box-Muller, not numpy's).
+/// Defaults: k = 3, standardize, jitter 1e-10, seed 0.
 /// Cost: brute force, O(N^2 d) per estimate, rows in parallel.</para>
 /// </remarks>
 public sealed class KsgEstimator : IMutualInformationEstimator
@@ -149,13 +151,18 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         return Bits.FromNats(Math.Max(0.0, nats));
     }
 
-    /// <summary>The matrix in double precision with the tie-breaking jitter added.</summary>
+    /// <summary>The matrix in double precision, standardized if configured, with the tie-breaking jitter added.</summary>
     internal double[] Jittered(SampleMatrix x, int seed)
     {
         var values = new double[x.Data.Length];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = x.Data[i];
+        }
+
+        if (Options.Standardize)
+        {
+            ScaleToUnitVariance(values, x.Rows, x.Cols);
         }
 
         if (Options.JitterScale == 0.0)
@@ -184,6 +191,37 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         }
 
         return values;
+    }
+
+    private static void ScaleToUnitVariance(double[] values, int rows, int cols)
+    {
+        for (var c = 0; c < cols; c++)
+        {
+            double sum = 0.0;
+            for (var i = 0; i < rows; i++)
+            {
+                sum += values[i * cols + c];
+            }
+
+            var mean = sum / rows;
+            var squares = 0.0;
+            for (var i = 0; i < rows; i++)
+            {
+                var deviation = values[i * cols + c] - mean;
+                squares += deviation * deviation;
+            }
+
+            var std = Math.Sqrt(squares / rows);
+            if (std == 0.0)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < rows; i++)
+            {
+                values[i * cols + c] /= std;
+            }
+        }
     }
 
     /// <summary>scikit-learn counts neighbours within nextafter(eps, 0) inclusive, i.e. strictly closer than eps.</summary>
