@@ -49,10 +49,12 @@ internal sealed record ShrunkCovariance(int Dimensions, double Shrinkage, double
         var beta = (sumFourth / n - frobeniusSquared) / ((double)d * n);
         var delta = (frobeniusSquared - d * mu * mu) / d;
         beta = Math.Min(beta, delta);
-        var shrinkage = beta == 0.0 ? 0.0 : beta / delta;
+        // One feature: the target mu I is S itself; scikit-learn returns shrinkage 0 there too.
+        var shrinkage = d == 1 || beta == 0.0 ? 0.0 : beta / delta;
 
         var eigenvalues = SymmetricEigenvalues.Compute(small, size);
-        var logDeterminant = (d - size) * Math.Log(shrinkage * mu);
+        // When n < d the covariance has d - n eigenvalues equal to 0, which shrink to s mu.
+        var logDeterminant = d > size ? (d - size) * Math.Log(shrinkage * mu) : 0.0;
         foreach (var lambda in eigenvalues)
         {
             logDeterminant += Math.Log((1.0 - shrinkage) * Math.Max(0.0, lambda) + shrinkage * mu);
