@@ -26,8 +26,10 @@ public static class BootstrapSpread
             values[b] = estimate(rows);
         }
 
-        var mean = values.Average();
-        var sumSquares = values.Sum(v => (v - mean) * (v - mean));
+        // Shifted by the first value: exact zero spread for a constant estimate, less cancellation otherwise.
+        var shift = values[0];
+        var meanShifted = values.Average(v => v - shift);
+        var sumSquares = values.Sum(v => (v - shift - meanShifted) * (v - shift - meanShifted));
         return Math.Sqrt(sumSquares / (resamples - 1));
     }
 
