@@ -111,7 +111,7 @@ internal sealed record ShrunkCovariance(int Dimensions, double Shrinkage, double
             var rowI = values.AsSpan(i * length, length);
             for (var j = 0; j <= i; j++)
             {
-                var dot = TensorPrimitives.Dot(rowI, values.AsSpan(j * length, length));
+                var dot = VectorMath.Dot(rowI, values.AsSpan(j * length, length));
                 gram[i * rows + j] = dot;
                 gram[j * rows + i] = dot;
             }

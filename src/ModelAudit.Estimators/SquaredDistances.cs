@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace ModelAudit.Estimators;
 
@@ -25,7 +25,7 @@ internal static class SquaredDistances
         for (var i = 0; i < n; i++)
         {
             var row = centred.AsSpan(i * d, d);
-            norms[i] = TensorPrimitives.Dot(row, row);
+            norms[i] = VectorMath.Dot(row, row);
         }
 
         var result = new double[n * n];
@@ -39,26 +39,30 @@ internal static class SquaredDistances
             }
         }
 
-        Parallel.For(0, tilePairs.Count, p =>
-        {
-            var (ti, tj) = tilePairs[p];
-            var iEnd = Math.Min(n, (ti + 1) * TileRows);
-            var jEnd = Math.Min(n, (tj + 1) * TileRows);
-            for (var i = ti * TileRows; i < iEnd; i++)
-            {
-                var rowI = centred.AsSpan(i * d, d);
-                for (var j = Math.Max(i + 1, tj * TileRows); j < jEnd; j++)
-                {
-                    var dot = TensorPrimitives.Dot(rowI, centred.AsSpan(j * d, d));
-                    var dist = Math.Max(0.0, norms[i] + norms[j] - 2.0 * dot);
-                    result[i * n + j] = dist;
-                    result[j * n + i] = dist;
-                }
-            }
-        });
+        Parallel.For(0, tilePairs.Count, p => FillTile(centred, norms, result, n, d, tilePairs[p].I, tilePairs[p].J));
         return result;
     }
 
+    // Optimised at first call: each tile runs once, so tiered compilation would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillTile(float[] centred, double[] norms, double[] result, int n, int d, int ti, int tj)
+    {
+        var iEnd = Math.Min(n, (ti + 1) * TileRows);
+        var jEnd = Math.Min(n, (tj + 1) * TileRows);
+        for (var i = ti * TileRows; i < iEnd; i++)
+        {
+            var rowI = centred.AsSpan(i * d, d);
+            for (var j = Math.Max(i + 1, tj * TileRows); j < jEnd; j++)
+            {
+                var dot = VectorMath.Dot(rowI, centred.AsSpan(j * d, d));
+                var dist = Math.Max(0.0, norms[i] + norms[j] - 2.0 * dot);
+                result[i * n + j] = dist;
+                result[j * n + i] = dist;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] Centre(SampleMatrix x)
     {
         var n = x.Rows;

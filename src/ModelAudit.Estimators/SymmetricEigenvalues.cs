@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace ModelAudit.Estimators;
 
@@ -33,6 +33,7 @@ internal static class SymmetricEigenvalues
     /// the trailing block B to H B H = B - v w^T - w v^T with p = tau B v, w = p - (tau/2)(v.p) v.
     /// The full block (both triangles) is kept so every step is row dots and row axpys on contiguous memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tridiagonalise(double[] a, int n, double[] diagonal, double[] offDiagonal)
     {
         var v = new double[n];
@@ -43,7 +44,7 @@ internal static class SymmetricEigenvalues
             var start = k + 1;
             var m = n - start;
             var x = a.AsSpan(k * n + start, m);
-            var norm = TensorPrimitives.Norm(x);
+            var norm = Math.Sqrt(VectorMath.Dot(x, x));
             if (norm == 0.0)
             {
                 offDiagonal[k] = 0.0;
@@ -54,20 +55,16 @@ internal static class SymmetricEigenvalues
             var vs = v.AsSpan(0, m);
             x.CopyTo(vs);
             vs[0] -= alpha;
-            var vNormSquared = TensorPrimitives.Dot(vs, vs);
+            var vNormSquared = VectorMath.Dot(vs, vs);
             offDiagonal[k] = alpha;
             var tau = 2.0 / vNormSquared;
 
             var ws = w.AsSpan(0, m);
-            ForRows(m, i => w[i] = tau * TensorPrimitives.Dot(a.AsSpan((start + i) * n + start, m), v.AsSpan(0, m)));
-            var half = 0.5 * tau * TensorPrimitives.Dot(vs, ws);
-            TensorPrimitives.MultiplyAdd(vs, -half, ws, ws);
-            ForRows(m, i =>
-            {
-                var row = a.AsSpan((start + i) * n + start, m);
-                TensorPrimitives.MultiplyAdd(w.AsSpan(0, m), -v[i], row, row);
-                TensorPrimitives.MultiplyAdd(v.AsSpan(0, m), -w[i], row, row);
-            });
+            var block = new TrailingBlock(a, n, start, v, w);
+            ForRows(m, (from, to) => block.MultiplyRows(from, to, tau));
+            var half = 0.5 * tau * VectorMath.Dot(vs, ws);
+            VectorMath.AddScaled(ws, -half, vs);
+            ForRows(m, block.SubtractRankTwoRows);
         }
 
         if (n >= 2)
@@ -80,34 +77,59 @@ internal static class SymmetricEigenvalues
         offDiagonal[n - 1] = 0.0;
     }
 
-    private static void ForRows(int rows, Action<int> body)
+    /// <summary>Runs <paramref name="body"/> on row ranges: whole below the threshold, else two halves, one per core.</summary>
+    private static void ForRows(int rows, Action<int, int> body)
     {
         if (rows < ParallelThreshold)
         {
-            for (var i = 0; i < rows; i++)
-            {
-                body(i);
-            }
-
+            body(0, rows);
             return;
         }
 
-        // Two contiguous halves, one per core; each row is written by exactly one task.
+        // Each row is written by exactly one task, so the result does not depend on scheduling.
         var chunk = (rows + 1) / 2;
-        Parallel.For(0, 2, part =>
+        Parallel.For(0, 2, part => body(part * chunk, Math.Min(rows, (part + 1) * chunk)));
+    }
+
+    /// <summary>The trailing block of one Householder step and its vectors v and w (both of the block's size).</summary>
+    private sealed class TrailingBlock(double[] a, int n, int start, double[] v, double[] w)
+    {
+        private int Size => n - start;
+
+        /// <summary>w_i = tau * (B v)_i for block rows [from, to).</summary>
+        // Optimised at first call: these run a handful of times per step, too few for tiering to catch up on cold runs.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void MultiplyRows(int from, int to, double tau)
         {
-            var end = Math.Min(rows, (part + 1) * chunk);
-            for (var i = part * chunk; i < end; i++)
+            var m = Size;
+            var vs = v.AsSpan(0, m);
+            for (var i = from; i < to; i++)
             {
-                body(i);
+                w[i] = tau * VectorMath.Dot(a.AsSpan((start + i) * n + start, m), vs);
             }
-        });
+        }
+
+        /// <summary>B_i -= v_i w + w_i v for block rows [from, to).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void SubtractRankTwoRows(int from, int to)
+        {
+            var m = Size;
+            var vs = v.AsSpan(0, m);
+            var ws = w.AsSpan(0, m);
+            for (var i = from; i < to; i++)
+            {
+                var row = a.AsSpan((start + i) * n + start, m);
+                VectorMath.AddScaled(row, -v[i], ws);
+                VectorMath.AddScaled(row, -w[i], vs);
+            }
+        }
     }
 
     /// <summary>
     /// Implicit QL on the tridiagonal matrix with <paramref name="d"/> on the diagonal and e[i] between
     /// rows i and i+1; leaves the eigenvalues in d.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QlImplicit(double[] d, double[] e)
     {
         var n = d.Length;
