@@ -19,7 +19,7 @@ namespace ModelAudit.Estimators;
 /// <para>Both follow scikit-learn's _compute_mi_cc/_compute_mi_cd: counts use radius nextafter(eps, 0), and a negative
 /// estimate is reported as 0. Results are converted to bits.</para>
 /// <para>Entropy (Kozachenko-Leonenko, max-norm ball volume (2r)^d): H = psi(N) - psi(k) + d mean_i ln(2 r_i) nats with
-/// r_i the k-th neighbour distance.</para>
+/// r_i the k-th neighbour distance. Differential entropy depends on units, so it is never standardized (jitter only).</para>
 /// <para>Preprocessing, as scikit-learn's mutual_info_regression/classif: each column is scaled to unit variance
 /// (<see cref="KsgOptions.Standardize"/>), then ties are broken with the noise <see cref="KsgOptions.JitterScale"/> describes
 /// (the same 1e-10 relative amount; the random stream is ours, a seeded System.Random with Box-Muller, not numpy's).
@@ -48,7 +48,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         var n = x.Rows;
         var k = Options.Neighbors;
         RequireMoreRowsThanNeighbors(n, k);
-        var values = Jittered(x, Options.Seed);
+        // Differential entropy is not scale invariant, so the data keep their units here.
+        var values = Jittered(x, Options.Seed, standardize: false);
         var logTwiceRadius = new double[n];
         Parallel.For(0, n, () => new double[n], (i, _, distances) =>
         {
@@ -67,8 +68,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         var n = a.Rows;
         var k = Options.Neighbors;
         RequireMoreRowsThanNeighbors(n, k);
-        var valuesA = Jittered(a, Options.Seed);
-        var valuesB = Jittered(b, Options.Seed + 1);
+        var valuesA = Jittered(a, Options.Seed, Options.Standardize);
+        var valuesB = Jittered(b, Options.Seed + 1, Options.Standardize);
         var digammaSums = new double[n];
         Parallel.For(0, n, () => (new double[n], new double[n], new double[n]), (i, _, buffers) =>
         {
@@ -94,7 +95,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator
     public double MutualInformation(SampleMatrix a, int[] labels)
     {
         var groups = LabelGroups.Of(labels, a.Rows);
-        var values = Jittered(a, Options.Seed);
+        var values = Jittered(a, Options.Seed, Options.Standardize);
         var kept = groups.RowsOfClass.Where(rows => rows.Length > 1).SelectMany(rows => rows).Order().ToArray();
         if (kept.Length == 0)
         {
@@ -151,8 +152,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         return Bits.FromNats(Math.Max(0.0, nats));
     }
 
-    /// <summary>The matrix in double precision, standardized if configured, with the tie-breaking jitter added.</summary>
-    internal double[] Jittered(SampleMatrix x, int seed)
+    /// <summary>The matrix in double precision, standardized if asked, with the tie-breaking jitter added.</summary>
+    internal double[] Jittered(SampleMatrix x, int seed, bool standardize)
     {
         var values = new double[x.Data.Length];
         for (var i = 0; i < values.Length; i++)
@@ -160,7 +161,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator
             values[i] = x.Data[i];
         }
 
-        if (Options.Standardize)
+        if (standardize)
         {
             ScaleToUnitVariance(values, x.Rows, x.Cols);
         }

@@ -73,19 +73,24 @@ public sealed class RenyiEstimator : IMutualInformationEstimator
 
         var n = x.Rows;
         var d = x.Cols;
+        var sums = new double[d];
+        var sumSquares = new double[d];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.Row(i);
+            for (var c = 0; c < d; c++)
+            {
+                double value = row[c];
+                sums[c] += value;
+                sumSquares[c] += value * value;
+            }
+        }
+
         var meanVariance = 0.0;
         for (var c = 0; c < d; c++)
         {
-            double sum = 0.0, sumSquares = 0.0;
-            for (var i = 0; i < n; i++)
-            {
-                double value = x.Data[i * d + c];
-                sum += value;
-                sumSquares += value * value;
-            }
-
-            var mean = sum / n;
-            meanVariance += Math.Max(0.0, sumSquares / n - mean * mean);
+            var mean = sums[c] / n;
+            meanVariance += Math.Max(0.0, sumSquares[c] / n - mean * mean);
         }
 
         meanVariance /= d;

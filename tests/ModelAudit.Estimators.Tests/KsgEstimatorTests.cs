@@ -56,6 +56,15 @@ public sealed class KsgEstimatorTests
         Precision.AssertClose(golden.Number("entropy_bits"), actual, relTol: 1e-9);
     }
 
+    [Theory]
+    [MemberData(nameof(EntropyCases))]
+    public void Entropy_DefaultOptions_KeepsUnitsAndMatchesKozachenkoLeonenko(int index)
+    {
+        // Default jitter (1e-10 relative) moves no neighbour; standardizing would shift H by sum log2(1/std).
+        var golden = Goldens.Get("kl_entropy")[index];
+        Precision.AssertClose(golden.Number("entropy_bits"), new KsgEstimator().Entropy(golden.Matrix()), relTol: 1e-6);
+    }
+
     [Fact]
     public void MutualInformation_SameSeed_IsBitIdentical()
     {
