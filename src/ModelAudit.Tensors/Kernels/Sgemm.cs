@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -5,29 +10,253 @@ namespace ModelAudit.Tensors.Kernels;
 /// op(A) is m x k, op(B) is k x n and C is m x n. lda, ldb,
 /// ldc are row strides of the matrices as stored (before transposition).
 /// </summary>
-internal static class Sgemm
+/// <remarks>
+/// Goto/BLIS structure: a BlockK x BlockN panel of op(B) and a BlockM x BlockK block of op(A) are packed,
+/// then an MR x NR register-tiled micro-kernel sweeps the block. Threads own disjoint column (or row)
+/// ranges of C and every element is summed in the same order (k blocks ascending, p ascending inside a
+/// block), so the result does not depend on the thread count.
+/// </remarks>
+internal static unsafe class Sgemm
 {
+    /// <summary>Depth of a packed block (k extent).</summary>
+    internal const int BlockK = 256;
+
+    /// <summary>Problems with m * n * k up to this size take the simple unpacked path.</summary>
+    private const long SmallWork = 1L << 15;
+
+    /// <summary>Rows of the register tile.</summary>
+    internal static int MR => Avx512F.IsSupported ? 12 : 6;
+
+    /// <summary>Columns of the register tile.</summary>
+    internal static int NR => Avx512F.IsSupported ? 32 : 16;
+
+    /// <summary>Rows of a packed A block (a multiple of every MR).</summary>
+    internal const int BlockM = 144;
+
+    /// <summary>Columns of a packed B panel (a multiple of every NR).</summary>
+    internal const int BlockN = 512;
+
     /// <summary>Computes C = alpha * op(A) op(B) + beta * C.</summary>
     public static void Multiply(
         bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
+        => Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: true);
+
+    /// <summary>
+    /// Computes C = alpha * op(A) op(B) + beta * C, on the calling thread only when
+    /// <paramref name="parallel"/> is false (for callers that already parallelise an outer loop).
+    /// </summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, bool parallel)
     {
-        // Reference implementation; the packed, register-tiled kernel replaces it.
-        for (int i = 0; i < m; i++)
+        KernelGuard.RequireNonNegative(m, nameof(m));
+        KernelGuard.RequireNonNegative(n, nameof(n));
+        KernelGuard.RequireNonNegative(k, nameof(k));
+        CheckMatrix(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a), nameof(lda));
+        CheckMatrix(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b), nameof(ldb));
+        CheckMatrix(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0) return;
+
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            for (int j = 0; j < n; j++)
+            var args = new GemmArguments(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (k == 0 || alpha == 0)
             {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA ? a[p * lda + i] : a[i * lda + p];
-                    float bv = transB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += av * bv;
-                }
-                ref float cv = ref c[i * ldc + j];
-                cv = beta == 0 ? alpha * sum : alpha * sum + beta * cv;
+                ScaleC(args);
+            }
+            else if ((long)m * n * k <= SmallWork || m < 3)
+            {
+                MultiplySimple(args);
+            }
+            else
+            {
+                MultiplyBlocked(args, parallel);
             }
         }
+    }
+
+    private static void CheckMatrix(int length, int rows, int cols, int ld, string name, string ldName)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentOutOfRangeException(ldName, ld, $"Row stride must be at least {Math.Max(1, cols)}.");
+        long required = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+        KernelGuard.RequireLength(length, required, name);
+    }
+
+    private static void ScaleC(in GemmArguments g)
+    {
+        for (int i = 0; i < g.M; i++)
+        {
+            var row = new Span<float>(g.C + (long)i * g.Ldc, g.N);
+            if (g.Beta == 0) row.Clear();
+            else if (g.Beta != 1) TensorPrimitives.Multiply(row, g.Beta, row);
+        }
+    }
+
+    /// <summary>Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).</summary>
+    private static void MultiplySimple(in GemmArguments g)
+    {
+        float[] rented = ArrayPool<float>.Shared.Rent(g.K + g.N);
+        try
+        {
+            Span<float> aRow = rented.AsSpan(0, g.K);
+            Span<float> acc = rented.AsSpan(g.K, g.N);
+            for (int i = 0; i < g.M; i++)
+            {
+                if (g.TransA)
+                {
+                    for (int p = 0; p < g.K; p++) aRow[p] = g.A[(long)p * g.Lda + i];
+                }
+                else
+                {
+                    new ReadOnlySpan<float>(g.A + (long)i * g.Lda, g.K).CopyTo(aRow);
+                }
+
+                if (g.TransB)
+                {
+                    for (int j = 0; j < g.N; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)j * g.Ldb, g.K));
+                }
+                else
+                {
+                    acc.Clear();
+                    for (int p = 0; p < g.K; p++)
+                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb, g.N), aRow[p], acc, acc);
+                }
+
+                var cRow = new Span<float>(g.C + (long)i * g.Ldc, g.N);
+                if (g.Beta == 0)
+                {
+                    TensorPrimitives.Multiply(acc, g.Alpha, cRow);
+                }
+                else
+                {
+                    for (int j = 0; j < g.N; j++) cRow[j] = MathF.FusedMultiplyAdd(g.Alpha, acc[j], g.Beta * cRow[j]);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private static void MultiplyBlocked(GemmArguments g, bool parallel)
+    {
+        int mr = MR, nr = NR;
+        int mTiles = (g.M + mr - 1) / mr, nTiles = (g.N + nr - 1) / nr;
+        bool splitColumns = nTiles >= mTiles;
+        int tiles = splitColumns ? nTiles : mTiles;
+        long workPerTile = splitColumns ? (long)nr * g.M * g.K : (long)mr * g.N * g.K;
+        if (!parallel || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
+        {
+            MultiplyRange(g, 0, g.M, 0, g.N);
+            return;
+        }
+
+        KernelParallel.For(tiles, workPerTile, (first, end) =>
+        {
+            if (splitColumns) MultiplyRange(g, 0, g.M, first * nr, Math.Min(g.N, end * nr));
+            else MultiplyRange(g, first * mr, Math.Min(g.M, end * mr), 0, g.N);
+        });
+    }
+
+    /// <summary>Single-threaded blocked multiply of the C sub-block rows [i0, i1) x columns [j0, j1).</summary>
+    private static void MultiplyRange(in GemmArguments g, int i0, int i1, int j0, int j1)
+    {
+        int mr = MR, nr = NR;
+        SgemmWorkspace workspace = SgemmWorkspace.Current;
+        float* packedA = workspace.PackedA, packedB = workspace.PackedB;
+        float* edgeTile = stackalloc float[12 * 32];
+        for (int jc = j0; jc < j1; jc += BlockN)
+        {
+            int nc = Math.Min(BlockN, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += BlockK)
+            {
+                int kc = Math.Min(BlockK, g.K - pc);
+                float beta = pc == 0 ? g.Beta : 1f;
+                SgemmPack.B(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, packedB);
+                for (int ic = i0; ic < i1; ic += BlockM)
+                {
+                    int mc = Math.Min(BlockM, i1 - ic);
+                    SgemmPack.A(g.TransA, g.A, g.Lda, ic, mc, pc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bPanel = packedB + (long)(jr / nr) * kc * nr;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* aPanel = packedA + (long)(ir / mr) * kc * mr;
+                            float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
+                            if (rows == mr && cols == nr)
+                            {
+                                MicroKernel(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta);
+                            }
+                            else
+                            {
+                                MicroKernel(kc, aPanel, bPanel, edgeTile, nr, 1f, 0f);
+                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        if (Avx512F.IsSupported) SgemmMicroKernel.Avx512(kc, a, b, c, ldc, alpha, beta);
+        else if (Fma.IsSupported) SgemmMicroKernel.Avx2(kc, a, b, c, ldc, alpha, beta);
+        else ScalarMicroKernel(kc, a, b, c, ldc, alpha, beta);
+    }
+
+    /// <summary>Portable 6x16 tile for CPUs without FMA; same packed layout and summation order.</summary>
+    private static void ScalarMicroKernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        const int Rows = 6, Cols = 16;
+        float* acc = stackalloc float[Rows * Cols];
+        new Span<float>(acc, Rows * Cols).Clear();
+        for (int p = 0; p < kc; p++, a += Rows, b += Cols)
+        {
+            for (int r = 0; r < Rows; r++)
+            {
+                float av = a[r];
+                for (int j = 0; j < Cols; j++) acc[r * Cols + j] = MathF.FusedMultiplyAdd(av, b[j], acc[r * Cols + j]);
+            }
+        }
+        StoreEdge(acc, Cols, c, ldc, Rows, Cols, alpha, beta);
+    }
+
+    private static void StoreEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* src = tile + r * tileStride;
+            float* dst = c + (long)r * ldc;
+            if (beta == 0)
+            {
+                for (int j = 0; j < cols; j++) dst[j] = alpha * src[j];
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], alpha, beta * dst[j]);
+            }
+        }
+    }
+
+    /// <summary>Pointers and sizes of one multiply, passed by value into the parallel loop.</summary>
+    private readonly struct GemmArguments(
+        bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        public readonly bool TransA = transA, TransB = transB;
+        public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc;
+        public readonly float Alpha = alpha, Beta = beta;
+        public readonly float* A = a, B = b, C = c;
     }
 }

@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// 2-D convolution over NCHW input with OIHW weights: forward, gradient with respect to the input and
+/// gradient with respect to the weights (and bias). General groups go through im2col + <see cref="Sgemm"/>
+/// per sample and group (1x1, stride 1, unpadded convolutions use the input as the column matrix);
+/// depthwise convolutions (groups == C == O) use <see cref="DepthwiseConv2d"/>.
+/// </summary>
+internal static unsafe class Conv2d
+{
+    /// <summary>y = conv(x, w) + bias. <paramref name="bias"/> may be empty (no bias).</summary>
+    public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        Validate(g);
+        KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
+        KernelGuard.RequireLength(w.Length, WeightLength(g), nameof(w));
+        if (!bias.IsEmpty) KernelGuard.RequireLength(bias.Length, g.OutChannels, nameof(bias));
+        KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
+        if (IsDepthwise(g))
+        {
+            DepthwiseConv2d.Forward(g, x, w, bias, y);
+            return;
+        }
+
+        fixed (float* px = x, pw = w, pb = bias, py = y)
+        {
+            float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, ys = py;
+            Conv2dGeometry geometry = g;
+            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, ys, col, parallel));
+        }
+    }
+
+    /// <summary>dx = conv^T(dy, w), the gradient with respect to the input (overwrites dx).</summary>
+    public static void BackwardData(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+    {
+        Validate(g);
+        KernelGuard.RequireLength(dy.Length, OutputLength(g), nameof(dy));
+        KernelGuard.RequireLength(w.Length, WeightLength(g), nameof(w));
+        KernelGuard.RequireLength(dx.Length, InputLength(g), nameof(dx));
+        if (IsDepthwise(g))
+        {
+            DepthwiseConv2d.BackwardData(g, dy, w, dx);
+            return;
+        }
+
+        fixed (float* pdy = dy, pw = w, pdx = dx)
+        {
+            float* dys = pdy, ws = pw, dxs = pdx;
+            Conv2dGeometry geometry = g;
+            ForEachSample(g, (n, col, parallel) => BackwardDataSample(geometry, n, dys, ws, dxs, col, parallel));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sample"/>(n, column workspace, parallel) for every sample. With at least as many
+    /// samples as cores, samples run in parallel (each worker serial, with its own workspace); otherwise
+    /// samples run in order and each one parallelises inside. Either way every output element is computed
+    /// by the same serial arithmetic, so results do not depend on the thread count.
+    /// </summary>
+    private static void ForEachSample(in Conv2dGeometry g, SampleAction sample)
+    {
+        int columnLength = IsPointwise(g) ? 0 : g.GroupInChannels * g.KernelHeight * g.KernelWidth * g.OutHeight * g.OutWidth;
+        long workPerSample = 2L * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+        bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
+        if (sampleParallel)
+        {
+            KernelParallel.For(g.Batch, workPerSample, (first, end) => RunSamples(sample, first, end, columnLength, parallel: false));
+        }
+        else
+        {
+            RunSamples(sample, 0, g.Batch, columnLength, parallel: true);
+        }
+    }
+
+    private static void RunSamples(SampleAction sample, int first, int end, int columnLength, bool parallel)
+    {
+        float[]? col = columnLength > 0 ? ArrayPool<float>.Shared.Rent(columnLength) : null;
+        try
+        {
+            fixed (float* pcol = col)
+            {
+                for (int n = first; n < end; n++) sample(n, pcol, parallel);
+            }
+        }
+        finally
+        {
+            if (col is not null) ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    private delegate void SampleAction(int n, float* col, bool parallel);
+
+    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* y, float* col, bool parallel)
+    {
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
+        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            float* xg = x + ((long)n * g.InChannels + group * groupIn) * inPlane;
+            float* yg = y + ((long)n * g.OutChannels + group * groupOut) * spatial;
+            float beta = 0;
+            if (bias != null)
+            {
+                for (int o = 0; o < groupOut; o++) new Span<float>(yg + (long)o * spatial, spatial).Fill(bias[group * groupOut + o]);
+                beta = 1;
+            }
+            float* b = xg;
+            if (col != null)
+            {
+                Im2Col.Lower(g, groupIn, xg, col, parallel);
+                b = col;
+            }
+            Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f,
+                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                new ReadOnlySpan<float>(b, kernelSize * spatial), spatial,
+                beta, new Span<float>(yg, groupOut * spatial), spatial, parallel);
+        }
+    }
+
+    private static void BackwardDataSample(in Conv2dGeometry g, int n, float* dy, float* w, float* dx, float* col, bool parallel)
+    {
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
+        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            float* dxg = dx + ((long)n * g.InChannels + group * groupIn) * inPlane;
+            float* dyg = dy + ((long)n * g.OutChannels + group * groupOut) * spatial;
+            float* target = col != null ? col : dxg;
+            Sgemm.Multiply(true, false, kernelSize, spatial, groupOut, 1f,
+                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
+                0f, new Span<float>(target, kernelSize * spatial), spatial, parallel);
+            if (col != null)
+            {
+                new Span<float>(dxg, groupIn * inPlane).Clear();
+                Im2Col.Raise(g, groupIn, col, dxg, parallel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dw = sum over samples of dy * col(x)^T and dbias = sum of dy over samples and positions (both
+    /// overwritten). <paramref name="dbias"/> may be empty (not computed).
+    /// </summary>
+    public static void BackwardFilter(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> dbias)
+    {
+        Validate(g);
+        KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
+        KernelGuard.RequireLength(dy.Length, OutputLength(g), nameof(dy));
+        KernelGuard.RequireLength(dw.Length, WeightLength(g), nameof(dw));
+        if (!dbias.IsEmpty) KernelGuard.RequireLength(dbias.Length, g.OutChannels, nameof(dbias));
+        int spatial = g.OutHeight * g.OutWidth;
+        if (!dbias.IsEmpty) BiasGradient(g.Batch, g.OutChannels, spatial, dy, dbias);
+        if (IsDepthwise(g))
+        {
+            DepthwiseConv2d.BackwardFilter(g, x, dy, dw);
+            return;
+        }
+
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
+        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int inPlane = g.InHeight * g.InWidth;
+        bool lowered = !IsPointwise(g);
+        float[]? col = lowered ? ArrayPool<float>.Shared.Rent(kernelSize * spatial) : null;
+        try
+        {
+            fixed (float* px = x, pdy = dy, pdw = dw, pcol = col)
+            {
+                if (g.Batch == 0) new Span<float>(pdw, (int)WeightLength(g)).Clear();
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    float* dwg = pdw + (long)group * groupOut * kernelSize;
+                    for (int n = 0; n < g.Batch; n++)
+                    {
+                        float* xg = px + ((long)n * g.InChannels + group * groupIn) * inPlane;
+                        float* dyg = pdy + ((long)n * g.OutChannels + group * groupOut) * spatial;
+                        float* b = xg;
+                        if (lowered)
+                        {
+                            Im2Col.Lower(g, groupIn, xg, pcol, parallel: true);
+                            b = pcol;
+                        }
+                        Sgemm.Multiply(false, true, groupOut, kernelSize, spatial, 1f,
+                            new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
+                            new ReadOnlySpan<float>(b, kernelSize * spatial), spatial,
+                            n == 0 ? 0f : 1f, new Span<float>(dwg, groupOut * kernelSize), kernelSize);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (col is not null) ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    /// <summary>dbias[o] = sum over samples (ascending) of the sum of dy[n, o, :].</summary>
+    internal static void BiasGradient(int batch, int channels, int spatial, ReadOnlySpan<float> dy, Span<float> dbias)
+    {
+        for (int o = 0; o < channels; o++)
+        {
+            float sum = 0;
+            for (int n = 0; n < batch; n++) sum += TensorPrimitives.Sum(dy.Slice(((n * channels) + o) * spatial, spatial));
+            dbias[o] = sum;
+        }
+    }
+
+    private static bool IsDepthwise(in Conv2dGeometry g) => g.Groups > 1 && g.Groups == g.InChannels && g.Groups == g.OutChannels;
+
+    private static bool IsPointwise(in Conv2dGeometry g)
+        => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
+           && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+
+    internal static long InputLength(in Conv2dGeometry g) => (long)g.Batch * g.InChannels * g.InHeight * g.InWidth;
+
+    internal static long OutputLength(in Conv2dGeometry g) => (long)g.Batch * g.OutChannels * g.OutHeight * g.OutWidth;
+
+    internal static long WeightLength(in Conv2dGeometry g) => (long)g.OutChannels * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+
+    private static void Validate(in Conv2dGeometry g)
+    {
+        KernelGuard.RequireNonNegative(g.Batch, nameof(g.Batch));
+        KernelGuard.RequirePositive(g.InChannels, nameof(g.InChannels));
+        KernelGuard.RequirePositive(g.OutChannels, nameof(g.OutChannels));
+        KernelGuard.RequirePositive(g.KernelHeight, nameof(g.KernelHeight));
+        KernelGuard.RequirePositive(g.KernelWidth, nameof(g.KernelWidth));
+        KernelGuard.RequirePositive(g.StrideH, nameof(g.StrideH));
+        KernelGuard.RequirePositive(g.StrideW, nameof(g.StrideW));
+        KernelGuard.RequirePositive(g.DilationH, nameof(g.DilationH));
+        KernelGuard.RequirePositive(g.DilationW, nameof(g.DilationW));
+        KernelGuard.RequirePositive(g.Groups, nameof(g.Groups));
+        KernelGuard.RequireNonNegative(g.PadTop, nameof(g.PadTop));
+        KernelGuard.RequireNonNegative(g.PadLeft, nameof(g.PadLeft));
+        KernelGuard.RequireNonNegative(g.PadBottom, nameof(g.PadBottom));
+        KernelGuard.RequireNonNegative(g.PadRight, nameof(g.PadRight));
+        if (g.InChannels % g.Groups != 0 || g.OutChannels % g.Groups != 0)
+            throw new ArgumentException($"Channels ({g.InChannels} in, {g.OutChannels} out) must be divisible by groups ({g.Groups}).", nameof(g));
+        if (g.OutHeight <= 0 || g.OutWidth <= 0)
+            throw new ArgumentException($"Kernel does not fit the padded input (output {g.OutHeight}x{g.OutWidth}).", nameof(g));
+    }
+}

@@ -1,0 +1,261 @@
+using System.Numerics.Tensors;
+
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// 2-D max and average pooling over NCHW input with ONNX (opset 10-17) / PyTorch semantics: ceil mode,
+/// dilation (max only), asymmetric padding; for average pooling with count_include_pad the divisor counts
+/// the explicit padding but not the ceil-mode overhang. Every loop runs in parallel over (sample, channel)
+/// planes, and each plane is visited in a fixed order.
+/// </summary>
+internal static unsafe class Pool2d
+{
+    /// <summary>
+    /// y = max over each window. <paramref name="argmax"/> (may be empty) receives, per output, the flat
+    /// index into x of the maximum; ties keep the first index in window order, NaN wins as in PyTorch.
+    /// </summary>
+    public static void MaxForward(in Pool2dGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
+        Validate(g);
+        KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
+        KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
+        bool record = !argmax.IsEmpty;
+        if (record) KernelGuard.RequireLength(argmax.Length, OutputLength(g), nameof(argmax));
+        Pool2dGeometry geometry = g;
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        fixed (float* px = x, py = y)
+        fixed (int* pidx = argmax)
+        {
+            float* xs = px, ys = py;
+            int* indices = pidx;
+            KernelParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelHeight * g.KernelWidth, (first, end) =>
+            {
+                for (int plane = first; plane < end; plane++)
+                {
+                    MaxPlane(geometry, xs, plane * inPlane, ys + (long)plane * outPlane, record ? indices + (long)plane * outPlane : null);
+                }
+            });
+        }
+    }
+
+    /// <summary>dx = scatter of dy to the recorded argmax positions (overwrites dx).</summary>
+    public static void MaxBackward(in Pool2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        Validate(g);
+        KernelGuard.RequireLength(dy.Length, OutputLength(g), nameof(dy));
+        KernelGuard.RequireLength(argmax.Length, OutputLength(g), nameof(argmax));
+        KernelGuard.RequireLength(dx.Length, InputLength(g), nameof(dx));
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        int badPlanes = 0;
+        fixed (float* pdy = dy, pdx = dx)
+        fixed (int* pidx = argmax)
+        {
+            float* dys = pdy, dxs = pdx;
+            int* indices = pidx;
+            KernelParallel.For(g.Batch * g.Channels, outPlane, (first, end) =>
+            {
+                for (int plane = first; plane < end; plane++)
+                {
+                    // Each plane's indices must stay in its own plane: that is what makes the scatter race-free.
+                    int low = plane * inPlane, high = low + inPlane;
+                    new Span<float>(dxs + low, inPlane).Clear();
+                    float* dyPlane = dys + (long)plane * outPlane;
+                    int* idxPlane = indices + (long)plane * outPlane;
+                    for (int o = 0; o < outPlane; o++)
+                    {
+                        int index = idxPlane[o];
+                        if (index < low || index >= high)
+                        {
+                            Interlocked.Increment(ref badPlanes);
+                            break;
+                        }
+                        dxs[index] += dyPlane[o];
+                    }
+                }
+            });
+        }
+        if (badPlanes > 0) throw new ArgumentException("An argmax index points outside its own (sample, channel) plane.", nameof(argmax));
+    }
+
+    /// <summary>y = mean over each window; the divisor follows <paramref name="countIncludePad"/>.</summary>
+    public static void AverageForward(in Pool2dGeometry g, bool countIncludePad, ReadOnlySpan<float> x, Span<float> y)
+    {
+        ValidateAverage(g);
+        KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
+        KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
+        Pool2dGeometry geometry = g;
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        fixed (float* px = x, py = y)
+        {
+            float* xs = px, ys = py;
+            KernelParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelHeight * g.KernelWidth, (first, end) =>
+            {
+                for (int plane = first; plane < end; plane++)
+                {
+                    float* src = xs + (long)plane * inPlane;
+                    float* dst = ys + (long)plane * outPlane;
+                    for (int oh = 0; oh < geometry.OutHeight; oh++)
+                    {
+                        for (int ow = 0; ow < geometry.OutWidth; ow++)
+                        {
+                            Window window = AverageWindow(geometry, countIncludePad, oh, ow);
+                            float sum = 0;
+                            for (int ih = window.H0; ih < window.H1; ih++)
+                            {
+                                for (int iw = window.W0; iw < window.W1; iw++) sum += src[ih * geometry.InWidth + iw];
+                            }
+                            dst[oh * geometry.OutWidth + ow] = sum / window.Divisor;
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>dx = each dy spread evenly (by the forward divisor) over its window (overwrites dx).</summary>
+    public static void AverageBackward(in Pool2dGeometry g, bool countIncludePad, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        ValidateAverage(g);
+        KernelGuard.RequireLength(dy.Length, OutputLength(g), nameof(dy));
+        KernelGuard.RequireLength(dx.Length, InputLength(g), nameof(dx));
+        Pool2dGeometry geometry = g;
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        fixed (float* pdy = dy, pdx = dx)
+        {
+            float* dys = pdy, dxs = pdx;
+            KernelParallel.For(g.Batch * g.Channels, (long)outPlane * g.KernelHeight * g.KernelWidth, (first, end) =>
+            {
+                for (int plane = first; plane < end; plane++)
+                {
+                    float* src = dys + (long)plane * outPlane;
+                    float* dst = dxs + (long)plane * inPlane;
+                    new Span<float>(dst, inPlane).Clear();
+                    for (int oh = 0; oh < geometry.OutHeight; oh++)
+                    {
+                        for (int ow = 0; ow < geometry.OutWidth; ow++)
+                        {
+                            Window window = AverageWindow(geometry, countIncludePad, oh, ow);
+                            float share = src[oh * geometry.OutWidth + ow] / window.Divisor;
+                            for (int ih = window.H0; ih < window.H1; ih++)
+                            {
+                                for (int iw = window.W0; iw < window.W1; iw++) dst[ih * geometry.InWidth + iw] += share;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>y[n, c] = mean of x[n, c, :] over <paramref name="spatial"/> positions.</summary>
+    public static void GlobalAverageForward(int batch, int channels, int spatial, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckGlobal(batch, channels, spatial);
+        int planes = batch * channels;
+        KernelGuard.RequireLength(x.Length, (long)planes * spatial, nameof(x));
+        KernelGuard.RequireLength(y.Length, planes, nameof(y));
+        for (int plane = 0; plane < planes; plane++) y[plane] = TensorPrimitives.Sum(x.Slice(plane * spatial, spatial)) / spatial;
+    }
+
+    /// <summary>dx[n, c, :] = dy[n, c] / <paramref name="spatial"/> (overwrites dx).</summary>
+    public static void GlobalAverageBackward(int batch, int channels, int spatial, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckGlobal(batch, channels, spatial);
+        int planes = batch * channels;
+        KernelGuard.RequireLength(dy.Length, planes, nameof(dy));
+        KernelGuard.RequireLength(dx.Length, (long)planes * spatial, nameof(dx));
+        for (int plane = 0; plane < planes; plane++) dx.Slice(plane * spatial, spatial).Fill(dy[plane] / spatial);
+    }
+
+    private static void MaxPlane(in Pool2dGeometry g, float* x, int planeOffset, float* y, int* argmax)
+    {
+        float* src = x + planeOffset;
+        int inH = g.InHeight, inW = g.InWidth;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int h0 = oh * g.StrideH - g.PadTop;
+            for (int ow = 0; ow < g.OutWidth; ow++)
+            {
+                int w0 = ow * g.StrideW - g.PadLeft;
+                float max = float.NegativeInfinity;
+                int best = -1;
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    int ih = h0 + kh * g.DilationH;
+                    if ((uint)ih >= (uint)inH) continue;
+                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    {
+                        int iw = w0 + kw * g.DilationW;
+                        if ((uint)iw >= (uint)inW) continue;
+                        float v = src[ih * inW + iw];
+                        // Strict '>' keeps the first of equal maxima; NaN propagates (PyTorch).
+                        if (v > max || float.IsNaN(v) || best < 0)
+                        {
+                            max = v;
+                            best = ih * inW + iw;
+                        }
+                    }
+                }
+                int o = oh * g.OutWidth + ow;
+                y[o] = max;
+                if (argmax != null) argmax[o] = planeOffset + best;
+            }
+        }
+    }
+
+    /// <summary>Clipped window bounds of output (oh, ow) and its averaging divisor.</summary>
+    private static Window AverageWindow(in Pool2dGeometry g, bool countIncludePad, int oh, int ow)
+    {
+        int h0 = oh * g.StrideH - g.PadTop, w0 = ow * g.StrideW - g.PadLeft;
+        // The padded extent stops at the explicit end padding; the ceil-mode overhang beyond it never counts.
+        int h1 = Math.Min(h0 + g.KernelHeight, g.InHeight + g.PadBottom);
+        int w1 = Math.Min(w0 + g.KernelWidth, g.InWidth + g.PadRight);
+        int paddedArea = (h1 - h0) * (w1 - w0);
+        h0 = Math.Max(h0, 0);
+        w0 = Math.Max(w0, 0);
+        h1 = Math.Min(h1, g.InHeight);
+        w1 = Math.Min(w1, g.InWidth);
+        int divisor = countIncludePad ? paddedArea : (h1 - h0) * (w1 - w0);
+        return new Window(h0, h1, w0, w1, divisor);
+    }
+
+    private readonly record struct Window(int H0, int H1, int W0, int W1, int Divisor);
+
+    private static long InputLength(in Pool2dGeometry g) => (long)g.Batch * g.Channels * g.InHeight * g.InWidth;
+
+    private static long OutputLength(in Pool2dGeometry g) => (long)g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+
+    private static void CheckGlobal(int batch, int channels, int spatial)
+    {
+        KernelGuard.RequireNonNegative(batch, nameof(batch));
+        KernelGuard.RequireNonNegative(channels, nameof(channels));
+        KernelGuard.RequirePositive(spatial, nameof(spatial));
+    }
+
+    private static void ValidateAverage(in Pool2dGeometry g)
+    {
+        Validate(g);
+        if (g.DilationH != 1 || g.DilationW != 1)
+            throw new ArgumentException("Average pooling does not support dilation.", nameof(g));
+    }
+
+    private static void Validate(in Pool2dGeometry g)
+    {
+        KernelGuard.RequireNonNegative(g.Batch, nameof(g.Batch));
+        KernelGuard.RequireNonNegative(g.Channels, nameof(g.Channels));
+        KernelGuard.RequirePositive(g.InHeight, nameof(g.InHeight));
+        KernelGuard.RequirePositive(g.InWidth, nameof(g.InWidth));
+        KernelGuard.RequirePositive(g.KernelHeight, nameof(g.KernelHeight));
+        KernelGuard.RequirePositive(g.KernelWidth, nameof(g.KernelWidth));
+        KernelGuard.RequirePositive(g.StrideH, nameof(g.StrideH));
+        KernelGuard.RequirePositive(g.StrideW, nameof(g.StrideW));
+        KernelGuard.RequirePositive(g.DilationH, nameof(g.DilationH));
+        KernelGuard.RequirePositive(g.DilationW, nameof(g.DilationW));
+        KernelGuard.RequireNonNegative(g.PadTop, nameof(g.PadTop));
+        KernelGuard.RequireNonNegative(g.PadLeft, nameof(g.PadLeft));
+        KernelGuard.RequireNonNegative(g.PadBottom, nameof(g.PadBottom));
+        KernelGuard.RequireNonNegative(g.PadRight, nameof(g.PadRight));
+        if (g.OutHeight <= 0 || g.OutWidth <= 0)
+            throw new ArgumentException($"Window does not fit the padded input (output {g.OutHeight}x{g.OutWidth}).", nameof(g));
+    }
+}

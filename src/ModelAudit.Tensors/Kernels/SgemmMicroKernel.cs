@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// Register-tiled SGEMM inner kernels over packed panels (A: MR values per k step, B: NR values per k step).
+/// Accumulators stay in registers for the whole kc loop; each C element is one FMA chain in p order.
+/// </summary>
+internal static unsafe class SgemmMicroKernel
+{
+    /// <summary>12x32 tile with Vector512: C[0..12, 0..32] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector512<float> c0_0 = default, c0_1 = default;
+        Vector512<float> c1_0 = default, c1_1 = default;
+        Vector512<float> c2_0 = default, c2_1 = default;
+        Vector512<float> c3_0 = default, c3_1 = default;
+        Vector512<float> c4_0 = default, c4_1 = default;
+        Vector512<float> c5_0 = default, c5_1 = default;
+        Vector512<float> c6_0 = default, c6_1 = default;
+        Vector512<float> c7_0 = default, c7_1 = default;
+        Vector512<float> c8_0 = default, c8_1 = default;
+        Vector512<float> c9_0 = default, c9_1 = default;
+        Vector512<float> c10_0 = default, c10_1 = default;
+        Vector512<float> c11_0 = default, c11_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(av, b1, c0_1);
+            av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(av, b1, c1_1);
+            av = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(av, b0, c2_0); c2_1 = Avx512F.FusedMultiplyAdd(av, b1, c2_1);
+            av = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(av, b0, c3_0); c3_1 = Avx512F.FusedMultiplyAdd(av, b1, c3_1);
+            av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(av, b1, c4_1);
+            av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1);
+            av = Vector512.Create(a[6]); c6_0 = Avx512F.FusedMultiplyAdd(av, b0, c6_0); c6_1 = Avx512F.FusedMultiplyAdd(av, b1, c6_1);
+            av = Vector512.Create(a[7]); c7_0 = Avx512F.FusedMultiplyAdd(av, b0, c7_0); c7_1 = Avx512F.FusedMultiplyAdd(av, b1, c7_1);
+            av = Vector512.Create(a[8]); c8_0 = Avx512F.FusedMultiplyAdd(av, b0, c8_0); c8_1 = Avx512F.FusedMultiplyAdd(av, b1, c8_1);
+            av = Vector512.Create(a[9]); c9_0 = Avx512F.FusedMultiplyAdd(av, b0, c9_0); c9_1 = Avx512F.FusedMultiplyAdd(av, b1, c9_1);
+            av = Vector512.Create(a[10]); c10_0 = Avx512F.FusedMultiplyAdd(av, b0, c10_0); c10_1 = Avx512F.FusedMultiplyAdd(av, b1, c10_1);
+            av = Vector512.Create(a[11]); c11_0 = Avx512F.FusedMultiplyAdd(av, b0, c11_0); c11_1 = Avx512F.FusedMultiplyAdd(av, b1, c11_1);
+            a += 12;
+            b += 32;
+        }
+        Vector512<float> alphaV = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector512.Store(alphaV * c0_1, c + 0 * ldc + 16);
+            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector512.Store(alphaV * c1_1, c + 1 * ldc + 16);
+            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector512.Store(alphaV * c2_1, c + 2 * ldc + 16);
+            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector512.Store(alphaV * c3_1, c + 3 * ldc + 16);
+            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector512.Store(alphaV * c4_1, c + 4 * ldc + 16);
+            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16);
+            Vector512.Store(alphaV * c6_0, c + 6 * ldc + 0); Vector512.Store(alphaV * c6_1, c + 6 * ldc + 16);
+            Vector512.Store(alphaV * c7_0, c + 7 * ldc + 0); Vector512.Store(alphaV * c7_1, c + 7 * ldc + 16);
+            Vector512.Store(alphaV * c8_0, c + 8 * ldc + 0); Vector512.Store(alphaV * c8_1, c + 8 * ldc + 16);
+            Vector512.Store(alphaV * c9_0, c + 9 * ldc + 0); Vector512.Store(alphaV * c9_1, c + 9 * ldc + 16);
+            Vector512.Store(alphaV * c10_0, c + 10 * ldc + 0); Vector512.Store(alphaV * c10_1, c + 10 * ldc + 16);
+            Vector512.Store(alphaV * c11_0, c + 11 * ldc + 0); Vector512.Store(alphaV * c11_1, c + 11 * ldc + 16);
+        }
+        else
+        {
+            Vector512<float> betaV = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 16, c0_1, alphaV, betaV);
+            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 16, c1_1, alphaV, betaV);
+            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 16, c2_1, alphaV, betaV);
+            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 16, c3_1, alphaV, betaV);
+            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 16, c4_1, alphaV, betaV);
+            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV);
+            Update(c + 6 * ldc + 0, c6_0, alphaV, betaV); Update(c + 6 * ldc + 16, c6_1, alphaV, betaV);
+            Update(c + 7 * ldc + 0, c7_0, alphaV, betaV); Update(c + 7 * ldc + 16, c7_1, alphaV, betaV);
+            Update(c + 8 * ldc + 0, c8_0, alphaV, betaV); Update(c + 8 * ldc + 16, c8_1, alphaV, betaV);
+            Update(c + 9 * ldc + 0, c9_0, alphaV, betaV); Update(c + 9 * ldc + 16, c9_1, alphaV, betaV);
+            Update(c + 10 * ldc + 0, c10_0, alphaV, betaV); Update(c + 10 * ldc + 16, c10_1, alphaV, betaV);
+            Update(c + 11 * ldc + 0, c11_0, alphaV, betaV); Update(c + 11 * ldc + 16, c11_1, alphaV, betaV);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* c, Vector512<float> acc, Vector512<float> alphaV, Vector512<float> betaV)
+        => Vector512.Store(Avx512F.FusedMultiplyAdd(acc, alphaV, betaV * Vector512.Load(c)), c);
+
+    /// <summary>6x16 tile with Vector256: C[0..6, 0..16] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx2(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector256<float> c0_0 = default, c0_1 = default;
+        Vector256<float> c1_0 = default, c1_1 = default;
+        Vector256<float> c2_0 = default, c2_1 = default;
+        Vector256<float> c3_0 = default, c3_1 = default;
+        Vector256<float> c4_0 = default, c4_1 = default;
+        Vector256<float> c5_0 = default, c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0); Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> av;
+            av = Vector256.Create(a[0]); c0_0 = Fma.MultiplyAdd(av, b0, c0_0); c0_1 = Fma.MultiplyAdd(av, b1, c0_1);
+            av = Vector256.Create(a[1]); c1_0 = Fma.MultiplyAdd(av, b0, c1_0); c1_1 = Fma.MultiplyAdd(av, b1, c1_1);
+            av = Vector256.Create(a[2]); c2_0 = Fma.MultiplyAdd(av, b0, c2_0); c2_1 = Fma.MultiplyAdd(av, b1, c2_1);
+            av = Vector256.Create(a[3]); c3_0 = Fma.MultiplyAdd(av, b0, c3_0); c3_1 = Fma.MultiplyAdd(av, b1, c3_1);
+            av = Vector256.Create(a[4]); c4_0 = Fma.MultiplyAdd(av, b0, c4_0); c4_1 = Fma.MultiplyAdd(av, b1, c4_1);
+            av = Vector256.Create(a[5]); c5_0 = Fma.MultiplyAdd(av, b0, c5_0); c5_1 = Fma.MultiplyAdd(av, b1, c5_1);
+            a += 6;
+            b += 16;
+        }
+        Vector256<float> alphaV = Vector256.Create(alpha);
+        if (beta == 0)
+        {
+            Vector256.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector256.Store(alphaV * c0_1, c + 0 * ldc + 8);
+            Vector256.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector256.Store(alphaV * c1_1, c + 1 * ldc + 8);
+            Vector256.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector256.Store(alphaV * c2_1, c + 2 * ldc + 8);
+            Vector256.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector256.Store(alphaV * c3_1, c + 3 * ldc + 8);
+            Vector256.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector256.Store(alphaV * c4_1, c + 4 * ldc + 8);
+            Vector256.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector256.Store(alphaV * c5_1, c + 5 * ldc + 8);
+        }
+        else
+        {
+            Vector256<float> betaV = Vector256.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 8, c0_1, alphaV, betaV);
+            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 8, c1_1, alphaV, betaV);
+            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 8, c2_1, alphaV, betaV);
+            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 8, c3_1, alphaV, betaV);
+            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 8, c4_1, alphaV, betaV);
+            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 8, c5_1, alphaV, betaV);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* c, Vector256<float> acc, Vector256<float> alphaV, Vector256<float> betaV)
+        => Vector256.Store(Fma.MultiplyAdd(acc, alphaV, betaV * Vector256.Load(c)), c);
+}

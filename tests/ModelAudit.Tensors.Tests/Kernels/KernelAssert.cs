@@ -1,0 +1,48 @@
+namespace ModelAudit.Tensors.Tests.Kernels;
+
+/// <summary>Closeness checks for kernel tests: relative error = max-abs error / max-abs expected value.</summary>
+internal static class KernelAssert
+{
+    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double relTol)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double maxError = 0, maxValue = 0;
+        int worst = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(expected[i] - actual[i]);
+            if (double.IsNaN(actual[i]) != double.IsNaN(expected[i])) error = double.PositiveInfinity;
+            if (error > maxError)
+            {
+                maxError = error;
+                worst = i;
+            }
+            maxValue = Math.Max(maxValue, Math.Abs(expected[i]));
+        }
+        double relative = maxError / Math.Max(maxValue, double.Epsilon);
+        Assert.True(relative <= relTol,
+            $"relative error {relative:E3} > {relTol:E1} (worst at {worst}: expected {(worst >= 0 ? expected[worst] : 0)}, actual {(worst >= 0 ? actual[worst] : 0)})");
+    }
+
+    public static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double relTol)
+    {
+        var widened = new double[expected.Length];
+        for (int i = 0; i < expected.Length; i++) widened[i] = expected[i];
+        Close(widened, actual, relTol);
+    }
+
+    /// <summary>|expected - actual| &lt;= relTol * max(|expected|, scale).</summary>
+    public static void Close(double expected, double actual, double relTol, double scale)
+    {
+        double relative = Math.Abs(expected - actual) / Math.Max(Math.Abs(expected), scale);
+        Assert.True(relative <= relTol, $"expected {expected}, actual {actual}: relative error {relative:E3} > {relTol:E1}");
+    }
+
+    public static float[] Random(int length, int seed, float low = -1, float high = 1)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++) values[i] = low + (float)random.NextDouble() * (high - low);
+        return values;
+    }
+}

@@ -1,0 +1,133 @@
+using ModelAudit.Tensors.Kernels;
+
+namespace ModelAudit.Tensors.Tests.Kernels;
+
+public class SgemmTests
+{
+    private const double RelTol = 1e-5;
+
+    /// <summary>Double-precision reference of C = alpha op(A) op(B) + beta C (beta 0: C not read).</summary>
+    private static double[] Reference(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int lda,
+        float[] b, int ldb, float beta, float[] c, int ldc)
+    {
+        var result = new double[c.Length];
+        for (int i = 0; i < c.Length; i++) result[i] = c[i];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = transA ? a[p * lda + i] : a[i * lda + p];
+                    double bv = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    sum += av * bv;
+                }
+                result[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * (double)c[i * ldc + j];
+            }
+        }
+        return result;
+    }
+
+    private static void Check(bool transA, bool transB, int m, int n, int k, float alpha, float beta, int pad, bool nanC = false)
+    {
+        int lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+        float[] a = KernelAssert.Random(Math.Max(1, (transA ? k : m) * lda), seed: m * 31 + n);
+        float[] b = KernelAssert.Random(Math.Max(1, (transB ? n : k) * ldb), seed: n * 17 + k);
+        float[] c = KernelAssert.Random(Math.Max(1, m * ldc), seed: k * 7 + m);
+        if (nanC) Array.Fill(c, float.NaN);
+        double[] expected = Reference(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Sgemm.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        // Padding columns of C (beyond n) must be untouched: compare the whole buffer.
+        if (nanC)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++) Assert.False(float.IsNaN(c[i * ldc + j]), $"NaN leaked from C at ({i}, {j})");
+            }
+            for (int i = 0; i < expected.Length; i++) if (double.IsNaN(expected[i])) expected[i] = 0;
+            for (int i = 0; i < c.Length; i++) if (float.IsNaN(c[i])) c[i] = 0;
+        }
+        KernelAssert.Close(expected, c, RelTol);
+    }
+
+    public static TheoryData<bool, bool> TransCombinations => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
+    public void Multiply_OddSizes_MatchesDoubleReference(bool transA, bool transB)
+    {
+        int[] sizes = [1, 7, 33, 65, 129, 257];
+        foreach (int m in sizes)
+        {
+            foreach (int n in sizes)
+            {
+                Check(transA, transB, m, n, k: (m + n) % 97 + 1, alpha: 1f, beta: 0f, pad: 0);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
+    public void Multiply_LargeK_CrossesDepthBlocks(bool transA, bool transB)
+        => Check(transA, transB, m: 65, n: 129, k: 600, alpha: 1f, beta: 0f, pad: 0);
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
+    public void Multiply_StridesWiderThanMatrix_LeavesPaddingAndMatches(bool transA, bool transB)
+    {
+        Check(transA, transB, m: 33, n: 65, k: 257, alpha: 1f, beta: 0f, pad: 5);
+        Check(transA, transB, m: 7, n: 3, k: 5, alpha: 1f, beta: 0f, pad: 3);
+    }
+
+    [Theory]
+    [InlineData(2f, 0f)]
+    [InlineData(1f, 1f)]
+    [InlineData(-0.5f, 0.25f)]
+    [InlineData(0f, 3f)]
+    [InlineData(0f, 0f)]
+    public void Multiply_AlphaBetaVariants_MatchesDoubleReference(float alpha, float beta)
+    {
+        foreach ((bool transA, bool transB) in new[] { (false, false), (true, true), (false, true), (true, false) })
+        {
+            Check(transA, transB, m: 129, n: 257, k: 300, alpha, beta, pad: 2);
+            Check(transA, transB, m: 7, n: 9, k: 11, alpha, beta, pad: 1);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
+    public void Multiply_BetaZeroWithNaNInC_DoesNotPropagateNaN(bool transA, bool transB)
+    {
+        Check(transA, transB, m: 65, n: 257, k: 129, alpha: 1.5f, beta: 0f, pad: 1, nanC: true);
+        Check(transA, transB, m: 5, n: 6, k: 7, alpha: 1f, beta: 0f, pad: 0, nanC: true);
+    }
+
+    [Fact]
+    public void Multiply_ZeroK_ScalesCByBeta()
+    {
+        float[] c = [1, 2, 3, 4];
+        Sgemm.Multiply(false, false, 2, 2, 0, 1f, [], 1, [], 2, 0.5f, c, 2);
+        Assert.Equal(new float[] { 0.5f, 1, 1.5f, 2 }, c);
+    }
+
+    [Fact]
+    public void Multiply_SameInputs_IdenticalToTheLastBit()
+    {
+        const int m = 200, n = 300, k = 700;
+        float[] a = KernelAssert.Random(m * k, 1), b = KernelAssert.Random(k * n, 2);
+        float[] first = new float[m * n], second = new float[m * n], serial = new float[m * n];
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, first, n);
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, second, n);
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, serial, n, parallel: false);
+        Assert.Equal(first, second);
+        Assert.Equal(first, serial);
+    }
+
+    [Fact]
+    public void Multiply_ShortSpan_ThrowsNamingArgument()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Sgemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Equal("a", error.ParamName);
+    }
+}
