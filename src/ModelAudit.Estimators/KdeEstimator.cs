@@ -9,9 +9,10 @@ namespace ModelAudit.Estimators;
 /// <para>The representation T is modelled as the empirical distribution of the n rows plus Gaussian noise
 /// N(0, var I_d). Upper bound, in nats and reported in bits:
 /// H(T) &lt;= d/2 + d/2 ln(2 pi var) - 1/n sum_i ln(1/n sum_j exp(-||t_i - t_j||^2 / (2 var))).</para>
-/// <para><see cref="MutualInformation(SampleMatrix, SampleMatrix)"/> takes the first argument as T and the second as
-/// the input X it is a deterministic function of: I(T;X) = H(T) - H(T|X) with H(T|X) the noise entropy
-/// d/2 ln(2 pi e var). X only fixes the pairing, so its rows must match T's.</para>
+/// <para><see cref="MutualInformation(SampleMatrix, SampleMatrix)"/> takes the first argument as the upstream X and the
+/// second as the representation T computed from it (input then layer, or layer l then layer l + 1):
+/// I(X;T) = H(T) - H(T|X) with H(T|X) the noise entropy d/2 ln(2 pi e var) of T's d features. X only fixes the pairing,
+/// so its rows must match T's; the estimate is not symmetric in its arguments.</para>
 /// <para>Labels: I(T;Y) = H(T) - sum_y p(y) H(T | Y = y), each term the bound on the rows of class y.</para>
 /// <para>Default noise variance 0.1 (<see cref="KdeOptions.NoiseVariance"/>).</para>
 /// </remarks>
@@ -36,12 +37,12 @@ public sealed class KdeEstimator : IMutualInformationEstimator
     /// <summary>Entropy of the added noise, d/2 log2(2 pi e var), in bits; H(T|X) for a deterministic T = f(X).</summary>
     public double NoiseEntropy(int dimensions) => Bits.FromNats(NoiseEntropyNats(dimensions));
 
-    /// <summary>I(T;X) = H(T) - H(T|X) for T = <paramref name="a"/> a deterministic function of X = <paramref name="b"/>, in bits.</summary>
+    /// <summary>I(X;T) = H(T) - H(T|X) for T = <paramref name="b"/> a deterministic function of X = <paramref name="a"/> plus the noise, in bits.</summary>
     public double MutualInformation(SampleMatrix a, SampleMatrix b)
     {
         SampleMatrix.RequireSameRows(b, a.Rows);
-        // H(T) - d/2 ln(2 pi e var) leaves the pairwise term alone.
-        return Bits.FromNats(PairwiseTermNats(a));
+        // H(T) - d/2 ln(2 pi e var) leaves T's pairwise term alone.
+        return Bits.FromNats(PairwiseTermNats(b));
     }
 
     /// <inheritdoc />

@@ -28,6 +28,17 @@ public sealed class KdeEstimatorTests
     }
 
     [Fact]
+    public void MutualInformation_ConstantInputAndDistinctRepresentationTinyNoise_IsLog2NOfTheSecondArgument()
+    {
+        // The second argument is T = f(X): its pairwise term is the estimate, whatever X looks like.
+        var kde = new KdeEstimator(new KdeOptions(NoiseVariance: 1e-9));
+        var input = new SampleMatrix(new float[40], 40, 1);
+        var t = new SampleMatrix([.. Enumerable.Range(0, 80).Select(i => (float)i)], 40, 2);
+        Precision.AssertClose(Math.Log2(40), kde.MutualInformation(input, t), relTol: 1e-14);
+        Assert.Equal(0.0, kde.MutualInformation(t, input), 14);
+    }
+
+    [Fact]
     public void MutualInformation_HugeNoise_TendsToZero()
     {
         var kde = new KdeEstimator(new KdeOptions(NoiseVariance: 1e9));
