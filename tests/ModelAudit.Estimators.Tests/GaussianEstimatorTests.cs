@@ -25,6 +25,15 @@ public sealed class GaussianEstimatorTests
     }
 
     [Fact]
+    public void Entropy_PointsWithIsotropicCovariance_IsClosedForm()
+    {
+        // (+-1, 0), (0, +-1): mean 0, S = 0.5 I, already the shrinkage target, so Sigma = 0.5 I for any s and
+        // H = 1/2 log2((2 pi e)^2 * 0.25).
+        var x = new SampleMatrix([1f, 0f, -1f, 0f, 0f, 1f, 0f, -1f], 4, 2);
+        Precision.AssertClose(0.5 * Math.Log2(Math.Pow(2 * Math.PI * Math.E, 2) * 0.25), new GaussianEstimator().Entropy(x), relTol: 1e-14);
+    }
+
+    [Fact]
     public void MutualInformation_IrisHalves_IsSumOfGoldenEntropiesMinusJoint()
     {
         var cases = Goldens.Get("gaussian");

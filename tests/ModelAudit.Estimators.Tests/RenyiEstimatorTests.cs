@@ -60,6 +60,18 @@ public sealed class RenyiEstimatorTests
     }
 
     [Fact]
+    public void MutualInformation_RepeatedOnTheParallelPath_IsBitIdentical()
+    {
+        var random = new Random(6);
+        var x = new SampleMatrix([.. Enumerable.Range(0, 300 * 40).Select(_ => (float)random.NextDouble())], 300, 40);
+        var labels = Enumerable.Range(0, 300).Select(i => i % 4).ToArray();
+        var renyi = new RenyiEstimator();
+        var first = renyi.MutualInformation(x, labels);
+        var second = renyi.MutualInformation(x, labels);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(first), BitConverter.DoubleToInt64Bits(second));
+    }
+
+    [Fact]
     public void SigmaFor_OneColumn_IsScottsRule()
     {
         var values = new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
