@@ -18,10 +18,9 @@ public sealed class BinningEstimator : IMutualInformationEstimator
     public BinningEstimator(BinningOptions? options = null)
     {
         Options = options ?? new BinningOptions();
-        switch (Options.EffectiveRange)
+        if (Options.EffectiveRange is BinRange.Fixed fixedRange && !(fixedRange.High > fixedRange.Low))
         {
-            case BinRange.Fixed fixedRange when !(fixedRange.High > fixedRange.Low):
-                throw new ArgumentException($"Bin range [{fixedRange.Low}, {fixedRange.High}] is empty.", nameof(options));
+            throw new ArgumentException($"Bin range [{fixedRange.Low}, {fixedRange.High}] is empty.", nameof(options));
         }
 
         switch (Options.EffectiveWidth)
