@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MathNet.Numerics;
 
 namespace ModelAudit.Estimators;
@@ -257,11 +256,9 @@ public sealed class KsgEstimator : IMutualInformationEstimator
         }
 
         var reference = values.AsSpan(row * cols, cols);
-        Span<double> difference = cols <= 512 ? stackalloc double[cols] : new double[cols];
         for (var j = 0; j < n; j++)
         {
-            TensorPrimitives.Subtract(values.AsSpan(j * cols, cols), reference, difference);
-            distances[j] = Math.Abs(TensorPrimitives.MaxMagnitude(difference));
+            distances[j] = VectorMath.MaxAbsDifference(values.AsSpan(j * cols, cols), reference);
         }
     }
 
