@@ -51,13 +51,18 @@ public sealed class RenyiEstimator : IMutualInformationEstimator
     /// <inheritdoc />
     public double MutualInformation(SampleMatrix a, int[] labels)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        if (labels.Length != a.Rows)
+        var groups = LabelGroups.Of(labels, a.Rows);
+        var gram = NormalisedGram(a);
+        var labelGram = LabelGram(labels);
+        for (var i = 0; i < gram.Length; i++)
         {
-            throw new ArgumentException($"Label count {labels.Length} differs from sample count {a.Rows}.", nameof(labels));
+            labelGram[i] *= gram[i];
         }
 
-        return MutualInformationOfGrams(NormalisedGram(a), LabelGram(labels), a.Rows);
+        // The delta kernel / n has eigenvalues n_c / n (one per class), so S(B) needs no decomposition.
+        var hLabels = EntropyOfEigenvalues([.. groups.RowsOfClass.Select(rows => (double)rows.Length / a.Rows)]);
+        var hJoint = EntropyOfGram(labelGram, a.Rows);
+        return EntropyOfGram(gram, a.Rows) + hLabels - hJoint;
     }
 
     /// <summary>Renyi entropy of discrete <paramref name="labels"/> through the delta kernel, in bits.</summary>
@@ -155,7 +160,12 @@ public sealed class RenyiEstimator : IMutualInformationEstimator
             gram[i] /= trace;
         }
 
-        var eigenvalues = SymmetricEigenvalues.Compute(gram, n);
+        return EntropyOfEigenvalues(SymmetricEigenvalues.Compute(gram, n));
+    }
+
+    /// <summary>S_alpha from the eigenvalues of a unit-trace matrix; negative round-off eigenvalues count as 0.</summary>
+    private double EntropyOfEigenvalues(double[] eigenvalues)
+    {
         var alpha = Options.Alpha;
         if (alpha == 1.0)
         {
