@@ -1,0 +1,98 @@
+using ModelAudit.Audit.Spec;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Audit.Data;
+
+/// <summary>The samples and labels of an audit, sampled with the spec's seed and preprocessed.</summary>
+internal sealed record AuditData(Tensor Inputs, long[]? Labels)
+{
+    /// <summary>Reads the data the spec names, checks it against the model input, samples and preprocesses it.</summary>
+    /// <exception cref="DataFileException">A file is unreadable.</exception>
+    /// <exception cref="ModelInputException">Shapes or labels do not fit.</exception>
+    public static AuditData Load(DataSpec spec, int seed, OnnxSession session)
+    {
+        NpyArray array;
+        long[]? labels = null;
+        var extension = Path.GetExtension(spec.Inputs).ToLowerInvariant();
+        if (extension == ".csv")
+        {
+            var csv = CsvData.Read(spec.Inputs, spec.CsvHeader, spec.LabelColumn);
+            array = NpyArray.FromFloat32(csv.Features, csv.Rows, csv.Columns);
+            if (spec.LabelColumn is not null) labels = csv.LabelsAsClassIndices();
+        }
+        else if (extension == ".npz")
+        {
+            var arrays = NpzFile.Read(spec.Inputs);
+            if (arrays.Count == 0) throw new DataFileException($"{spec.Inputs}: the archive holds no arrays");
+            var key = spec.NpzKey ?? arrays.Keys.Order(StringComparer.Ordinal).First();
+            array = arrays.TryGetValue(key, out var a) ? a
+                : throw new DataFileException($"{spec.Inputs}: no array '{key}'; it holds {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}");
+        }
+        else array = NpyFile.Read(spec.Inputs);
+
+        if (spec.Labels is not null)
+        {
+            var l = NpyFile.Read(spec.Labels);
+            if (l.Shape.Length != 1 || l.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
+                throw new ModelInputException($"{spec.Labels}: expected integer class indices of shape [N], got {l}");
+            labels = l.ToInt64();
+        }
+        int n = array.Shape.Length > 0 ? array.Shape[0] : 0;
+        if (labels is not null && labels.Length != n)
+            throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: {labels.Length} labels for {n} samples");
+        if (labels is not null && labels.Any(v => v < 0))
+            throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: class indices must not be negative");
+
+        var inputs = session.InputFrom(array, spec.Inputs);
+        var indices = Sample(n, spec.Samples, seed);
+        if (spec.Samples is { } wanted && wanted > n)
+            throw new ModelInputException($"{spec.Inputs}: data.samples is {wanted} but the file holds {n} samples");
+        var dims = inputs.Shape.ToArray();
+        int size = inputs.Length / Math.Max(n, 1);
+        var source = inputs.Span;
+        var picked = new float[indices.Length * size];
+        for (int i = 0; i < indices.Length; i++) source.Slice(indices[i] * size, size).CopyTo(picked.AsSpan(i * size, size));
+        inputs.Dispose();
+        dims[0] = indices.Length;
+        Preprocess(picked, dims, spec.Preprocessing, spec.Inputs);
+        return new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);
+    }
+
+    /// <summary>All samples in order, or <paramref name="samples"/> distinct indices drawn with the seed, sorted.</summary>
+    internal static int[] Sample(int n, int? samples, int seed)
+    {
+        if (samples is not { } k || k >= n) return [.. Enumerable.Range(0, n)];
+        // Partial Fisher-Yates with a seeded System.Random: its seeded sequence is stable across .NET versions.
+        var random = new Random(seed);
+        var order = Enumerable.Range(0, n).ToArray();
+        for (int i = 0; i < k; i++)
+        {
+            int j = random.Next(i, n);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var chosen = order[..k];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    private static void Preprocess(float[] data, int[] dims, Preprocessing p, string source)
+    {
+        int channels = dims.Length >= 2 ? dims[1] : 1;
+        foreach (var (values, name) in new[] { (p.Mean, "mean"), (p.Std, "std") })
+            if (values.Count > 1 && values.Count != channels)
+                throw new ModelInputException($"{source}: data.preprocessing.{name} has {values.Count} values for {channels} channels");
+        if (p.Scale == 1 && p.Mean.Count == 0 && p.Std.Count == 0) return;
+        int inner = 1;
+        for (int d = 2; d < dims.Length; d++) inner *= dims[d];
+        for (int i = 0; i < data.Length; i++)
+        {
+            int c = dims.Length >= 2 ? i / inner % channels : 0;
+            double x = data[i] * p.Scale;
+            if (p.Mean.Count > 0) x -= p.Mean[p.Mean.Count == 1 ? 0 : c];
+            if (p.Std.Count > 0) x /= p.Std[p.Std.Count == 1 ? 0 : c];
+            data[i] = (float)x;
+        }
+    }
+}

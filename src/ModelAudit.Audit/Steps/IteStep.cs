@@ -1,0 +1,70 @@
+using System.Globalization;
+using ModelAudit.Analysis.Information;
+using ModelAudit.Audit.Metrics;
+using ModelAudit.Audit.Model;
+using ModelAudit.Audit.Running;
+using ModelAudit.Audit.Spec;
+
+namespace ModelAudit.Audit.Steps;
+
+/// <summary>Information Transformation Efficiency per layer, with the planes step's estimator and reduced representations.</summary>
+internal sealed class IteStep : IAuditStep
+{
+    internal sealed record Options(EfficiencyWeights Weights) : IStepOptions
+    {
+        public IEnumerable<KeyValuePair<string, string>> Describe()
+        {
+            var inv = CultureInfo.InvariantCulture;
+            yield return new("weights.compression", Weights.Compression.ToString("R", inv));
+            yield return new("weights.preservation", Weights.Preservation.ToString("R", inv));
+            yield return new("weights.usefulness", Weights.Usefulness.ToString("R", inv));
+        }
+    }
+
+    public string Key => "ite";
+
+    public string Title => "Transformation efficiency";
+
+    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    {
+        if (!configured.Contains("planes"))
+            throw options.Error(options.Node, "'analyses.ite' needs 'analyses.planes' (ITE uses the planes' estimator and reduction)");
+        var weights = new EfficiencyWeights();
+        if (options.Mapping("weights") is { } w)
+        {
+            weights = new EfficiencyWeights(w.Double("compression") ?? weights.Compression, w.Double("preservation") ?? weights.Preservation,
+                w.Double("usefulness") ?? weights.Usefulness);
+            if (weights.Compression < 0 || weights.Preservation < 0 || weights.Usefulness < 0 || weights.Compression + weights.Preservation + weights.Usefulness <= 0)
+                throw options.Error(w.Node, "'analyses.ite.weights' must be non-negative and not all zero");
+            w.Finish();
+        }
+        options.Finish();
+        return new Options(weights);
+    }
+
+    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
+    [
+        new("ite.efficiency", true, "E = a C + b P + g U over the defined terms"),
+        new("ite.compression", true, "C = max(0, -(H_l - H_l-1) / H_l-1)"),
+        new("ite.preservation", true, "P = I(T_l;T_l+1) / min(H_l, H_l+1); undefined for the last layer"),
+        new("ite.usefulness", true, "U = (I(T_l;Y) - I(T_l-1;Y)) / (H(Y) - I(T_l-1;Y))"),
+    ];
+
+    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    {
+        var o = (Options)options;
+        var estimator = context.Estimator ?? throw new InvalidOperationException("the planes step must run before ITE");
+        cancellationToken.ThrowIfCancellationRequested();
+        var labels = context.Y.Select(v => (int)v).ToArray();
+        var rows = new TransformationEfficiency(estimator, o.Weights).Compute(context.ReducedInput!, labels, context.ReducedActivations!, context.Layers);
+        foreach (var r in rows)
+        {
+            context.SetMetric("ite.efficiency", r.Layer, r.Efficiency);
+            context.SetMetric("ite.compression", r.Layer, r.Compression);
+            context.SetMetric("ite.preservation", r.Layer, r.Preservation);
+            context.SetMetric("ite.usefulness", r.Layer, r.Usefulness);
+        }
+        context.Efficiency = [.. rows.Select(r => new EfficiencyRow(r.Layer, r.Compression, r.Preservation, r.Usefulness, r.Efficiency, r.Notes))];
+        progress.Advance(context.Layers.Count);
+    }
+}

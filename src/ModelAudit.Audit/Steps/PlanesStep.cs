@@ -1,0 +1,200 @@
+using System.Globalization;
+using ModelAudit.Analysis.Information;
+using ModelAudit.Audit.Metrics;
+using ModelAudit.Audit.Model;
+using ModelAudit.Audit.Running;
+using ModelAudit.Audit.Spec;
+using ModelAudit.Estimators;
+using ModelAudit.Tensors;
+
+namespace ModelAudit.Audit.Steps;
+
+/// <summary>
+/// The activation plane (I(X;T), I(T;Y)) and, after the conductance step, the conductance plane
+/// (I(X;C), I(C;Y)) per layer with bootstrap spreads; then DPI findings and layer groups. One layer at a
+/// time so progress moves per layer.
+/// </summary>
+internal sealed class PlanesStep : IAuditStep
+{
+    internal static readonly string[] Estimators = ["binning", "kde", "ksg", "gaussian", "renyi"];
+    internal static readonly string[] Reductions = ["channel_mean", "none", "random_projection"];
+
+    internal sealed record Options(string Estimator, IReadOnlyList<KeyValuePair<string, string>> EstimatorSettings, IMutualInformationEstimator Instance,
+        string Reduction, int ProjectionDimensions, int Bootstrap) : IStepOptions
+    {
+        public IEnumerable<KeyValuePair<string, string>> Describe()
+        {
+            yield return new("estimator", Estimator);
+            foreach (var (k, v) in EstimatorSettings) yield return new($"{Estimator}.{k}", v);
+            yield return new("reduction", Reduction);
+            yield return new("projection_dimensions", ProjectionDimensions.ToString(CultureInfo.InvariantCulture));
+            yield return new("bootstrap", Bootstrap.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    public string Key => "planes";
+
+    public string Title => "Information planes";
+
+    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    {
+        var estimator = options.Enum("estimator", Estimators) ?? "binning";
+        var settings = new List<KeyValuePair<string, string>>();
+        IMutualInformationEstimator instance = new GaussianEstimator();
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var name in Estimators)
+        {
+            var section = options.Mapping(name);
+            if (section is null) continue;
+            if (name != estimator)
+                throw options.Error(section.Node, $"'{options.Child(name)}' is given but the estimator is '{estimator}'; remove it or set estimator: {name}");
+        }
+        var own = options.Mapping(estimator);
+        switch (estimator)
+        {
+            case "binning":
+            {
+                int? bins = own?.Int("bins", min: 1);
+                double? size = own?.Double("bin_size");
+                var rangeNode = own?.Value("range");
+                if (bins is not null && size is not null)
+                    throw options.Error(own!.Node, "'planes.binning' takes bins or bin_size, not both");
+                if (size is <= 0) throw options.Error(own!.Node, "'planes.binning.bin_size' must be positive");
+                BinRange range = new BinRange.PerLayerMinMax();
+                string rangeText = "per_layer";
+                if (rangeNode is Yaml.YamlSequenceValue { Items.Count: 2 } pair)
+                {
+                    double lo = own!.ParseDouble(pair.Items[0], "planes.binning.range[0]"), hi = own.ParseDouble(pair.Items[1], "planes.binning.range[1]");
+                    if (!(hi > lo)) throw options.Error(pair, "'planes.binning.range' needs low < high");
+                    range = new BinRange.Fixed(lo, hi);
+                    rangeText = $"[{lo.ToString("R", inv)}, {hi.ToString("R", inv)}]";
+                }
+                else if (rangeNode is not null) own!.EnumValue(rangeNode, "planes.binning.range", ["per_layer"]);
+                BinWidth width = size is { } s ? new BinWidth.Size(s) : new BinWidth.Count(bins ?? 30);
+                settings.Add(new(size is null ? "bins" : "bin_size", size?.ToString("R", inv) ?? (bins ?? 30).ToString(inv)));
+                settings.Add(new("range", rangeText));
+                instance = new BinningEstimator(new BinningOptions(range, width));
+                break;
+            }
+            case "kde":
+            {
+                double variance = own?.Double("noise_variance") ?? 0.1;
+                if (variance <= 0) throw options.Error(own!.Node, "'planes.kde.noise_variance' must be positive");
+                settings.Add(new("noise_variance", variance.ToString("R", inv)));
+                instance = new KdeEstimator(new KdeOptions(variance));
+                break;
+            }
+            case "ksg":
+            {
+                int k = own?.Int("neighbors", min: 1) ?? 3;
+                settings.Add(new("neighbors", k.ToString(inv)));
+                instance = new KsgEstimator(new KsgOptions(Neighbors: k));
+                break;
+            }
+            case "renyi":
+            {
+                double alpha = own?.Double("alpha") ?? 1.01;
+                double? sigma = own?.Double("sigma");
+                if (alpha <= 0 || alpha == 1) throw options.Error(own!.Node, "'planes.renyi.alpha' must be positive and not 1");
+                settings.Add(new("alpha", alpha.ToString("R", inv)));
+                settings.Add(new("sigma", sigma?.ToString("R", inv) ?? "auto"));
+                instance = new RenyiEstimator(new RenyiOptions(alpha, sigma));
+                break;
+            }
+        }
+        own?.Finish();
+        var parsed = new Options(estimator, settings, instance,
+            options.Enum("reduction", Reductions) ?? "channel_mean",
+            options.Int("projection_dimensions", min: 1) ?? 64,
+            options.Int("bootstrap", min: 0) ?? 10);
+        options.Finish();
+        return parsed;
+    }
+
+    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured)
+    {
+        var metrics = new List<MetricDefinition>
+        {
+            new("plane.activation.entropy", true, "H(T) of the layer's activations, bits"),
+            new("plane.activation.i_xt", true, "I(X;T) of the activations, bits"),
+            new("plane.activation.i_ty", true, "I(T;Y) of the activations, bits"),
+            new("dpi.violations", false, "number of layer pairs where I(X;T) or I(T;Y) rose with depth beyond the spread"),
+        };
+        if (configured.Contains("conductance"))
+        {
+            metrics.Add(new("plane.conductance.i_xc", true, "I(X;C) of the layer conductance, bits"));
+            metrics.Add(new("plane.conductance.i_cy", true, "I(C;Y) of the layer conductance, bits"));
+        }
+        return metrics;
+    }
+
+    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    {
+        var o = (Options)options;
+        var labels = context.Y.Select(v => (int)v).ToArray();
+        var input = Reduce(context.Inputs, "input", o, context.Seed, out _);
+        var plane = new InformationPlane(o.Instance, new InformationPlaneOptions(o.Bootstrap, context.Seed));
+        var reduced = new List<SampleMatrix>(context.Layers.Count);
+        var infos = new List<LayerInformation>(context.Layers.Count);
+        for (int l = 0; l < context.Layers.Count; l++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var layer = context.Layers[l];
+            var t = Reduce(context.Activations[layer], layer, o, context.Seed, out var how);
+            reduced.Add(t);
+            var c = context.Conductance is { } cond ? Reduce(cond[layer], layer, o, context.Seed, out _) : null;
+            var info = plane.Compute(input, labels, [new LayerRepresentation(layer, t, c, how)])[0] with { Depth = l };
+            infos.Add(info);
+            context.SetMetric("plane.activation.entropy", layer, info.Entropy);
+            context.SetMetric("plane.activation.i_xt", layer, info.InputActivation.Value);
+            context.SetMetric("plane.activation.i_ty", layer, info.ActivationLabel.Value);
+            if (info.InputConductance is { } xc) context.SetMetric("plane.conductance.i_xc", layer, xc.Value);
+            if (info.ConductanceLabel is { } cy) context.SetMetric("plane.conductance.i_cy", layer, cy.Value);
+            progress.Advance();
+        }
+        var dpi = DataProcessingInequality.Find(infos);
+        context.SetMetric("dpi.violations", null, dpi.Count);
+        var groups = new LayerGroups();
+        groups.Compute([.. infos.Select(p => (p.InputActivation.Value, p.ActivationLabel.Value))]);
+        context.Groups = groups.Groups;
+        context.Estimator = o.Instance;
+        context.ReducedInput = input;
+        context.ReducedActivations = reduced;
+        context.Planes = new PlaneSection(o.Instance.Name,
+            [.. infos.Select(p => new PlanePoint(p.Layer, p.Reduction, p.Entropy, Value(p.InputActivation), Value(p.ActivationLabel),
+                p.InputConductance is { } a ? Value(a) : null, p.ConductanceLabel is { } b ? Value(b) : null))],
+            [.. groups.Groups.Select(g => new GroupRow(g.Name, [.. context.Layers.Skip(g.First).Take(g.Count)]))],
+            [.. dpi.Select(d => new DpiRow(d.Quantity == InformationQuantity.InputActivation ? "i_xt" : "i_ty", d.Earlier, d.Later, d.EarlierValue, d.LaterValue, d.Margin))]);
+    }
+
+    private static PlaneValue Value(Estimate e) => new(e.Value, e.Spread);
+
+    /// <summary>The reductions of InformationAnalysis: channel mean for [N,C,H,W], seeded projection per layer name.</summary>
+    private static SampleMatrix Reduce(Tensor tensor, string name, Options o, int seed, out string how)
+    {
+        int n = tensor.Shape[0];
+        var data = tensor.ToArray();
+        var flat = new SampleMatrix(data, n, data.Length / n);
+        Reduction reduction = o.Reduction switch
+        {
+            "channel_mean" when tensor.Shape.Rank == 4 => new Reduction.ChannelMean(tensor.Shape[1]),
+            "random_projection" when flat.Cols > o.ProjectionDimensions => new Reduction.RandomProjection(o.ProjectionDimensions, seed ^ StableHash(name)),
+            _ => new Reduction.None(),
+        };
+        how = reduction switch
+        {
+            Reduction.ChannelMean => "channel-mean",
+            Reduction.RandomProjection p => $"random-projection({p.Dimensions})",
+            _ => "none",
+        };
+        return RepresentationReducer.Apply(flat, reduction).Samples;
+    }
+
+    /// <summary>FNV-1a; string.GetHashCode is randomised per process.</summary>
+    private static int StableHash(string s)
+    {
+        uint h = 2166136261;
+        foreach (char ch in s) h = (h ^ ch) * 16777619;
+        return (int)(h & 0x7fffffff);
+    }
+}
