@@ -31,6 +31,8 @@ public static class Program
             InspectCommand.Create(output),
             InferCommand.Create(output),
             GradCommand.Create(output),
+            AttributeCommand.Create(output),
+            AnalyzeCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

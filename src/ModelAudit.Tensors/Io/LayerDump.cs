@@ -63,6 +63,15 @@ public sealed class LayerDump : IDisposable
         }
     }
 
+    /// <summary>Adds a text file beside the arrays (e.g. a summary) before <see cref="Commit"/>; the name must not be taken.</summary>
+    public void AddTextFile(string fileName, string content)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (fileName == IndexFileName || Files.Any(f => string.Equals(f.Value, fileName, StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException($"'{fileName}' is already part of the dump.", nameof(fileName));
+        File.WriteAllText(Path.Combine(_tempDir, fileName), content);
+    }
+
     /// <summary>Moves the folder into place, replacing an existing folder of that name.</summary>
     public void Commit()
     {
