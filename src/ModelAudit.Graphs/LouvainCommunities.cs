@@ -41,6 +41,7 @@ public sealed class LouvainCommunities
     public int Levels { get; private set; }
 
     /// <summary>Runs the levels until the modularity gain falls to the threshold or no node moves.</summary>
+    /// <exception cref="ArgumentException">The graph's total edge weight is zero (modularity undefined, as in NetworkX).</exception>
     public void Compute()
     {
         int n = _graph.NodeCount;
