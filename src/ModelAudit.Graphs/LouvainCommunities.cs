@@ -50,11 +50,11 @@ public sealed class LouvainCommunities
         double m = level.TotalWeight();
         var nodeOfOriginal = Enumerable.Range(0, n).ToArray();
         double modularity = level.Modularity(Enumerable.Range(0, n).ToArray(), _resolution);
-        var (communityOfNode, improvement) = OneLevel(level, m, random);
-        int[] partition = nodeOfOriginal;
+        // As NetworkX: the first level's partition always counts, even when no node moved.
+        var (communityOfNode, _) = OneLevel(level, m, random);
+        int[] partition;
         int levels = 0;
-        improvement = true;
-        while (improvement)
+        while (true)
         {
             partition = new int[n];
             for (int x = 0; x < n; x++)
@@ -72,7 +72,11 @@ public sealed class LouvainCommunities
             modularity = newModularity;
             level = Aggregate(level, communityOfNode);
             nodeOfOriginal = partition;
-            (communityOfNode, improvement) = OneLevel(level, m, random);
+            (communityOfNode, bool moved) = OneLevel(level, m, random);
+            if (!moved)
+            {
+                break;
+            }
         }
 
         _communities = Relabel(partition);
