@@ -19,17 +19,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void MaxPool2dForward(in Pool2dGeometry geometry, Tensor x, Tensor y)
-    {
-        var argmax = ArrayPool<int>.Shared.Rent(y.Length);
-        try
-        {
-            Pool2d.MaxForward(geometry, x.Span, y.Span, argmax.AsSpan(0, y.Length));
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(argmax);
-        }
-    }
+        => Pool2d.MaxForward(geometry, x.Span, y.Span, Span<int>.Empty);
 
     /// <inheritdoc/>
     public void MaxPool2dBackward(in Pool2dGeometry geometry, Tensor x, Tensor dy, Tensor dx)

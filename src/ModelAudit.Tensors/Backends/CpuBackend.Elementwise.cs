@@ -25,6 +25,8 @@ public sealed partial class CpuBackend
             if (r > 0) walk.Next();
             int oa = walk.Offsets[0], ob = walk.Offsets[1], oy = walk.Offsets[2];
             if (sa == 1 && sb == 1) BinaryRow(kind, av.Slice(oa, len), bv.Slice(ob, len), yv.Slice(oy, len));
+            else if (sa == 1 && sb == 0 && BinaryRowScalarRight(kind, av.Slice(oa, len), bv[ob], yv.Slice(oy, len))) continue;
+            else if (sa == 0 && sb == 1 && BinaryRowScalarLeft(kind, av[oa], bv.Slice(ob, len), yv.Slice(oy, len))) continue;
             else
                 for (int i = 0; i < len; i++) yv[oy + i] = Apply(kind, av[oa + i * sa], bv[ob + i * sb]);
         }
@@ -41,6 +43,32 @@ public sealed partial class CpuBackend
             default:
                 for (int i = 0; i < y.Length; i++) y[i] = Apply(kind, a[i], b[i]);
                 break;
+        }
+    }
+
+    /// <summary>A row against one broadcast right operand (per-channel scale or shift); false when the kind has no vector form.</summary>
+    private static bool BinaryRowScalarRight(BinaryKind kind, ReadOnlySpan<float> a, float b, Span<float> y)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: TensorPrimitives.Add(a, b, y); return true;
+            case BinaryKind.Sub: TensorPrimitives.Subtract(a, b, y); return true;
+            case BinaryKind.Mul: TensorPrimitives.Multiply(a, b, y); return true;
+            case BinaryKind.Div: TensorPrimitives.Divide(a, b, y); return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>One broadcast left operand against a row; false when the kind has no vector form.</summary>
+    private static bool BinaryRowScalarLeft(BinaryKind kind, float a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        switch (kind)
+        {
+            case BinaryKind.Add: TensorPrimitives.Add(b, a, y); return true;
+            case BinaryKind.Sub: TensorPrimitives.Subtract(a, b, y); return true;
+            case BinaryKind.Mul: TensorPrimitives.Multiply(b, a, y); return true;
+            case BinaryKind.Div: TensorPrimitives.Divide(a, b, y); return true;
+            default: return false;
         }
     }
 
@@ -179,24 +207,41 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void UnaryBackward(UnaryKind kind, float alpha, float beta, Tensor x, Tensor y, Tensor dy, Tensor dx)
     {
-        ReadOnlySpan<float> xs = x.Span, ys = y.Span, g = dy.Span;
+        // Only what the derivative reads is touched: the executor may have released the other one.
+        ReadOnlySpan<float> xs = Unary.DerivativeReadsInput(kind) ? x.Span : default;
+        ReadOnlySpan<float> ys = Unary.DerivativeReadsOutput(kind) ? y.Span : default;
+        ReadOnlySpan<float> g = dy.Span;
         var d = dx.Span;
-        for (int i = 0; i < xs.Length; i++)
+        // The most common activations get a loop of their own; the rest share one switch per element.
+        switch (kind)
         {
-            float v = xs[i], o = ys[i], gi = g[i];
+            case UnaryKind.Identity:
+                g.CopyTo(d);
+                return;
+            case UnaryKind.Neg:
+                TensorPrimitives.Negate(g, d);
+                return;
+            case UnaryKind.Relu:
+                for (int i = 0; i < xs.Length; i++) d[i] = xs[i] > 0 ? g[i] : 0f;
+                return;
+            case UnaryKind.Sigmoid:
+                for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
+                return;
+            case UnaryKind.Tanh:
+                for (int i = 0; i < ys.Length; i++) d[i] = g[i] * (1f - ys[i] * ys[i]);
+                return;
+        }
+        for (int i = 0; i < g.Length; i++)
+        {
+            float v = xs.IsEmpty ? 0f : xs[i], o = ys.IsEmpty ? 0f : ys[i], gi = g[i];
             d[i] = kind switch
             {
-                UnaryKind.Identity => gi,
-                UnaryKind.Relu => v > 0 ? gi : 0f,
                 UnaryKind.LeakyRelu => v > 0 ? gi : alpha * gi,
-                UnaryKind.Sigmoid => gi * o * (1f - o),
-                UnaryKind.Tanh => gi * (1f - o * o),
                 UnaryKind.HardSigmoid => alpha * v + beta is > 0f and < 1f ? alpha * gi : 0f,
                 // PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
                 UnaryKind.HardSwish => v < -3f ? 0f : v <= 3f ? gi * (v / 3f + 0.5f) : gi,
                 UnaryKind.Exp => gi * o,
                 UnaryKind.Log => gi / v,
-                UnaryKind.Neg => -gi,
                 UnaryKind.Sqrt => gi / (2f * o),
                 UnaryKind.Abs => gi * MathF.Sign(v),
                 UnaryKind.Elu => v > 0 ? gi : gi * (o + alpha),

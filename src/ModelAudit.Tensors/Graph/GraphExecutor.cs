@@ -4,7 +4,8 @@ namespace ModelAudit.Tensors.Graph;
 /// Runs a <see cref="ComputeGraph"/> forward (and, through the returned <see cref="ForwardPass"/>, in
 /// reverse mode). Buffers come from the backend's pool and go back as soon as nothing later needs
 /// them, so repeated passes reuse the same buffers. Constants and parameters are placed on the
-/// backend once, here. One executor may run several passes one after another.
+/// backend once, here. An executor holds no per-pass state, so several passes (sequential or on
+/// different threads) may run on it at once; each <see cref="ForwardPass"/> is for one thread.
 /// </summary>
 public sealed class GraphExecutor
 {

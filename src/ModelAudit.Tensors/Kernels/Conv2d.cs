@@ -25,44 +25,11 @@ internal static unsafe class Conv2d
             return;
         }
 
-        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
-        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
-        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
-        bool lowered = !IsPointwise(g);
-        float[]? col = lowered ? ArrayPool<float>.Shared.Rent(kernelSize * spatial) : null;
-        try
+        fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            fixed (float* px = x, pw = w, py = y, pcol = col)
-            {
-                for (int n = 0; n < g.Batch; n++)
-                {
-                    for (int group = 0; group < g.Groups; group++)
-                    {
-                        float* xg = px + ((long)n * g.InChannels + group * groupIn) * inPlane;
-                        float* yg = py + ((long)n * g.OutChannels + group * groupOut) * spatial;
-                        float beta = 0;
-                        if (!bias.IsEmpty)
-                        {
-                            for (int o = 0; o < groupOut; o++) new Span<float>(yg + (long)o * spatial, spatial).Fill(bias[group * groupOut + o]);
-                            beta = 1;
-                        }
-                        float* b = xg;
-                        if (lowered)
-                        {
-                            Im2Col.Lower(g, groupIn, xg, pcol);
-                            b = pcol;
-                        }
-                        Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f,
-                            new ReadOnlySpan<float>(pw + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                            new ReadOnlySpan<float>(b, kernelSize * spatial), spatial,
-                            beta, new Span<float>(yg, groupOut * spatial), spatial);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (col is not null) ArrayPool<float>.Shared.Return(col);
+            float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, ys = py;
+            Conv2dGeometry geometry = g;
+            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, ys, col, parallel));
         }
     }
 
@@ -79,38 +46,100 @@ internal static unsafe class Conv2d
             return;
         }
 
-        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
-        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
-        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
-        bool lowered = !IsPointwise(g);
-        float[]? col = lowered ? ArrayPool<float>.Shared.Rent(kernelSize * spatial) : null;
+        fixed (float* pdy = dy, pw = w, pdx = dx)
+        {
+            float* dys = pdy, ws = pw, dxs = pdx;
+            Conv2dGeometry geometry = g;
+            ForEachSample(g, (n, col, parallel) => BackwardDataSample(geometry, n, dys, ws, dxs, col, parallel));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sample"/>(n, column workspace, parallel) for every sample. With at least as many
+    /// samples as cores, samples run in parallel (each worker serial, with its own workspace); otherwise
+    /// samples run in order and each one parallelises inside. Either way every output element is computed
+    /// by the same serial arithmetic, so results do not depend on the thread count.
+    /// </summary>
+    private static void ForEachSample(in Conv2dGeometry g, SampleAction sample)
+    {
+        int columnLength = IsPointwise(g) ? 0 : g.GroupInChannels * g.KernelHeight * g.KernelWidth * g.OutHeight * g.OutWidth;
+        long workPerSample = 2L * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+        bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
+        if (sampleParallel)
+        {
+            KernelParallel.For(g.Batch, workPerSample, (first, end) => RunSamples(sample, first, end, columnLength, parallel: false));
+        }
+        else
+        {
+            RunSamples(sample, 0, g.Batch, columnLength, parallel: true);
+        }
+    }
+
+    private static void RunSamples(SampleAction sample, int first, int end, int columnLength, bool parallel)
+    {
+        float[]? col = columnLength > 0 ? ArrayPool<float>.Shared.Rent(columnLength) : null;
         try
         {
-            fixed (float* pdy = dy, pw = w, pdx = dx, pcol = col)
+            fixed (float* pcol = col)
             {
-                for (int n = 0; n < g.Batch; n++)
-                {
-                    for (int group = 0; group < g.Groups; group++)
-                    {
-                        float* dxg = pdx + ((long)n * g.InChannels + group * groupIn) * inPlane;
-                        float* dyg = pdy + ((long)n * g.OutChannels + group * groupOut) * spatial;
-                        float* target = lowered ? pcol : dxg;
-                        Sgemm.Multiply(true, false, kernelSize, spatial, groupOut, 1f,
-                            new ReadOnlySpan<float>(pw + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                            new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
-                            0f, new Span<float>(target, kernelSize * spatial), spatial);
-                        if (lowered)
-                        {
-                            new Span<float>(dxg, groupIn * inPlane).Clear();
-                            Im2Col.Raise(g, groupIn, pcol, dxg);
-                        }
-                    }
-                }
+                for (int n = first; n < end; n++) sample(n, pcol, parallel);
             }
         }
         finally
         {
             if (col is not null) ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    private delegate void SampleAction(int n, float* col, bool parallel);
+
+    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* y, float* col, bool parallel)
+    {
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
+        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            float* xg = x + ((long)n * g.InChannels + group * groupIn) * inPlane;
+            float* yg = y + ((long)n * g.OutChannels + group * groupOut) * spatial;
+            float beta = 0;
+            if (bias != null)
+            {
+                for (int o = 0; o < groupOut; o++) new Span<float>(yg + (long)o * spatial, spatial).Fill(bias[group * groupOut + o]);
+                beta = 1;
+            }
+            float* b = xg;
+            if (col != null)
+            {
+                Im2Col.Lower(g, groupIn, xg, col, parallel);
+                b = col;
+            }
+            Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f,
+                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                new ReadOnlySpan<float>(b, kernelSize * spatial), spatial,
+                beta, new Span<float>(yg, groupOut * spatial), spatial, parallel);
+        }
+    }
+
+    private static void BackwardDataSample(in Conv2dGeometry g, int n, float* dy, float* w, float* dx, float* col, bool parallel)
+    {
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
+        int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            float* dxg = dx + ((long)n * g.InChannels + group * groupIn) * inPlane;
+            float* dyg = dy + ((long)n * g.OutChannels + group * groupOut) * spatial;
+            float* target = col != null ? col : dxg;
+            Sgemm.Multiply(true, false, kernelSize, spatial, groupOut, 1f,
+                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
+                0f, new Span<float>(target, kernelSize * spatial), spatial, parallel);
+            if (col != null)
+            {
+                new Span<float>(dxg, groupIn * inPlane).Clear();
+                Im2Col.Raise(g, groupIn, col, dxg, parallel);
+            }
         }
     }
 
@@ -153,7 +182,7 @@ internal static unsafe class Conv2d
                         float* b = xg;
                         if (lowered)
                         {
-                            Im2Col.Lower(g, groupIn, xg, pcol);
+                            Im2Col.Lower(g, groupIn, xg, pcol, parallel: true);
                             b = pcol;
                         }
                         Sgemm.Multiply(false, true, groupOut, kernelSize, spatial, 1f,

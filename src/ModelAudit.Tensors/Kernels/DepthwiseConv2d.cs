@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -77,6 +79,7 @@ internal static unsafe class DepthwiseConv2d
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardPlane(in Conv2dGeometry g, float* x, float* w, float* y)
     {
         int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
@@ -100,6 +103,7 @@ internal static unsafe class DepthwiseConv2d
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardDataPlane(in Conv2dGeometry g, float* dy, float* w, float* dx)
     {
         int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
@@ -123,6 +127,7 @@ internal static unsafe class DepthwiseConv2d
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FilterPlane(in Conv2dGeometry g, float* x, float* dy, float* dw)
     {
         int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;

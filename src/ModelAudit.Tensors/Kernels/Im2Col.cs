@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -6,25 +9,25 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class Im2Col
 {
-    /// <summary>Fills <paramref name="col"/> from the <paramref name="channels"/> planes at <paramref name="x"/>.</summary>
-    public static void Lower(in Conv2dGeometry g, int channels, float* x, float* col)
+    /// <summary>Fills <paramref name="col"/> (on the calling thread unless <paramref name="parallel"/>) from the <paramref name="channels"/> planes at <paramref name="x"/>.</summary>
+    public static void Lower(in Conv2dGeometry g, int channels, float* x, float* col, bool parallel)
     {
         Conv2dGeometry geometry = g;
         int kernelArea = g.KernelHeight * g.KernelWidth;
         long spatial = (long)g.OutHeight * g.OutWidth;
-        KernelParallel.For(channels * kernelArea, spatial, (first, end) =>
+        KernelParallel.For(channels * kernelArea, parallel ? spatial : 0, (first, end) =>
         {
             for (int row = first; row < end; row++) LowerRow(geometry, row, x, col + row * spatial);
         });
     }
 
-    /// <summary>Adds <paramref name="col"/> into the <paramref name="channels"/> planes at <paramref name="dx"/>.</summary>
-    public static void Raise(in Conv2dGeometry g, int channels, float* col, float* dx)
+    /// <summary>Adds <paramref name="col"/> (on the calling thread unless <paramref name="parallel"/>) into the <paramref name="channels"/> planes at <paramref name="dx"/>.</summary>
+    public static void Raise(in Conv2dGeometry g, int channels, float* col, float* dx, bool parallel)
     {
         Conv2dGeometry geometry = g;
         int kernelArea = g.KernelHeight * g.KernelWidth;
         long spatial = (long)g.OutHeight * g.OutWidth;
-        KernelParallel.For(channels, kernelArea * spatial, (first, end) =>
+        KernelParallel.For(channels, parallel ? kernelArea * spatial : 0, (first, end) =>
         {
             for (int c = first; c < end; c++)
             {
@@ -37,6 +40,7 @@ internal static unsafe class Im2Col
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
@@ -67,6 +71,7 @@ internal static unsafe class Im2Col
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
@@ -80,7 +85,15 @@ internal static unsafe class Im2Col
             int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
             if ((uint)ih >= (uint)inH) continue;
             float* dst = plane + (long)ih * inW + offsetW;
-            for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
+            if (g.StrideW == 1)
+            {
+                var run = new Span<float>(dst + owBegin, owEnd - owBegin);
+                TensorPrimitives.Add(run, new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin), run);
+            }
+            else
+            {
+                for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
+            }
         }
     }
 

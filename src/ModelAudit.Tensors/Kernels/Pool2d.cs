@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -167,6 +168,7 @@ internal static unsafe class Pool2d
         for (int plane = 0; plane < planes; plane++) dx.Slice(plane * spatial, spatial).Fill(dy[plane] / spatial);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPlane(in Pool2dGeometry g, float* x, int planeOffset, float* y, int* argmax)
     {
         float* src = x + planeOffset;

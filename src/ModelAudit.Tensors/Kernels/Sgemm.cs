@@ -25,16 +25,18 @@ internal static unsafe class Sgemm
     private const long SmallWork = 1L << 15;
 
     /// <summary>Rows of the register tile.</summary>
-    internal static int MR => Avx512F.IsSupported ? 12 : 6;
+    internal static int MR => Avx512F.IsSupported ? Avx512Rows : 6;
+
+    private const int Avx512Rows = 8;
 
     /// <summary>Columns of the register tile.</summary>
     internal static int NR => Avx512F.IsSupported ? 32 : 16;
 
     /// <summary>Rows of a packed A block (a multiple of every MR).</summary>
-    internal const int BlockM = 144;
+    internal static int BlockM => MR * 16;
 
     /// <summary>Columns of a packed B panel (a multiple of every NR).</summary>
-    internal const int BlockN = 512;
+    internal const int BlockN = 2048;
 
     /// <summary>Computes C = alpha * op(A) op(B) + beta * C.</summary>
     public static void Multiply(
@@ -169,7 +171,7 @@ internal static unsafe class Sgemm
         int mr = MR, nr = NR;
         SgemmWorkspace workspace = SgemmWorkspace.Current;
         float* packedA = workspace.PackedA, packedB = workspace.PackedB;
-        float* edgeTile = stackalloc float[12 * 32];
+        float* edgeTile = stackalloc float[16 * 32];
         for (int jc = j0; jc < j1; jc += BlockN)
         {
             int nc = Math.Min(BlockN, j1 - jc);

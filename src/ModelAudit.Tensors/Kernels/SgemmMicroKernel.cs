@@ -10,7 +10,7 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class SgemmMicroKernel
 {
-    /// <summary>12x32 tile with Vector512: C[0..12, 0..32] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
+    /// <summary>8x32 tile with Vector512: C[0..8, 0..32] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
@@ -22,10 +22,6 @@ internal static unsafe class SgemmMicroKernel
         Vector512<float> c5_0 = default, c5_1 = default;
         Vector512<float> c6_0 = default, c6_1 = default;
         Vector512<float> c7_0 = default, c7_1 = default;
-        Vector512<float> c8_0 = default, c8_1 = default;
-        Vector512<float> c9_0 = default, c9_1 = default;
-        Vector512<float> c10_0 = default, c10_1 = default;
-        Vector512<float> c11_0 = default, c11_1 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16);
@@ -38,11 +34,7 @@ internal static unsafe class SgemmMicroKernel
             av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1);
             av = Vector512.Create(a[6]); c6_0 = Avx512F.FusedMultiplyAdd(av, b0, c6_0); c6_1 = Avx512F.FusedMultiplyAdd(av, b1, c6_1);
             av = Vector512.Create(a[7]); c7_0 = Avx512F.FusedMultiplyAdd(av, b0, c7_0); c7_1 = Avx512F.FusedMultiplyAdd(av, b1, c7_1);
-            av = Vector512.Create(a[8]); c8_0 = Avx512F.FusedMultiplyAdd(av, b0, c8_0); c8_1 = Avx512F.FusedMultiplyAdd(av, b1, c8_1);
-            av = Vector512.Create(a[9]); c9_0 = Avx512F.FusedMultiplyAdd(av, b0, c9_0); c9_1 = Avx512F.FusedMultiplyAdd(av, b1, c9_1);
-            av = Vector512.Create(a[10]); c10_0 = Avx512F.FusedMultiplyAdd(av, b0, c10_0); c10_1 = Avx512F.FusedMultiplyAdd(av, b1, c10_1);
-            av = Vector512.Create(a[11]); c11_0 = Avx512F.FusedMultiplyAdd(av, b0, c11_0); c11_1 = Avx512F.FusedMultiplyAdd(av, b1, c11_1);
-            a += 12;
+            a += 8;
             b += 32;
         }
         Vector512<float> alphaV = Vector512.Create(alpha);
@@ -56,10 +48,6 @@ internal static unsafe class SgemmMicroKernel
             Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16);
             Vector512.Store(alphaV * c6_0, c + 6 * ldc + 0); Vector512.Store(alphaV * c6_1, c + 6 * ldc + 16);
             Vector512.Store(alphaV * c7_0, c + 7 * ldc + 0); Vector512.Store(alphaV * c7_1, c + 7 * ldc + 16);
-            Vector512.Store(alphaV * c8_0, c + 8 * ldc + 0); Vector512.Store(alphaV * c8_1, c + 8 * ldc + 16);
-            Vector512.Store(alphaV * c9_0, c + 9 * ldc + 0); Vector512.Store(alphaV * c9_1, c + 9 * ldc + 16);
-            Vector512.Store(alphaV * c10_0, c + 10 * ldc + 0); Vector512.Store(alphaV * c10_1, c + 10 * ldc + 16);
-            Vector512.Store(alphaV * c11_0, c + 11 * ldc + 0); Vector512.Store(alphaV * c11_1, c + 11 * ldc + 16);
         }
         else
         {
@@ -72,10 +60,6 @@ internal static unsafe class SgemmMicroKernel
             Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV);
             Update(c + 6 * ldc + 0, c6_0, alphaV, betaV); Update(c + 6 * ldc + 16, c6_1, alphaV, betaV);
             Update(c + 7 * ldc + 0, c7_0, alphaV, betaV); Update(c + 7 * ldc + 16, c7_1, alphaV, betaV);
-            Update(c + 8 * ldc + 0, c8_0, alphaV, betaV); Update(c + 8 * ldc + 16, c8_1, alphaV, betaV);
-            Update(c + 9 * ldc + 0, c9_0, alphaV, betaV); Update(c + 9 * ldc + 16, c9_1, alphaV, betaV);
-            Update(c + 10 * ldc + 0, c10_0, alphaV, betaV); Update(c + 10 * ldc + 16, c10_1, alphaV, betaV);
-            Update(c + 11 * ldc + 0, c11_0, alphaV, betaV); Update(c + 11 * ldc + 16, c11_1, alphaV, betaV);
         }
     }
 

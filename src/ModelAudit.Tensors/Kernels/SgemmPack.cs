@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -9,6 +12,7 @@ internal static unsafe class SgemmPack
     /// <summary>
     /// Packs op(A)[i0..i0+mc, p0..p0+kc] into ceil(mc/mr) panels of kc x mr (mr values per k step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -27,18 +31,15 @@ internal static unsafe class SgemmPack
             }
             else
             {
+                // Walk k in the outer loop so the writes are sequential; the mr row streams prefetch well.
                 float* src = a + (long)(i0 + ir) * lda + p0;
-                for (int r = 0; r < rows; r++)
+                for (int p = 0; p < kc; p++, dst += mr)
                 {
-                    float* row = src + (long)r * lda;
-                    float* d = dst + r;
-                    for (int p = 0; p < kc; p++) d[p * mr] = row[p];
+                    float* column = src + p;
+                    int r = 0;
+                    for (; r < rows; r++) dst[r] = column[(long)r * lda];
+                    for (; r < mr; r++) dst[r] = 0;
                 }
-                for (int r = rows; r < mr; r++)
-                {
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = 0;
-                }
-                dst += kc * mr;
             }
         }
     }
@@ -46,6 +47,7 @@ internal static unsafe class SgemmPack
     /// <summary>
     /// Packs op(B)[p0..p0+kc, j0..j0+nc] into ceil(nc/nr) panels of kc x nr (nr values per k step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void B(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -74,7 +76,8 @@ internal static unsafe class SgemmPack
                 {
                     if (cols == nr)
                     {
-                        new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dst, nr));
+                        // nr is a multiple of 8; a call to Memmove per row would cost more than the copy.
+                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
                     }
                     else
                     {

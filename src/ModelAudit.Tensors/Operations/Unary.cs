@@ -46,5 +46,16 @@ public sealed class Unary : Operation
     }
 
     /// <inheritdoc/>
-    public override bool BackwardReadsOutput(int outputIndex) => true;
+    public override bool BackwardReadsInput(int inputIndex) => DerivativeReadsInput(UnaryKind);
+
+    /// <inheritdoc/>
+    public override bool BackwardReadsOutput(int outputIndex) => DerivativeReadsOutput(UnaryKind);
+
+    /// <summary>True when the derivative of <paramref name="kind"/> is computed from the input x.</summary>
+    internal static bool DerivativeReadsInput(UnaryKind kind)
+        => kind is not (UnaryKind.Identity or UnaryKind.Neg or UnaryKind.Sigmoid or UnaryKind.Tanh or UnaryKind.Exp or UnaryKind.Sqrt or UnaryKind.Reciprocal);
+
+    /// <summary>True when the derivative of <paramref name="kind"/> is computed from the output y.</summary>
+    internal static bool DerivativeReadsOutput(UnaryKind kind)
+        => kind is UnaryKind.Sigmoid or UnaryKind.Tanh or UnaryKind.Exp or UnaryKind.Sqrt or UnaryKind.Reciprocal or UnaryKind.Elu;
 }

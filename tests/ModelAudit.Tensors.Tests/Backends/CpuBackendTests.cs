@@ -56,19 +56,26 @@ public class CpuBackendTests
         TensorAssert.AssertClose(new float[] { 0, 19, 22, 43, 50 }, c, relTol: 0);
     }
 
-    [Fact]
-    public void BinaryForward_SameShapeAndBroadcastPaths_Agree()
+    [Theory]
+    [InlineData(new[] { 4, 5 }, new[] { 1, 5 })]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 3, 1 })]
+    [InlineData(new[] { 3, 1 }, new[] { 2, 3, 4 })]
+    public void BinaryForward_BroadcastPathsAgreeWithExpandedOperands(int[] aDims, int[] bDims)
     {
-        var a = RandomTensors.Uniform(3, 0.5f, 2, 4, 5);
-        var b = RandomTensors.Uniform(4, 0.5f, 2, 1, 5);
-        var expanded = Backend.Allocate(a.Shape, clear: false);
-        Backend.BroadcastTo(b, expanded);
+        // Row, per-row scalar (right) and per-row scalar (left) paths against the same-shape path.
+        var a = RandomTensors.Uniform(3, 0.5f, 2, aDims);
+        var b = RandomTensors.Uniform(4, 0.5f, 2, bDims);
+        var shape = ModelAudit.Tensors.Kernels.Layout.Broadcasting.Shape(a.Shape, b.Shape);
+        var wideA = Backend.Allocate(shape, clear: false);
+        var wideB = Backend.Allocate(shape, clear: false);
+        Backend.BroadcastTo(a, wideA);
+        Backend.BroadcastTo(b, wideB);
         foreach (var kind in Enum.GetValues<BinaryKind>())
         {
-            var viaBroadcast = Backend.Allocate(a.Shape, clear: false);
-            var viaSameShape = Backend.Allocate(a.Shape, clear: false);
+            var viaBroadcast = Backend.Allocate(shape, clear: false);
+            var viaSameShape = Backend.Allocate(shape, clear: false);
             Backend.BinaryForward(kind, a, b, viaBroadcast);
-            Backend.BinaryForward(kind, a, expanded, viaSameShape);
+            Backend.BinaryForward(kind, wideA, wideB, viaSameShape);
             TensorAssert.AssertClose(viaSameShape.ToArray().Select(v => (double)v).ToArray(), viaBroadcast.ToArray(), 1e-6, kind.ToString());
         }
     }

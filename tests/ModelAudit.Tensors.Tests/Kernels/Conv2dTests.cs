@@ -144,6 +144,29 @@ public class Conv2dTests
     }
 
     [Fact]
+    public void ForwardAndBackward_SampleParallelVersusPerSample_BitwiseIdentical()
+    {
+        // A batch of 4 runs samples in parallel (serial GEMMs); a batch of 1 parallelises inside the GEMM.
+        var batch = new Conv2dGeometry(4, 16, 20, 20, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        Conv2dGeometry single = batch with { Batch = 1 };
+        (float[] x, float[] w, float[] bias, float[] dy) = Inputs(batch);
+        var y = new float[Conv2d.OutputLength(batch)];
+        var dx = new float[Conv2d.InputLength(batch)];
+        Conv2d.Forward(batch, x, w, bias, y);
+        Conv2d.BackwardData(batch, dy, w, dx);
+        int inSample = (int)Conv2d.InputLength(single), outSample = (int)Conv2d.OutputLength(single);
+        for (int n = 0; n < batch.Batch; n++)
+        {
+            var ySample = new float[outSample];
+            var dxSample = new float[inSample];
+            Conv2d.Forward(single, x.AsSpan(n * inSample, inSample), w, bias, ySample);
+            Conv2d.BackwardData(single, dy.AsSpan(n * outSample, outSample), w, dxSample);
+            Assert.Equal(y.AsSpan(n * outSample, outSample).ToArray(), ySample);
+            Assert.Equal(dx.AsSpan(n * inSample, inSample).ToArray(), dxSample);
+        }
+    }
+
+    [Fact]
     public void Forward_ShortWeights_ThrowsNamingArgument()
     {
         var g = new Conv2dGeometry(1, 2, 4, 4, 3, 3, 3);

@@ -1,0 +1,43 @@
+using ModelAudit.Tensors.Kernels;
+
+namespace ModelAudit.Benchmarks;
+
+/// <summary>Square SGEMM GFLOP/s, ours against OpenBLAS cblas_sgemm in the same process.</summary>
+public sealed class GemmSuite : IBenchmarkSuite
+{
+    public string Name => "gemm";
+
+    public void Run(TextWriter output)
+    {
+        if (!NativeMethods.HasOpenBlas) output.WriteLine($"OpenBLAS reference unavailable ({NativeMethods.OpenBlasError}): ratio column skipped.");
+        var table = new ResultTable("size", "ours ms", "ours GFLOP/s", "OpenBLAS ms", "OpenBLAS GFLOP/s", "ours/OpenBLAS");
+        foreach (int size in new[] { 256, 512, 1024, 2048 })
+        {
+            float[] a = Random(size * size, 1), b = Random(size * size, 2), c = new float[size * size];
+            double flops = 2.0 * size * size * size;
+            double ours = Timing.MedianSeconds(() => Sgemm.Multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
+            if (NativeMethods.HasOpenBlas)
+            {
+                double blas = Timing.MedianSeconds(() => NativeMethods.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
+                table.Add($"{size}", Ms(ours), Gflops(flops, ours), Ms(blas), Gflops(flops, blas), $"{blas / ours:F2}");
+            }
+            else
+            {
+                table.Add($"{size}", Ms(ours), Gflops(flops, ours), "-", "-", "-");
+            }
+        }
+        table.Write(output);
+    }
+
+    internal static string Ms(double seconds) => $"{seconds * 1e3:F2}";
+
+    internal static string Gflops(double flops, double seconds) => $"{flops / seconds / 1e9:F1}";
+
+    internal static float[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)random.NextDouble() * 2 - 1;
+        return values;
+    }
+}
