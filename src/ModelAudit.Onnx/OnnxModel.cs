@@ -50,9 +50,6 @@ public sealed class OnnxModel
     /// <summary>Every unsupported operator as <c>OpType (node 'name')</c>, one entry per op type; empty for a model <see cref="Load"/> accepts.</summary>
     public IReadOnlyList<string> UnsupportedOperators { get; }
 
-    /// <summary>Number of nodes in the ONNX graph.</summary>
-    public int NodeCount => Proto.Graph.Nodes.Count;
-
     internal ModelProto Proto { get; }
 
     internal OnnxOperatorRegistry Registry { get; }
