@@ -39,6 +39,8 @@ public sealed class LayerDump : IDisposable
         var parent = Path.GetDirectoryName(full) ?? ".";
         if (!System.IO.Directory.Exists(parent)) throw new DataFileException($"{dir}: parent folder '{parent}' does not exist");
         if (File.Exists(full)) throw new DataFileException($"{dir}: is a file, not a folder");
+        if (System.IO.Directory.Exists(full) && !IsReplaceable(full))
+            throw new DataFileException($"{dir}: folder exists and is not an earlier dump (only .npy files and {IndexFileName}); choose a new folder");
         var temp = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         System.IO.Directory.CreateDirectory(temp);
         try
@@ -63,7 +65,7 @@ public sealed class LayerDump : IDisposable
         }
     }
 
-    /// <summary>Moves the folder into place, replacing an existing folder of that name.</summary>
+    /// <summary>Moves the folder into place, replacing an earlier dump (or empty folder) of that name.</summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_done, this);
@@ -85,6 +87,11 @@ public sealed class LayerDump : IDisposable
         _done = true;
         if (System.IO.Directory.Exists(_tempDir)) System.IO.Directory.Delete(_tempDir, recursive: true);
     }
+
+    // Replacing a folder deletes it, so only an empty folder or an earlier dump (no subfolders, only .npy and the index) qualifies.
+    private static bool IsReplaceable(string dir)
+        => !System.IO.Directory.EnumerateDirectories(dir).Any()
+           && System.IO.Directory.EnumerateFiles(dir).All(f => Path.GetFileName(f) == IndexFileName || f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Reads <c>index.json</c> of a dump folder: layer name to file name.</summary>
     public static IReadOnlyDictionary<string, string> ReadIndex(string dir)
