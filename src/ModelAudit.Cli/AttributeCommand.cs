@@ -59,7 +59,7 @@ internal static class AttributeCommand
 
             var dumpDir = parse.GetRequiredValue(dump);
             using var staged = LayerDump.Stage(dumpDir, result.Layers.Select(kv => KeyValuePair.Create(kv.Key, NpyArray.FromTensor(kv.Value.Values))), cancellationToken);
-            staged.AddTextFile("summary.json", Summary(result, methodName, options));
+            staged.AddTextFile(LayerDump.SummaryFileName, Summary(result, methodName, options));
             cancellationToken.ThrowIfCancellationRequested();
             staged.Commit();
             foreach (var (name, layer) in result.Layers)

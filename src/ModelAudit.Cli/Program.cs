@@ -5,7 +5,7 @@ using ModelAudit.Tensors.Io;
 namespace ModelAudit.Cli;
 
 /// <summary>The <c>dotnet model-audit</c> entry point: parses arguments, runs a command, maps errors to exit codes.</summary>
-public static class Program
+internal static class Program
 {
     /// <summary>Runs the tool on the console; Ctrl+C cancels and cleans up.</summary>
     public static int Main(string[] args)
