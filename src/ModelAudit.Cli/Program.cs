@@ -33,6 +33,9 @@ internal static class Program
             GradCommand.Create(output),
             AttributeCommand.Create(output),
             AnalyzeCommand.Create(output),
+            RunCommand.Create(output, error),
+            DiffCommand.Create(output, error),
+            InitCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -94,7 +94,7 @@ public static class GateEvaluator
         var status = failures.Count == 0 ? GateStatus.Pass : gate.Severity == GateSeverity.Error ? GateStatus.Fail : GateStatus.Warn;
         string message = failures.Count > 0
             ? $"{gate.Metric}: {string.Join("; ", failures)}"
-            : $"{gate.Metric} = {F(value!.Value)} within {BoundText(gate)}";
+            : $"{gate.Metric} = {F(value!.Value)}, bound {BoundText(gate)}";
         if (notes.Count > 0) message += " (" + string.Join("; ", notes) + ")";
         return new GateResult(gate, value, baseValue, status, message);
 

@@ -38,7 +38,7 @@ internal sealed class PlanesStep : IAuditStep
 
     public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
-        var estimator = options.Enum("estimator", Estimators) ?? "binning";
+        var estimator = options.Enum("estimator", Estimators) ?? "renyi";
         var settings = new List<KeyValuePair<string, string>>();
         IMutualInformationEstimator instance = new GaussianEstimator();
         var inv = CultureInfo.InvariantCulture;

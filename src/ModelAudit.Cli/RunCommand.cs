@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Reflection;
+using ModelAudit.Audit.Gates;
+using ModelAudit.Audit.Model;
+using ModelAudit.Audit.Running;
+using ModelAudit.Audit.Spec;
+using ModelAudit.Reporting;
+using ModelAudit.Reporting.Html;
+using ModelAudit.Reporting.Json;
+using ModelAudit.Reporting.Text;
+using Spectre.Console;
+
+namespace ModelAudit.Cli;
+
+/// <summary>
+/// <c>run SPEC.yaml [--out DIR] [--baseline report.json] [--no-fail] [--quiet] [--templates DIR]</c>: runs
+/// the audit, writes the reports atomically, prints the gate table. Exit 0 passed (warnings allowed),
+/// 2 a gate failed, 3 invalid spec/model/data, 1 internal error.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var spec = new Argument<string>("spec") { Description = "The audit spec (YAML)." };
+        var outDir = new Option<string>("--out") { Description = "Folder for the reports (default: the spec's outputs.dir)." };
+        var baseline = new Option<string>("--baseline") { Description = "A previous report.json to compare with (overrides the spec's baseline)." };
+        var noFail = new Option<bool>("--no-fail") { Description = "Exit 0 even when a gate fails (the reports still say so)." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
+        var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
+        var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            try
+            {
+                return Task.FromResult(Run(parse.GetRequiredValue(spec), parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail),
+                    parse.GetValue(quiet), parse.GetValue(templates), output, error, cancellationToken));
+            }
+            catch (AuditSpecException e)
+            {
+                error.WriteLine(e.Diagnostic);
+                return Task.FromResult(ExitCodes.InvalidInput);
+            }
+            catch (Exception e) when (e is ReportFormatException or IOException or HandlebarsDotNet.HandlebarsException)
+            {
+                error.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+                return Task.FromResult(ExitCodes.InvalidInput);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The tool's name and informational version.</summary>
+    internal static string ToolVersion =>
+        "dotnet-model-audit " + (typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
+
+    private static int Run(string specPath, string? outOption, string? baselineOption, bool noFail, bool quiet, string? templatesDir,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var spec = AuditSpecLoader.Load(specPath);
+        var baselinePath = baselineOption ?? spec.Baseline;
+        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
+        var outDirectory = outOption ?? spec.Outputs.Directory;
+        ReportWriter.CheckBaseline(ReportWriter.Targets(outDirectory, spec.Outputs), baselinePath);
+        // Compile the templates before any compute, so a broken override fails fast.
+        var renderer = templatesDir is null ? HtmlReportRenderer.Default : new HtmlReportRenderer(ReportTemplates.FromDirectory(templatesDir));
+
+        bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !IsCi();
+        AuditReport report;
+        if (interactive)
+        {
+            AuditReport? result = null;
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx => result = new AuditRunner(spec, new SpectreAuditProgress(ctx), ToolVersion).Run(baseline, cancellationToken));
+            report = result!;
+        }
+        else
+        {
+            IAuditProgress progress = quiet ? NoProgress.Instance : new PlainAuditProgress(output);
+            report = new AuditRunner(spec, progress, ToolVersion).Run(baseline, cancellationToken);
+        }
+
+        var files = ReportWriter.Write(report, outDirectory, spec.Outputs, baselinePath, renderer, cancellationToken);
+        if (interactive) GateTable.Spectre(report);
+        else if (!quiet) GateTable.Plain(report, output);
+        if (Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true")
+            foreach (var line in GitHubAnnotations.Lines(report)) output.WriteLine(line);
+        if (!quiet) foreach (var f in files) output.WriteLine($"wrote {f}");
+        if (baseline is null && spec.Gates.Any(g => g.MaxRegression is not null) && !quiet)
+            output.WriteLine("note: no baseline given; regression limits were not checked");
+        int failed = report.Gates.Count(g => g.Status == GateStatus.Fail);
+        if (failed > 0) error.WriteLine($"audit failed: {failed} of {report.Gates.Count} gates failed");
+        else output.WriteLine($"audit passed: {report.Gates.Count} gates, {report.Gates.Count(g => g.Status == GateStatus.Warn)} warnings");
+        return failed > 0 && !noFail ? ExitCodes.GateFailed : ExitCodes.Ok;
+    }
+
+    private static bool IsCi() => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false" && ci != "0";
+}
