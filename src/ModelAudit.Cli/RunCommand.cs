@@ -19,6 +19,12 @@ namespace ModelAudit.Cli;
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>Diagnostic code of a failed error-severity gate.</summary>
+    internal const string GateFailedCode = "MA0002";
+
+    /// <summary>Diagnostic code of a failed warning-severity gate.</summary>
+    internal const string GateWarningCode = "MA0003";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var spec = new Argument<string>("spec") { Description = "The audit spec (YAML)." };
@@ -89,6 +95,9 @@ internal static class RunCommand
         if (!quiet) foreach (var f in files) output.WriteLine($"wrote {f}");
         if (baseline is null && spec.Gates.Any(g => g.MaxRegression is not null) && !quiet)
             output.WriteLine("note: no baseline given; regression limits were not checked");
+        // Canonical diagnostics: MSBuild, editors and problem matchers turn these into errors at the gate's line.
+        foreach (var g in report.Gates.Where(g => g.Status != GateStatus.Pass))
+            error.WriteLine($"{spec.File}({g.Gate.Mark.Line},{g.Gate.Mark.Column}): {(g.Status == GateStatus.Fail ? "error " + GateFailedCode : "warning " + GateWarningCode)}: {g.Message}");
         int failed = report.Gates.Count(g => g.Status == GateStatus.Fail);
         if (failed > 0) error.WriteLine($"audit failed: {failed} of {report.Gates.Count} gates failed");
         else output.WriteLine($"audit passed: {report.Gates.Count} gates, {report.Gates.Count(g => g.Status == GateStatus.Warn)} warnings");

@@ -54,7 +54,7 @@ public sealed class AuditCommandTests : IDisposable
         var spec = Spec("  - metric: accuracy\n    direction: higher_is_better\n    max: 0.5\n");
         var (exit, output, error) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o1"), "--quiet");
         Assert.Equal(2, exit);
-        Assert.Equal("audit failed: 1 of 1 gates failed" + Environment.NewLine, error);
+        Assert.Equal($"{spec}(10,5): error MA0002: accuracy: 1 is above max 0.5{Environment.NewLine}audit failed: 1 of 1 gates failed{Environment.NewLine}", error);
         Assert.Equal("", output);
         var (noFailExit, _, _) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o2"), "--quiet", "--no-fail");
         Assert.Equal(0, noFailExit);

@@ -97,7 +97,7 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
         var (exit, output, error) = Tool("run", spec, "--out", Path.Combine(tool.Root, "failing-out"));
         Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
         Assert.Contains("  FAIL  accuracy  value 1  baseline -  accuracy: 1 is below min 1.5", output);
-        Assert.Equal("audit failed: 1 of 5 gates failed", error.Trim());
+        Assert.Equal($"{spec}(21,5): error MA0002: accuracy: 1 is below min 1.5 (no baseline given: regression not checked)\naudit failed: 1 of 5 gates failed", error.Trim().ReplaceLineEndings("\n"));
     }
 
     [Fact]
