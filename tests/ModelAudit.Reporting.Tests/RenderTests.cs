@@ -9,7 +9,7 @@ using ModelAudit.Reporting.Text;
 
 namespace ModelAudit.Reporting.Tests;
 
-public sealed partial class RenderTests(ReportFixture fixture) : IClassFixture<ReportFixture>, IDisposable
+public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<ReportFixture>, IDisposable
 {
     private readonly string _temp = Directory.CreateTempSubdirectory("render-tests").FullName;
 
@@ -61,6 +61,7 @@ public sealed partial class RenderTests(ReportFixture fixture) : IClassFixture<R
         var report = ReportFixture.Synthetic(50, GateStatus.Pass, GateStatus.Fail, GateStatus.Warn);
         var html = HtmlReportRenderer.Default.Render(report);
         int bytes = Encoding.UTF8.GetByteCount(html);
+        log.WriteLine($"50-layer report.html: {bytes} bytes");
         Assert.True(bytes < 2 * 1024 * 1024, $"{bytes} bytes");
         Assert.Contains("<svg id=\"plot-nif-graph-svg\"", html, StringComparison.Ordinal);
         Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap), "<rect").Count);
