@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using ModelAudit.Tensors.Kernels.Elementwise;
 using ModelAudit.Tensors.Kernels.Layout;
 using ModelAudit.Tensors.Operations;
@@ -222,7 +223,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Negate(g, d);
                 return;
             case UnaryKind.Relu:
-                for (int i = 0; i < xs.Length; i++) d[i] = xs[i] > 0 ? g[i] : 0f;
+                ReluBackward(xs, g, d);
                 return;
             case UnaryKind.Sigmoid:
                 for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
@@ -269,5 +270,20 @@ public sealed partial class CpuBackend
         ReadOnlySpan<float> xs = x.Span, g = dy.Span;
         var d = dx.Span;
         for (int i = 0; i < xs.Length; i++) d[i] = xs[i] >= min && xs[i] <= max ? g[i] : 0f;
+    }
+
+    /// <summary>d = g where x &gt; 0, else 0 (also 0 at x == 0, as PyTorch), vectorised.</summary>
+    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                var mask = Vector512.GreaterThan(Vector512.Create(x.Slice(i, 16)), Vector512<float>.Zero);
+                Vector512.BitwiseAnd(mask, Vector512.Create(g.Slice(i, 16))).CopyTo(d.Slice(i, 16));
+            }
+        }
+        for (; i < x.Length; i++) d[i] = x[i] > 0 ? g[i] : 0f;
     }
 }
