@@ -71,7 +71,7 @@ public static class NifAnalysis
         IReadOnlyList<NifComparison> comparisons = [];
         if (labels is not null)
         {
-            pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels);
+            pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels, options.PrunedModelPath);
             if (options.CompareAttributions)
                 (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, cancellationToken);
         }
@@ -305,7 +305,8 @@ public static class NifAnalysis
         return result;
     }
 
-    private static NifPruning PruningCheck(OnnxSession session, ModelRunner runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets, int[] predictions, int[] labels)
+    private static NifPruning PruningCheck(OnnxSession session, ModelRunner runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets,
+        int[] predictions, int[] labels, string? prunedModelPath)
     {
         double before = Accuracy(predictions, labels);
         var units = new List<(string Layer, int Unit, string Label)>();
@@ -314,8 +315,13 @@ public static class NifAnalysis
             int l = Array.FindLastIndex(nodeOffsets, o => o <= d.Node);
             units.Add((layers[l].Name, d.Node - nodeOffsets[l], d.Label));
         }
-        if (units.Count == 0) return new NifPruning([], before, before, 0, []);
-        var (graph, zeroed, skipped) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units);
+        if (units.Count == 0)
+        {
+            if (prunedModelPath is not null) File.Copy(session.Model.Path, prunedModelPath, overwrite: true);
+            return new NifPruning([], before, before, 0, []);
+        }
+        var (graph, zeroed, skipped, changes) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units);
+        if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, changes);
         var executor = new GraphExecutor(graph);
         var after = new int[runner.Samples];
         int classes = layers[^1].Units;

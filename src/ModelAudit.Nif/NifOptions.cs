@@ -37,4 +37,7 @@ public sealed record NifOptions
 
     /// <summary>Integrated-gradients steps (Gauss-Legendre) for the comparison.</summary>
     public int IntegratedGradientSteps { get; init; } = 32;
+
+    /// <summary>Where to write the pruned model as a new .onnx file (null: not written; needs labels).</summary>
+    public string? PrunedModelPath { get; init; }
 }

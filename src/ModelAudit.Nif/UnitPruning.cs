@@ -14,13 +14,18 @@ namespace ModelAudit.Nif;
 internal static class UnitPruning
 {
     /// <summary>Loads a private copy of the model, builds its graph for <paramref name="inputShape"/> and zeroes the units' producers.</summary>
-    /// <returns>The pruned graph, the number of zeroed parameters, and the units that could not be pruned (with why).</returns>
-    public static (ComputeGraph Graph, int Zeroed, List<string> Skipped) Prune(string modelPath, int[] inputShape, IReadOnlyList<(string Layer, int Unit, string Label)> units)
+    /// <returns>
+    /// The pruned graph, the number of zeroed parameters, the units that could not be pruned (with why), and
+    /// every changed constant as (values before, values after).
+    /// </returns>
+    public static (ComputeGraph Graph, int Zeroed, List<string> Skipped, List<(float[] Original, float[] Replacement)> Changes) Prune(
+        string modelPath, int[] inputShape, IReadOnlyList<(string Layer, int Unit, string Label)> units)
     {
         var model = OnnxModel.Load(modelPath);
         var graph = model.BuildGraph(new Dictionary<string, int[]> { [model.Inputs[0].Name] = inputShape });
         int zeroed = 0;
         var skipped = new List<string>();
+        var originals = new Dictionary<int, float[]>();
         foreach (var (layer, unit, label) in units)
         {
             if (!graph.TryFind(layer, out int value))
@@ -34,9 +39,12 @@ internal static class UnitPruning
                 skipped.Add($"{label}: no Gemm/Conv2d producer reached through element-wise activations");
                 continue;
             }
+            foreach (var input in node.Inputs.Skip(1))
+                if (graph.Values[input].Data is { } data) originals.TryAdd(input, data.ToArray());
             zeroed += ZeroUnit(graph, node, unit, label, skipped);
         }
-        return (graph, zeroed, skipped);
+        var changes = originals.OrderBy(p => p.Key).Select(p => (p.Value, graph.Values[p.Key].Data!.ToArray())).ToList();
+        return (graph, zeroed, skipped, changes);
     }
 
     private static GraphNode? ProducerThroughActivations(ComputeGraph graph, int value)
