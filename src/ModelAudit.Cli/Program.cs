@@ -31,6 +31,7 @@ public static class Program
             InspectCommand.Create(output),
             InferCommand.Create(output),
             GradCommand.Create(output),
+            NifCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -317,7 +317,7 @@ public static class NifAnalysis
         }
         if (units.Count == 0)
         {
-            if (prunedModelPath is not null) File.Copy(session.Model.Path, prunedModelPath, overwrite: true);
+            if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, []);
             return new NifPruning([], before, before, 0, []);
         }
         var (graph, zeroed, skipped, changes) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units);
