@@ -5,7 +5,7 @@ namespace ModelAudit.Nif;
 
 /// <summary>
 /// MINE for many pairs at once: the statistics networks of all E pairs are one engine graph with weights
-/// shaped [E, ...] (batched MatMul [E,R,2]x[E,2,H], bias [E,1,H], ReLU, MatMul [E,R,H]x[E,H,1], bias [E,1,1]),
+/// shaped [E, ...] (batched MatMul [E,R,2]x[E,2,H], bias [E,1,H], ReLU, MatMul [E,R,H]x[E,H,1]),
 /// where the R = 2B rows of a step are B joint samples (x_n, y_n) followed by B marginal samples
 /// (x_n, y_pi(n)), pi a seeded shuffle within the batch. Each step runs one forward, computes the gradient
 /// of the negative Donsker-Varadhan bound with respect to T by hand (E_Q[e^T] in the denominator replaced by

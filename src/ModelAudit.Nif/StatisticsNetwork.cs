@@ -5,8 +5,9 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Nif;
 
 /// <summary>
-/// E statistics networks T_e(x, y) = w2_e · relu(W1_e [x, y] + b1_e) + b2_e as one engine graph over
-/// [E, R, 2] inputs, with the weights as parameters (updated in place between passes).
+/// E statistics networks T_e(x, y) = w2_e · relu(W1_e [x, y] + b1_e) as one engine graph over [E, R, 2]
+/// inputs, with the weights as parameters (updated in place between passes). The output layer has no bias:
+/// the Donsker-Varadhan bound is unchanged when a constant is added to T, so it would never be trained.
 /// </summary>
 internal sealed class StatisticsNetwork : IDisposable
 {
@@ -26,7 +27,7 @@ internal sealed class StatisticsNetwork : IDisposable
     /// <summary>T, shaped [E, R, 1].</summary>
     public int OutputId { get; }
 
-    /// <summary>W1 [E,2,H], b1 [E,1,H], W2 [E,H,1], b2 [E,1,1].</summary>
+    /// <summary>W1 [E,2,H], b1 [E,1,H], W2 [E,H,1].</summary>
     public int[] ParameterIds { get; }
 
     public Tensor[] Parameters { get; }
@@ -40,20 +41,17 @@ internal sealed class StatisticsNetwork : IDisposable
         var w1 = Uniform(random, 1 / Math.Sqrt(2), edges, 2, hidden);
         var b1 = Uniform(random, 1 / Math.Sqrt(2), edges, 1, hidden);
         var w2 = Uniform(random, 1 / Math.Sqrt(hidden), edges, hidden, 1);
-        var b2 = Uniform(random, 1 / Math.Sqrt(hidden), edges, 1, 1);
         var graph = new ComputeGraph();
         int input = graph.AddInput("pairs", new TensorShape(edges, rows, 2));
         int w1Id = graph.AddConstant("w1", w1, isParameter: true);
         int b1Id = graph.AddConstant("b1", b1, isParameter: true);
         int w2Id = graph.AddConstant("w2", w2, isParameter: true);
-        int b2Id = graph.AddConstant("b2", b2, isParameter: true);
         int z = graph.AddNode("fc1", new MatMul(), [input, w1Id], ["z"])[0];
         int zb = graph.AddNode("fc1_bias", new Binary(BinaryKind.Add), [z, b1Id], ["z_bias"])[0];
         int h = graph.AddNode("relu", new Unary(UnaryKind.Relu), [zb], ["h"])[0];
-        int t0 = graph.AddNode("fc2", new MatMul(), [h, w2Id], ["t0"])[0];
-        int t = graph.AddNode("fc2_bias", new Binary(BinaryKind.Add), [t0, b2Id], ["t"])[0];
+        int t = graph.AddNode("fc2", new MatMul(), [h, w2Id], ["t"])[0];
         graph.AddOutput(t);
-        return new StatisticsNetwork(new GraphExecutor(graph), input, t, [w1Id, b1Id, w2Id, b2Id], [w1, b1, w2, b2]);
+        return new StatisticsNetwork(new GraphExecutor(graph), input, t, [w1Id, b1Id, w2Id], [w1, b1, w2]);
     }
 
     private static Tensor Uniform(Random random, double bound, params int[] dims)

@@ -138,9 +138,16 @@ internal static unsafe class Sgemm
     /// </summary>
     private static void MultiplySimple(in GemmArguments g)
     {
+        if (g.TransB && g.K == 1 && g.Ldb == 1)
+        {
+            // A length-1 dot per element: op(B) is the contiguous 1 x n row B itself.
+            MultiplySimpleRows(new GemmArguments(g.TransA, false, g.M, g.N, g.K, g.Alpha, g.A, g.Lda, g.B, g.N, g.Beta, g.C, g.Ldc));
+            return;
+        }
         if (!g.TransB)
         {
-            MultiplySimpleRows(g);
+            if (g.TransA && g.N == 1) MultiplySimpleColumn(g);
+            else MultiplySimpleRows(g);
             return;
         }
         float[] rented = ArrayPool<float>.Shared.Rent(g.K + g.N);
@@ -197,11 +204,71 @@ internal static unsafe class Sgemm
         }
     }
 
+    /// <summary>
+    /// A^T b for a single column (n = 1) with A stored k x m: 16 rows of C at a time, each summed over p
+    /// ascending with fused multiply-adds (the scalar order, vectorised across rows).
+    /// </summary>
+    private static void MultiplySimpleColumn(in GemmArguments g)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= g.M; i += 16)
+            {
+                var acc = Vector512<float>.Zero;
+                for (int p = 0; p < g.K; p++)
+                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(g.B[(long)p * g.Ldb]), Vector512.Load(g.A + (long)p * g.Lda + i), acc);
+                for (int r = 0; r < 16; r++)
+                {
+                    float* c = g.C + (long)(i + r) * g.Ldc;
+                    *c = g.Beta == 0 ? acc[r] * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc[r], g.Beta * *c);
+                }
+            }
+        }
+        for (; i < g.M; i++)
+        {
+            float acc = 0;
+            for (int p = 0; p < g.K; p++) acc = MathF.FusedMultiplyAdd(g.B[(long)p * g.Ldb], g.A[(long)p * g.Lda + i], acc);
+            float* c = g.C + (long)i * g.Ldc;
+            *c = g.Beta == 0 ? acc * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc, g.Beta * *c);
+        }
+    }
+
+    /// <summary>C[i, 0] from its accumulator.</summary>
+    private static void StoreOne(in GemmArguments g, int i, float acc)
+    {
+        float* c = g.C + (long)i * g.Ldc;
+        *c = g.Beta == 0 ? acc * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc, g.Beta * *c);
+    }
+
     /// <summary>The untransposed-B unpacked path: 16-, 8- and 1-wide column blocks, each summed over p ascending.</summary>
     private static void MultiplySimpleRows(in GemmArguments g)
     {
         long aRowStride = g.TransA ? 1 : g.Lda, aColStride = g.TransA ? g.Lda : 1;
-        for (int i = 0; i < g.M; i++)
+        int i = 0;
+        if (g.N == 1)
+        {
+            // A matrix-vector product: four rows' chains interleaved to hide the FMA latency (same order per row).
+            for (; i + 4 <= g.M; i += 4)
+            {
+                float* a0 = g.A + i * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int p = 0; p < g.K; p++)
+                {
+                    float bp = g.B[(long)p * g.Ldb];
+                    long at = p * aColStride;
+                    s0 = MathF.FusedMultiplyAdd(bp, a0[at], s0);
+                    s1 = MathF.FusedMultiplyAdd(bp, a1[at], s1);
+                    s2 = MathF.FusedMultiplyAdd(bp, a2[at], s2);
+                    s3 = MathF.FusedMultiplyAdd(bp, a3[at], s3);
+                }
+                StoreOne(g, i, s0);
+                StoreOne(g, i + 1, s1);
+                StoreOne(g, i + 2, s2);
+                StoreOne(g, i + 3, s3);
+            }
+        }
+        for (; i < g.M; i++)
         {
             float* a = g.A + i * aRowStride;
             float* cRow = g.C + (long)i * g.Ldc;
@@ -213,8 +280,7 @@ internal static unsafe class Sgemm
                     var acc = Vector512<float>.Zero;
                     for (int p = 0; p < g.K; p++)
                         acc = Vector512.FusedMultiplyAdd(Vector512.Load(g.B + (long)p * g.Ldb + j), Vector512.Create(a[p * aColStride]), acc);
-                    var c = Vector512.Load(cRow + j);
-                    var result = g.Beta == 0 ? acc * g.Alpha : Vector512.FusedMultiplyAdd(Vector512.Create(g.Alpha), acc, c * g.Beta);
+                    var result = g.Beta == 0 ? acc * g.Alpha : Vector512.FusedMultiplyAdd(Vector512.Create(g.Alpha), acc, Vector512.Load(cRow + j) * g.Beta);
                     result.Store(cRow + j);
                 }
             }
@@ -225,8 +291,7 @@ internal static unsafe class Sgemm
                     var acc = Vector256<float>.Zero;
                     for (int p = 0; p < g.K; p++)
                         acc = Vector256.FusedMultiplyAdd(Vector256.Load(g.B + (long)p * g.Ldb + j), Vector256.Create(a[p * aColStride]), acc);
-                    var c = Vector256.Load(cRow + j);
-                    var result = g.Beta == 0 ? acc * g.Alpha : Vector256.FusedMultiplyAdd(Vector256.Create(g.Alpha), acc, c * g.Beta);
+                    var result = g.Beta == 0 ? acc * g.Alpha : Vector256.FusedMultiplyAdd(Vector256.Create(g.Alpha), acc, Vector256.Load(cRow + j) * g.Beta);
                     result.Store(cRow + j);
                 }
             }
