@@ -36,6 +36,7 @@ internal static class Program
             RunCommand.Create(output, error),
             DiffCommand.Create(output, error),
             InitCommand.Create(output, error),
+            NifCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
