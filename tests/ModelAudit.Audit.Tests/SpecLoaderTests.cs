@@ -208,7 +208,7 @@ public sealed class SpecLoaderTests : IDisposable
             "binning:", "bins:", "range:", "kde:", "noise_variance:", "ksg:", "neighbors:", "renyi:", "alpha:", "sigma:", "reduction:",
             "projection_dimensions:", "bootstrap:", "ite:", "weights:", "compression:", "preservation:", "usefulness:", "gates:", "metric:",
             "aggregate:", "direction:", "min:", "max:", "max_regression:", "absolute:", "relative:", "severity:", "outputs:", "dir:", "html:",
-            "markdown:", "junit:", "bin_size:",
+            "markdown:", "junit:", "bin_size:", "nif:", "beta:", "resolution:", "length:", "max_mine_edges:", "null_pairs:",
         ];
         var missing = keys.Where(k => !text.Contains(k, StringComparison.Ordinal)).ToList();
         Assert.Empty(missing);

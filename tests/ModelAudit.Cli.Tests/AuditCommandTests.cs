@@ -45,7 +45,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(["junit.xml", "report.html", "report.json", "summary.md"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
         Assert.Equal("passed", doc.RootElement.GetProperty("outcome").GetString());
-        Assert.Equal(5, doc.RootElement.GetProperty("gates").GetArrayLength());
+        Assert.Equal(6, doc.RootElement.GetProperty("gates").GetArrayLength());
     }
 
     [Fact]

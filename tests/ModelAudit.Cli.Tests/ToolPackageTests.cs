@@ -67,13 +67,13 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
         var outDir = Path.Combine(tool.Root, "default-out");
         var (exit, output, error) = Tool("run", DefaultSpec, "--out", outDir);
         Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
-        Assert.Contains("audit passed: 5 gates", output);
+        Assert.Contains("audit passed: 6 gates", output);
         foreach (var f in new[] { "report.json", "report.html", "summary.md", "junit.xml" })
             Assert.True(new FileInfo(Path.Combine(outDir, f)).Length > 0, f);
 
         var (dom, console) = Chromium(Path.Combine(outDir, "report.html"));
         var ids = SvgId().Matches(dom).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["plot-plane-activation-svg", "plot-plane-conductance-svg", "plot-dpi-svg", "plot-ite-svg", "plot-conductance-share-svg", "plot-attribution-heatmap-svg"], ids);
+        Assert.Equal(["plot-plane-activation-svg", "plot-plane-conductance-svg", "plot-dpi-svg", "plot-ite-svg", "plot-conductance-share-svg", "plot-attribution-heatmap-svg", "plot-nif-graph-svg"], ids);
         Assert.Empty(console);
     }
 
@@ -97,7 +97,7 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
         var (exit, output, error) = Tool("run", spec, "--out", Path.Combine(tool.Root, "failing-out"));
         Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
         Assert.Contains("  FAIL  accuracy  value 1  baseline -  accuracy: 1 is below min 1.5", output);
-        Assert.Equal($"{spec}(21,5): error MA0002: accuracy: 1 is below min 1.5 (no baseline given: regression not checked)\naudit failed: 1 of 5 gates failed", error.Trim().ReplaceLineEndings("\n"));
+        Assert.Equal($"{spec}(25,5): error MA0002: accuracy: 1 is below min 1.5 (no baseline given: regression not checked)\naudit failed: 1 of 6 gates failed", error.Trim().ReplaceLineEndings("\n"));
     }
 
     [Fact]

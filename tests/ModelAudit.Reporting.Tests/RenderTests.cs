@@ -19,7 +19,7 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
     public void Html_Digits_HasEveryPlotAndNoExternalReferences()
     {
         var html = HtmlReportRenderer.Default.Render(fixture.Digits);
-        string[] expected = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-heatmap"];
+        string[] expected = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-heatmap", "plot-nif-graph"];
         Assert.Equal(expected, Plots.For(fixture.Digits).Select(p => p.Id));
         foreach (var id in expected) Assert.Contains($"<svg id=\"{id}-svg\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
@@ -149,6 +149,6 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
     [GeneratedRegex("(?:src|href)\\s*=|url\\(|@import|https?://(?!www\\.w3\\.org/2000/svg\")")]
     private static partial Regex ExternalReference();
 
-    [GeneratedRegex("<circle ")]
+    [GeneratedRegex("<circle [^>]*><title>")]
     private static partial Regex CircleCount();
 }

@@ -9,8 +9,8 @@ internal sealed class AuditStepRegistry
 
     public AuditStepRegistry(IEnumerable<IAuditStep> steps) => _steps = [.. steps];
 
-    /// <summary>Conductance first (planes use its attributions), then planes (ITE uses its reduced representations), then ITE.</summary>
-    public static AuditStepRegistry Default { get; } = new([new ConductanceStep(), new PlanesStep(), new IteStep()]);
+    /// <summary>Conductance first (planes use its attributions), then planes (ITE uses its reduced representations), then ITE, then NIF.</summary>
+    public static AuditStepRegistry Default { get; } = new([new ConductanceStep(), new PlanesStep(), new IteStep(), new NifStep()]);
 
     public IReadOnlyList<IAuditStep> Steps => _steps;
 

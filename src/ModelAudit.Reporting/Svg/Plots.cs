@@ -23,10 +23,10 @@ public static class Plots
         if (report.Planes is { } planes)
         {
             plots.Add(new Plot("plot-plane-activation", "Activation information plane", $"I(X;T) against I(T;Y) per layer ({planes.Estimator}), joined in depth order; bars are the bootstrap spread; colour is the layer group.",
-                PlanePlot("plot-plane-activation", "Activation plane", planes.Points.Select(p => (p.Layer, (PlaneValue?)p.InputActivation, (PlaneValue?)p.ActivationLabel)).ToList(), "I(X;T) bits", "I(T;Y) bits", groupIndex)));
+                PlanePlot("plot-plane-activation", "Activation plane", planes.Points.Select(p => (p.Layer, (PlaneValue?)p.InputActivation, (PlaneValue?)p.ActivationLabel)).ToList(), "I(X;T) bits", "I(T;Y) bits", groupIndex, GroupNames(report))));
             if (planes.Points.Any(p => p.InputConductance is not null))
                 plots.Add(new Plot("plot-plane-conductance", "Conductance information plane", "I(X;C) against I(C;Y) per layer, joined in depth order; bars are the bootstrap spread.",
-                    PlanePlot("plot-plane-conductance", "Conductance plane", planes.Points.Select(p => (p.Layer, p.InputConductance, p.ConductanceLabel)).ToList(), "I(X;C) bits", "I(C;Y) bits", groupIndex)));
+                    PlanePlot("plot-plane-conductance", "Conductance plane", planes.Points.Select(p => (p.Layer, p.InputConductance, p.ConductanceLabel)).ToList(), "I(X;C) bits", "I(C;Y) bits", groupIndex, GroupNames(report))));
             plots.Add(new Plot("plot-dpi", "Data-processing inequality findings", planes.Dpi.Count == 0
                     ? "No layer pair where information rose with depth beyond the spread."
                     : $"{planes.Dpi.Count} layer pairs where I(X;T) (blue) or I(T;Y) (orange) rose with depth beyond the spread; arc width is the margin.",
@@ -54,8 +54,10 @@ public static class Plots
         return report.Layers.ToDictionary(l => l.Name, l => groups.IndexOf(l.Group ?? ""), StringComparer.Ordinal);
     }
 
+    private static IReadOnlyList<string> GroupNames(AuditReport report) => [.. report.Layers.Select(l => l.Group ?? "").Distinct()];
+
     internal static string PlanePlot(string id, string title, IReadOnlyList<(string Layer, PlaneValue? X, PlaneValue? Y)> points,
-        string xLabel, string yLabel, IReadOnlyDictionary<string, int> group)
+        string xLabel, string yLabel, IReadOnlyDictionary<string, int> group, IReadOnlyList<string> groupNames)
     {
         var svg = new SvgBuilder(id + "-svg", Width, Height, title);
         var valid = points.Where(p => p.X is not null && p.Y is not null).Select(p => (p.Layer, X: p.X!, Y: p.Y!)).ToList();
@@ -72,6 +74,12 @@ public static class Plots
             svg.Line(cx, y.Map(py.Value - py.Spread), cx, y.Map(py.Value + py.Spread), colour, 1.5);
             svg.Circle(cx, cy, 5, colour, $"{i + 1}. {layer}: ({Axis.Label(px.Value)} ± {Axis.Label(px.Spread)}, {Axis.Label(py.Value)} ± {Axis.Label(py.Spread)})");
             svg.Text(cx + 7, cy - 6, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), size: 10);
+        }
+        for (int g = 0; g < groupNames.Count; g++)
+        {
+            if (groupNames[g].Length == 0) continue;
+            svg.Circle(Left + 16 + g * 110, Top + 6, 4, Palette.Category(g));
+            svg.Text(Left + 24 + g * 110, Top + 10, groupNames[g], size: 10);
         }
         return svg.ToString();
     }
@@ -153,8 +161,6 @@ public static class Plots
     internal static string Heatmap(IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> rows)
     {
         double rowHeight = 16, left = 220;
-        int columns = rows.Select(r => r.Value.Count).DefaultIfEmpty(1).Max();
-        double cell = (Width - left - Right) / Math.Max(1, columns);
         double h = Top + Bottom + rowHeight * Math.Max(1, rows.Count);
         var svg = new SvgBuilder("plot-attribution-heatmap-svg", Width, h, "Attribution heat map");
         for (int i = 0; i < rows.Count; i++)
@@ -162,6 +168,8 @@ public static class Plots
             var (layer, values) = rows[i];
             double max = values.DefaultIfEmpty(0).Max();
             double y0 = Top + i * rowHeight;
+            // Each row spans the full width, so layers of different widths line up.
+            double cell = (Width - left - Right) / Math.Max(1, values.Count);
             svg.Text(left - 6, y0 + 11, Shorten(layer, 34), "end", 10);
             for (int c = 0; c < values.Count; c++)
                 svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Ramp(max > 0 ? values[c] / max : 0), $"{layer} unit {c}: {Axis.Label(values[c])}");

@@ -1,0 +1,56 @@
+using ModelAudit.Audit.Running;
+using ModelAudit.Audit.Spec;
+using ModelAudit.Nif;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Audit.Tests;
+
+public sealed class NifStepTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("nif-step-tests").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static string Iris(string file) => Path.Combine(TestFiles.RepoRoot, "tests", "fixtures", "iris_mlp", file);
+
+    [Fact]
+    public void Run_NifStep_EqualsNifAnalysisOnTheSameData()
+    {
+        var spec = TestFiles.WriteSpec(_temp, $"""
+            model: '{Iris("model.onnx")}'
+            seed: 4
+            data: {"{"} inputs: '{Iris("input.npy")}', labels: '{Iris("labels.npy")}' {"}"}
+            layers: [op:Relu]
+            analyses:
+              nif: {"{ estimator: ksg, resolution: 1.0 }"}
+            gates:
+              - metric: nif.modularity
+                direction: higher_is_better
+                min: -1
+            """);
+        var report = new AuditRunner(AuditSpecLoader.Load(spec), NoProgress.Instance, "t").Run(null);
+
+        var session = new OnnxSession(OnnxModel.Load(Iris("model.onnx")));
+        var x = NpyFile.Read(Iris("input.npy"));
+        var labels = NpyFile.Read(Iris("labels.npy")).ToInt64().Select(v => (int)v).ToArray();
+        var expected = NifAnalysis.Run(session, x.ToFloat32(), x.Shape[0], labels,
+            new NifOptions { Layers = ["/relu1/Relu_output_0"], Estimator = FlowEstimator.Ksg, Seed = 4, CompareAttributions = false });
+
+        Assert.Equal(expected.DeadUnits.Count, report.Metrics["nif.dead_units"]);
+        Assert.Equal(expected.Modularity, report.Metrics["nif.modularity"]);
+        Assert.Equal(expected.CommunityCount, report.Metrics["nif.communities"]);
+        Assert.Equal(expected.Nodes.Select(n => (n.Id, n.Layer, n.Betweenness, n.Community)), report.Graph!.Nodes.Select(n => (n.Id, n.Layer, n.Betweenness, n.Community)));
+        Assert.Equal(expected.Edges.Select(e => e.Flow), report.Graph.Edges.Select(e => e.Flow));
+        Assert.Equal(4 + 16 + 3, report.Graph.Nodes.Count);
+    }
+
+    [Fact]
+    public void Load_NifUnknownEstimator_ListsAllowed()
+    {
+        var path = TestFiles.WriteSpec(_temp, "model: m.onnx\ndata: { inputs: x.npy, labels: y.npy }\nanalyses:\n  nif: { estimator: mutual }\n");
+        var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load(path));
+        Assert.Equal((4, 21), (e.Mark.Line, e.Mark.Column));
+        Assert.Equal("'analyses.nif.estimator' must be one of auto, mine, ksg, binning; got 'mutual'", e.Message);
+    }
+}
