@@ -177,4 +177,19 @@ public sealed class AuditRunnerTests : IDisposable
         Assert.Equal(["conductance", "planes", "ite"], spec.Analyses);
         Assert.Equal(["accuracy", "mean(ite.efficiency[*])", "max(conductance.share[*])", "dpi.violations"], spec.Gates.Select(g => g.Metric.ToString()));
     }
+
+    [Fact]
+    public void Run_IrisCsvConfig_MatchesTheStandardisedFixture()
+    {
+        // audit-configs/iris/iris.csv holds the raw measurements (fixture * scale + mean, 6 decimals); the spec
+        // standardises them back, so accuracy and the planes must match a run on the standardised fixture.
+        var csv = new AuditRunner(AuditSpecLoader.Load(Path.Combine(TestFiles.AuditConfigs, "iris-csv.yaml")), NoProgress.Instance, "t").Run(null);
+        var iris = Path.Combine(TestFiles.RepoRoot, "tests", "fixtures", "iris_mlp");
+        var npy = RunYaml($"model: '{Path.Combine(iris, "model.onnx")}'\ndata: {{ inputs: '{Path.Combine(iris, "input.npy")}', labels: '{Path.Combine(iris, "labels.npy")}' }}\n" +
+            "layers: ['/fc1/Gemm_output_0', op:Relu]\nanalyses:\n  conductance: { steps: 32 }\n  planes: { estimator: renyi, reduction: none }\n");
+        Assert.Equal(npy.Metrics["accuracy"], csv.Metrics["accuracy"]);
+        Assert.Equal(["/fc1/Gemm_output_0", "/relu1/Relu_output_0"], csv.Layers.Select(l => l.Name));
+        foreach (var key in npy.Metrics.Keys.Where(k => k.StartsWith("plane.", StringComparison.Ordinal) || k.StartsWith("conductance.share", StringComparison.Ordinal)))
+            Assert.True(Math.Abs(npy.Metrics[key]!.Value - csv.Metrics[key]!.Value) < 1e-3 * Math.Max(1, Math.Abs(npy.Metrics[key]!.Value)), $"{key}: {npy.Metrics[key]} vs {csv.Metrics[key]}");
+    }
 }

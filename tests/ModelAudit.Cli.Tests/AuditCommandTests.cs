@@ -161,4 +161,29 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(0, runExit);
         Assert.Contains("audit passed: 4 gates", runOutput);
     }
+
+    [Fact]
+    public void Run_TemplatesOverride_UsedForTheHtml_MissingLayoutIsExit3()
+    {
+        var spec = Spec("  - metric: accuracy\n    direction: higher_is_better\n    min: 0.5\n");
+        var templates = Directory.CreateDirectory(Path.Combine(_temp, "templates")).FullName;
+        File.WriteAllText(Path.Combine(templates, "layout.hbs"), "<h1>{{outcome}}</h1>{{#each plots}}<i>{{id}}</i>{{/each}}");
+        var (exit, _, _) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o"), "--quiet", "--templates", templates);
+        Assert.Equal(0, exit);
+        Assert.Equal("<h1>passed</h1><i>plot-plane-activation</i><i>plot-plane-conductance</i><i>plot-dpi</i><i>plot-ite</i><i>plot-conductance-share</i><i>plot-attribution-heatmap</i>",
+            File.ReadAllText(Path.Combine(_temp, "o", "report.html")));
+        var (badExit, _, error) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o2"), "--templates", _temp);
+        Assert.Equal(3, badExit);
+        Assert.Equal($"error: {_temp}: no layout.hbs (a templates folder holds layout.hbs and partials/*.hbs)" + Environment.NewLine, error);
+    }
+
+    [Fact]
+    public void Diff_NotAReport_Exit3()
+    {
+        var path = Path.Combine(_temp, "x.json");
+        File.WriteAllText(path, "[1, 2]");
+        var (exit, _, error) = CliHarness.Run("diff", path, path);
+        Assert.Equal(3, exit);
+        Assert.StartsWith($"error: {path}: not a valid model-audit report.json", error);
+    }
 }
