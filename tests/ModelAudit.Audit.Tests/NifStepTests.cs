@@ -43,6 +43,7 @@ public sealed class NifStepTests : IDisposable
         Assert.Equal(expected.Nodes.Select(n => (n.Id, n.Layer, n.Betweenness, n.Community)), report.Graph!.Nodes.Select(n => (n.Id, n.Layer, n.Betweenness, n.Community)));
         Assert.Equal(expected.Edges.Select(e => e.Flow), report.Graph.Edges.Select(e => e.Flow));
         Assert.Equal(4 + 16 + 3, report.Graph.Nodes.Count);
+        Assert.Equal(expected.Attribution.SelectMany(r => r), report.Graph.Attribution.SelectMany(r => r));
     }
 
     [Fact]

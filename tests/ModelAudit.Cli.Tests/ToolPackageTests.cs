@@ -73,7 +73,7 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
 
         var (dom, console) = Chromium(Path.Combine(outDir, "report.html"));
         var ids = SvgId().Matches(dom).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["plot-plane-activation-svg", "plot-plane-conductance-svg", "plot-dpi-svg", "plot-ite-svg", "plot-conductance-share-svg", "plot-attribution-heatmap-svg", "plot-nif-graph-svg"], ids);
+        Assert.Equal(["plot-plane-activation-svg", "plot-plane-conductance-svg", "plot-dpi-svg", "plot-ite-svg", "plot-conductance-share-svg", "plot-attribution-heatmap-svg", "plot-nif-graph-svg", "plot-nif-attribution-svg"], ids);
         Assert.Empty(console);
     }
 

@@ -19,7 +19,7 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
     public void Html_Digits_HasEveryPlotAndNoExternalReferences()
     {
         var html = HtmlReportRenderer.Default.Render(fixture.Digits);
-        string[] expected = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-heatmap", "plot-nif-graph"];
+        string[] expected = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-heatmap", "plot-nif-graph", "plot-nif-attribution"];
         Assert.Equal(expected, Plots.For(fixture.Digits).Select(p => p.Id));
         foreach (var id in expected) Assert.Contains($"<svg id=\"{id}-svg\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
@@ -64,7 +64,8 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
         log.WriteLine($"50-layer report.html: {bytes} bytes");
         Assert.True(bytes < 2 * 1024 * 1024, $"{bytes} bytes");
         Assert.Contains("<svg id=\"plot-nif-graph-svg\"", html, StringComparison.Ordinal);
-        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap), "<rect").Count);
+        Assert.Contains("<svg id=\"plot-nif-attribution-svg\"", html, StringComparison.Ordinal);
+        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap, "h", "unit"), "<rect").Count);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed class ReportFixture
             Conductance = new ConductanceSection("gausslegendre", 50, [.. names.Select(n => KeyValuePair.Create(n, 1.0 / layers))],
                 [.. names.Select(n => KeyValuePair.Create(n, 0.01))], [.. names.Select(n => KeyValuePair.Create(n, (IReadOnlyList<double>)[.. Enumerable.Range(0, 64).Select(u => u / 64.0)]))]),
             Graph = new GraphSection([.. Enumerable.Range(0, 40).Select(i => new GraphNode(i, i / 10, $"n{i}", i % 7, i % 3))],
-                [.. Enumerable.Range(0, 30).Select(i => new GraphEdge(i, i + 10, i % 5 + 0.5))]),
+                [.. Enumerable.Range(0, 30).Select(i => new GraphEdge(i, i + 10, i % 5 + 0.5))],
+                [.. Enumerable.Range(0, 10).Select(i => (IReadOnlyList<double>)[.. Enumerable.Range(0, 10).Select(j => (double)(i * j))])]),
             Gates = gateResults,
             Timings = [new("total", 1.25)],
         };

@@ -76,4 +76,5 @@ public sealed record GraphEdge(int From, int To, double Flow);
 /// <summary>The NIF flow graph.</summary>
 /// <param name="Nodes">Nodes.</param>
 /// <param name="Edges">Edges.</param>
-public sealed record GraphSection(IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges);
+/// <param name="Attribution">A[i][j]: sum over paths from input feature i to class j of the product of flows.</param>
+public sealed record GraphSection(IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges, IReadOnlyList<IReadOnlyList<double>> Attribution);

@@ -80,7 +80,8 @@ internal sealed class NifStep : IAuditStep
         context.SetMetric("nif.communities", null, result.CommunityCount);
         context.Graph = new GraphSection(
             [.. result.Nodes.Select(n => new GraphNode(n.Id, n.Layer, n.Label, n.Betweenness, n.Community))],
-            [.. result.Edges.Select(e => new GraphEdge(e.From, e.To, e.Flow))]);
+            [.. result.Edges.Select(e => new GraphEdge(e.From, e.To, e.Flow))],
+            [.. result.Attribution.Select(row => (IReadOnlyList<double>)[.. row])]);
         progress.Advance(context.Layers.Count);
     }
 }

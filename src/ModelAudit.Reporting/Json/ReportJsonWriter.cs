@@ -211,6 +211,14 @@ public static class ReportJsonWriter
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteStartArray("attribution");
+        foreach (var row in g.Attribution)
+        {
+            w.WriteStartArray();
+            foreach (var v in row) w.WriteNumberValue(v);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

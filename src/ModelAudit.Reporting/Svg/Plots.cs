@@ -40,11 +40,15 @@ public static class Plots
             plots.Add(new Plot("plot-conductance-share", "Conductance share", "Each layer's share of the total mean absolute conductance.",
                 ShareBars(conductance.Share, groupIndex)));
             plots.Add(new Plot("plot-attribution-heatmap", "Attribution heat map", "Mean |conductance| per channel or unit, each row scaled to its maximum.",
-                Heatmap(conductance.Heatmap)));
+                Heatmap(conductance.Heatmap, "plot-attribution-heatmap-svg", "channel / unit")));
         }
         if (report.Graph is { } graph)
+        {
             plots.Add(new Plot("plot-nif-graph", "Neural information flow graph", "Layered layout; node size is betweenness, colour is community, edge width is flow.",
                 GraphPlot(graph)));
+            plots.Add(new Plot("plot-nif-attribution", "NIF attribution", "Flow attribution from each input feature (row) to each class (column): the sum over paths of the product of flows, each row scaled to its maximum.",
+                Heatmap([.. graph.Attribution.Select((row, i) => KeyValuePair.Create($"input[{i}]", row))], "plot-nif-attribution-svg", "class")));
+        }
         return plots;
     }
 
@@ -158,11 +162,11 @@ public static class Plots
         return svg.ToString();
     }
 
-    internal static string Heatmap(IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> rows)
+    internal static string Heatmap(IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> rows, string id, string xLabel)
     {
         double rowHeight = 16, left = 220;
         double h = Top + Bottom + rowHeight * Math.Max(1, rows.Count);
-        var svg = new SvgBuilder("plot-attribution-heatmap-svg", Width, h, "Attribution heat map");
+        var svg = new SvgBuilder(id, Width, h, "Attribution heat map");
         for (int i = 0; i < rows.Count; i++)
         {
             var (layer, values) = rows[i];
@@ -172,9 +176,9 @@ public static class Plots
             double cell = (Width - left - Right) / Math.Max(1, values.Count);
             svg.Text(left - 6, y0 + 11, Shorten(layer, 34), "end", 10);
             for (int c = 0; c < values.Count; c++)
-                svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Ramp(max > 0 ? values[c] / max : 0), $"{layer} unit {c}: {Axis.Label(values[c])}");
+                svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Ramp(max > 0 ? values[c] / max : 0), $"{layer} {xLabel} {c}: {Axis.Label(values[c])}");
         }
-        svg.Text((left + Width) / 2, h - 10, "channel / unit", "middle");
+        svg.Text((left + Width) / 2, h - 10, xLabel, "middle");
         return svg.ToString();
     }
 
