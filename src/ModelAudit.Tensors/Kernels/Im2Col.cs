@@ -126,6 +126,12 @@ internal static unsafe class Im2Col
         int inH = g.InHeight, inW = g.InWidth, strideW = g.StrideW, outW = g.OutWidth;
         int spatial = g.OutHeight * outW, filled = Math.Min(nr, spatial - q * nr);
         int firstSegment = starts[q], endSegment = starts[q + 1];
+        // Valid output-column range per kernel column, hoisted out of the row loop (it divides by the stride).
+        int* validColumns = stackalloc int[2 * g.KernelWidth];
+        for (int k = 0; k < g.KernelWidth; k++)
+        {
+            (validColumns[2 * k], validColumns[2 * k + 1]) = ValidRange(outW, strideW, k * g.DilationW - g.PadLeft, inW);
+        }
         for (int p0 = 0; p0 < rows; p0 += Sgemm.BlockK)
         {
             int kc = Math.Min(Sgemm.BlockK, rows - p0);
@@ -135,7 +141,7 @@ internal static unsafe class Im2Col
             {
                 float* plane = x + (long)c * inH * inW;
                 int offsetW = kw * g.DilationW - g.PadLeft;
-                (int owBegin, int owEnd) = ValidRange(outW, strideW, offsetW, inW);
+                int owBegin = validColumns[2 * kw], owEnd = validColumns[2 * kw + 1];
                 float* dst = d;
                 for (int s = firstSegment; s < endSegment; s++)
                 {
@@ -152,11 +158,11 @@ internal static unsafe class Im2Col
                         float* src = plane + (long)ih * inW + offsetW;
                         int copyBegin = Math.Max(ow0, owBegin), copyEnd = Math.Max(copyBegin, Math.Min(ow1, owEnd));
                         for (int o = ow0; o < copyBegin; o++) run[o] = 0;
-                        if (strideW == 1)
+                        if (strideW == 1 && copyEnd - copyBegin >= 8)
                         {
-                            int o = copyBegin;
-                            for (; o + 8 <= copyEnd; o += 8) Vector256.Store(Vector256.Load(src + o), run + o);
-                            for (; o < copyEnd; o++) run[o] = src[o];
+                            // Whole vectors, then one overlapping vector for the ragged end (no scalar tail).
+                            for (int o = copyBegin; o < copyEnd - 8; o += 8) Vector256.Store(Vector256.Load(src + o), run + o);
+                            Vector256.Store(Vector256.Load(src + copyEnd - 8), run + copyEnd - 8);
                         }
                         else
                         {
