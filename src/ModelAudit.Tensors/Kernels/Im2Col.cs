@@ -110,7 +110,7 @@ internal static unsafe class Im2Col
             for (int ow = 0; ow < owBegin; ow++) dst[ow] = 0;
             if (g.StrideW == 1)
             {
-                new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin).CopyTo(new Span<float>(dst + owBegin, owEnd - owBegin));
+                CopyRun(src, dst, owBegin, owEnd);
             }
             else
             {
@@ -158,11 +158,9 @@ internal static unsafe class Im2Col
                         float* src = plane + (long)ih * inW + offsetW;
                         int copyBegin = Math.Max(ow0, owBegin), copyEnd = Math.Max(copyBegin, Math.Min(ow1, owEnd));
                         for (int o = ow0; o < copyBegin; o++) run[o] = 0;
-                        if (strideW == 1 && copyEnd - copyBegin >= 8)
+                        if (strideW == 1)
                         {
-                            // Whole vectors, then one overlapping vector for the ragged end (no scalar tail).
-                            for (int o = copyBegin; o < copyEnd - 8; o += 8) Vector256.Store(Vector256.Load(src + o), run + o);
-                            Vector256.Store(Vector256.Load(src + copyEnd - 8), run + copyEnd - 8);
+                            CopyRun(src, run, copyBegin, copyEnd);
                         }
                         else
                         {
@@ -209,6 +207,22 @@ internal static unsafe class Im2Col
             {
                 for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
             }
+        }
+    }
+
+    /// <summary>dst[o] = src[o] for o in [begin, end): short runs, so inline vectors rather than a Memmove call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* src, float* dst, int begin, int end)
+    {
+        if (end - begin >= 8)
+        {
+            // Whole vectors, then one overlapping vector for the ragged end (no scalar tail).
+            for (int o = begin; o < end - 8; o += 8) Vector256.Store(Vector256.Load(src + o), dst + o);
+            Vector256.Store(Vector256.Load(src + end - 8), dst + end - 8);
+        }
+        else
+        {
+            for (int o = begin; o < end; o++) dst[o] = src[o];
         }
     }
 

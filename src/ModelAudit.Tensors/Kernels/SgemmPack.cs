@@ -101,6 +101,7 @@ internal static unsafe class SgemmPack
     /// Full panel of a transposed B: dst[p * nr + j] = src[j * ldb + p], by 8 x 8 register transposes so
     /// both the reads (rows of the stored B) and the writes (rows of the panel) stay contiguous.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedPanel(float* src, int ldb, int kc, int nr, float* dst)
     {
         int p = 0;
