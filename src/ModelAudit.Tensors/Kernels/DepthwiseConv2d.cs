@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -97,7 +98,15 @@ internal static unsafe class DepthwiseConv2d
                     int offset = kw * g.DilationW - g.PadLeft;
                     (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
                     float* src = xRow + offset;
-                    for (int ow = begin; ow < end; ow++) yRow[ow] += wv * src[ow * g.StrideW];
+                    if (g.StrideW == 1)
+                    {
+                        var target = new Span<float>(yRow + begin, end - begin);
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(src + begin, end - begin), wv, target, target);
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) yRow[ow] += wv * src[ow * g.StrideW];
+                    }
                 }
             }
         }
@@ -121,7 +130,15 @@ internal static unsafe class DepthwiseConv2d
                     int offset = kw * g.DilationW - g.PadLeft;
                     (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
                     float* dst = dxRow + offset;
-                    for (int ow = begin; ow < end; ow++) dst[ow * g.StrideW] += wv * dyRow[ow];
+                    if (g.StrideW == 1)
+                    {
+                        var target = new Span<float>(dst + begin, end - begin);
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(dyRow + begin, end - begin), wv, target, target);
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) dst[ow * g.StrideW] += wv * dyRow[ow];
+                    }
                 }
             }
         }
@@ -144,7 +161,14 @@ internal static unsafe class DepthwiseConv2d
                     if ((uint)ih >= (uint)inH) continue;
                     float* src = x + (long)ih * inW + offset;
                     float* dyRow = dy + (long)oh * outW;
-                    for (int ow = begin; ow < end; ow++) sum += dyRow[ow] * src[ow * g.StrideW];
+                    if (g.StrideW == 1)
+                    {
+                        sum += TensorPrimitives.Dot(new ReadOnlySpan<float>(dyRow + begin, end - begin), new ReadOnlySpan<float>(src + begin, end - begin));
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) sum += dyRow[ow] * src[ow * g.StrideW];
+                    }
                 }
                 dw[kh * g.KernelWidth + kw] += sum;
             }
