@@ -71,7 +71,7 @@ internal static unsafe class Sgemm
             }
             else if ((long)m * n * k <= SmallWork || m < 3)
             {
-                MultiplySimple(args);
+                MultiplySimple(args, parallel);
             }
             else
             {
@@ -124,14 +124,30 @@ internal static unsafe class Sgemm
         }
     }
 
-    /// <summary>Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).</summary>
-    private static void MultiplySimple(in GemmArguments g)
+    /// <summary>
+    /// Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).
+    /// Large skinny problems (a matrix-vector product) split the columns of C across threads; every element
+    /// is still the same p-ordered sum.
+    /// </summary>
+    private static void MultiplySimple(GemmArguments g, bool parallel)
     {
-        float[] rented = ArrayPool<float>.Shared.Rent(g.K + g.N);
+        long workPerColumn = (long)g.M * g.K;
+        if (!parallel || KernelParallel.ChunkCount(g.N, workPerColumn) <= 1)
+        {
+            MultiplySimpleColumns(g, 0, g.N);
+            return;
+        }
+        KernelParallel.For(g.N, workPerColumn, (first, end) => MultiplySimpleColumns(g, first, end));
+    }
+
+    private static void MultiplySimpleColumns(in GemmArguments g, int j0, int j1)
+    {
+        int width = j1 - j0;
+        float[] rented = ArrayPool<float>.Shared.Rent(g.K + width);
         try
         {
             Span<float> aRow = rented.AsSpan(0, g.K);
-            Span<float> acc = rented.AsSpan(g.K, g.N);
+            Span<float> acc = rented.AsSpan(g.K, width);
             for (int i = 0; i < g.M; i++)
             {
                 if (g.TransA)
@@ -145,23 +161,23 @@ internal static unsafe class Sgemm
 
                 if (g.TransB)
                 {
-                    for (int j = 0; j < g.N; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)j * g.Ldb, g.K));
+                    for (int j = 0; j < width; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * g.Ldb, g.K));
                 }
                 else
                 {
                     acc.Clear();
                     for (int p = 0; p < g.K; p++)
-                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb, g.N), aRow[p], acc, acc);
+                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb + j0, width), aRow[p], acc, acc);
                 }
 
-                var cRow = new Span<float>(g.C + (long)i * g.Ldc, g.N);
+                var cRow = new Span<float>(g.C + (long)i * g.Ldc + j0, width);
                 if (g.Beta == 0)
                 {
                     TensorPrimitives.Multiply(acc, g.Alpha, cRow);
                 }
                 else
                 {
-                    for (int j = 0; j < g.N; j++) cRow[j] = MathF.FusedMultiplyAdd(g.Alpha, acc[j], g.Beta * cRow[j]);
+                    for (int j = 0; j < width; j++) cRow[j] = MathF.FusedMultiplyAdd(g.Alpha, acc[j], g.Beta * cRow[j]);
                 }
             }
         }
