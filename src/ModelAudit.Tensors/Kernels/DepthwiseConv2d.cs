@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -100,8 +101,7 @@ internal static unsafe class DepthwiseConv2d
                     float* src = xRow + offset;
                     if (g.StrideW == 1)
                     {
-                        var target = new Span<float>(yRow + begin, end - begin);
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(src + begin, end - begin), wv, target, target);
+                        AddScaled(yRow + begin, src + begin, wv, end - begin);
                     }
                     else
                     {
@@ -132,8 +132,7 @@ internal static unsafe class DepthwiseConv2d
                     float* dst = dxRow + offset;
                     if (g.StrideW == 1)
                     {
-                        var target = new Span<float>(dst + begin, end - begin);
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(dyRow + begin, end - begin), wv, target, target);
+                        AddScaled(dst + begin, dyRow + begin, wv, end - begin);
                     }
                     else
                     {
@@ -173,5 +172,15 @@ internal static unsafe class DepthwiseConv2d
                 dw[kh * g.KernelWidth + kw] += sum;
             }
         }
+    }
+
+    /// <summary>dst[i] += scale * src[i]; rows are short (tens of elements), so inline vectors beat a library call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(float* dst, float* src, float scale, int count)
+    {
+        int i = 0;
+        Vector256<float> scaleV = Vector256.Create(scale);
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i) * scaleV, dst + i);
+        for (; i < count; i++) dst[i] += src[i] * scale;
     }
 }
