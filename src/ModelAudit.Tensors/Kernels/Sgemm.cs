@@ -24,6 +24,12 @@ internal static unsafe class Sgemm
     /// <summary>Problems with m * n * k up to this size take the simple unpacked path.</summary>
     private const long SmallWork = 1L << 15;
 
+    /// <summary>
+    /// Below this many multiply-adds (tens of microseconds on one core) a blocked multiply stays on the
+    /// calling thread: waking a second worker would cost about as much as it saves.
+    /// </summary>
+    private const long MinParallelWork = 1L << 20;
+
     /// <summary>Rows of the register tile.</summary>
     internal static int MR => Avx512F.IsSupported ? Avx512Rows : 6;
 
@@ -197,7 +203,7 @@ internal static unsafe class Sgemm
         bool splitColumns = nTiles >= mTiles;
         int tiles = splitColumns ? nTiles : mTiles;
         long workPerTile = splitColumns ? (long)nr * g.M * g.K : (long)mr * g.N * g.K;
-        if (!parallel || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
+        if (!parallel || (long)g.M * g.N * g.K < MinParallelWork || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
         {
             MultiplyRange(g, 0, g.M, 0, g.N);
             return;
