@@ -24,19 +24,28 @@ internal static unsafe class Sgemm
     /// <summary>Problems with m * n * k up to this size take the simple unpacked path.</summary>
     private const long SmallWork = 1L << 15;
 
+    /// <summary>
+    /// Below this many multiply-adds (tens of microseconds on one core) a blocked multiply stays on the
+    /// calling thread: waking a second worker would cost about as much as it saves.
+    /// </summary>
+    private const long MinParallelWork = 1L << 20;
+
     /// <summary>Rows of the register tile.</summary>
     internal static int MR => Avx512F.IsSupported ? Avx512Rows : 6;
 
+    // 8 x 48 (24 zmm accumulators): a Zen 4 core issues one 512-bit FMA per cycle at latency 4, so the
+    // latency is hidden with room to spare; 8 rows tile 64-channel convolutions (m = 64) with no ragged
+    // edge, and 48-wide panels measured ~10% faster than 32-wide on the 3x3 convolution benchmark.
     private const int Avx512Rows = 8;
 
     /// <summary>Columns of the register tile.</summary>
-    internal static int NR => Avx512F.IsSupported ? 32 : 16;
+    internal static int NR => Avx512F.IsSupported ? 48 : 16;
 
-    /// <summary>Rows of a packed A block (a multiple of every MR).</summary>
+    /// <summary>Rows of a packed A block (a whole number of MR-row panels).</summary>
     internal static int BlockM => MR * 16;
 
-    /// <summary>Columns of a packed B panel (a multiple of every NR).</summary>
-    internal const int BlockN = 2048;
+    /// <summary>Columns of a packed B panel (a whole number of NR-column panels).</summary>
+    internal static int BlockN => NR * 64;
 
     /// <summary>Computes C = alpha * op(A) op(B) + beta * C.</summary>
     public static void Multiply(
@@ -71,7 +80,7 @@ internal static unsafe class Sgemm
             }
             else if ((long)m * n * k <= SmallWork || m < 3)
             {
-                MultiplySimple(args);
+                MultiplySimple(args, parallel);
             }
             else
             {
@@ -124,14 +133,30 @@ internal static unsafe class Sgemm
         }
     }
 
-    /// <summary>Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).</summary>
-    private static void MultiplySimple(in GemmArguments g)
+    /// <summary>
+    /// Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).
+    /// Large skinny problems (a matrix-vector product) split the columns of C across threads; every element
+    /// is still the same p-ordered sum.
+    /// </summary>
+    private static void MultiplySimple(GemmArguments g, bool parallel)
     {
-        float[] rented = ArrayPool<float>.Shared.Rent(g.K + g.N);
+        long workPerColumn = (long)g.M * g.K;
+        if (!parallel || KernelParallel.ChunkCount(g.N, workPerColumn) <= 1)
+        {
+            MultiplySimpleColumns(g, 0, g.N);
+            return;
+        }
+        KernelParallel.For(g.N, workPerColumn, (first, end) => MultiplySimpleColumns(g, first, end));
+    }
+
+    private static void MultiplySimpleColumns(in GemmArguments g, int j0, int j1)
+    {
+        int width = j1 - j0;
+        float[] rented = ArrayPool<float>.Shared.Rent(g.K + width);
         try
         {
             Span<float> aRow = rented.AsSpan(0, g.K);
-            Span<float> acc = rented.AsSpan(g.K, g.N);
+            Span<float> acc = rented.AsSpan(g.K, width);
             for (int i = 0; i < g.M; i++)
             {
                 if (g.TransA)
@@ -145,23 +170,23 @@ internal static unsafe class Sgemm
 
                 if (g.TransB)
                 {
-                    for (int j = 0; j < g.N; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)j * g.Ldb, g.K));
+                    for (int j = 0; j < width; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * g.Ldb, g.K));
                 }
                 else
                 {
                     acc.Clear();
                     for (int p = 0; p < g.K; p++)
-                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb, g.N), aRow[p], acc, acc);
+                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb + j0, width), aRow[p], acc, acc);
                 }
 
-                var cRow = new Span<float>(g.C + (long)i * g.Ldc, g.N);
+                var cRow = new Span<float>(g.C + (long)i * g.Ldc + j0, width);
                 if (g.Beta == 0)
                 {
                     TensorPrimitives.Multiply(acc, g.Alpha, cRow);
                 }
                 else
                 {
-                    for (int j = 0; j < g.N; j++) cRow[j] = MathF.FusedMultiplyAdd(g.Alpha, acc[j], g.Beta * cRow[j]);
+                    for (int j = 0; j < width; j++) cRow[j] = MathF.FusedMultiplyAdd(g.Alpha, acc[j], g.Beta * cRow[j]);
                 }
             }
         }
@@ -178,7 +203,7 @@ internal static unsafe class Sgemm
         bool splitColumns = nTiles >= mTiles;
         int tiles = splitColumns ? nTiles : mTiles;
         long workPerTile = splitColumns ? (long)nr * g.M * g.K : (long)mr * g.N * g.K;
-        if (!parallel || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
+        if (!parallel || (long)g.M * g.N * g.K < MinParallelWork || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
         {
             MultiplyRange(g, 0, g.M, 0, g.N);
             return;
@@ -197,7 +222,7 @@ internal static unsafe class Sgemm
         int mr = MR, nr = NR;
         SgemmWorkspace workspace = SgemmWorkspace.Current;
         float* packedA = workspace.PackedA, packedB = workspace.PackedB;
-        float* edgeTile = stackalloc float[16 * 32];
+        float* edgeTile = stackalloc float[mr * nr];
         for (int jc = j0; jc < j1; jc += BlockN)
         {
             int nc = Math.Min(BlockN, j1 - jc);
