@@ -1,3 +1,4 @@
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
 
@@ -29,5 +30,5 @@ public sealed record ModelPlan(ComputeGraph Graph, GraphExecutor Executor)
 {
     /// <summary>The value id of <paramref name="name"/>, with an error naming the layer when it does not exist.</summary>
     public int Resolve(string name)
-        => Graph.TryFind(name, out var id) ? id : throw new ArgumentException($"Unknown layer '{name}': no tensor of that name in the model.");
+        => Graph.TryFind(name, out var id) ? id : throw new ModelInputException($"unknown layer '{name}': no tensor of that name in the model.");
 }

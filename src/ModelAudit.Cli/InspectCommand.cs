@@ -11,14 +11,15 @@ internal static class InspectCommand
     public static Command Create(TextWriter output)
     {
         var model = CliOptions.Model();
-        var batchSize = new Option<int>("--batch-size") { Description = "Batch size to infer shapes for.", DefaultValueFactory = _ => 1 };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Batch size to infer shapes for (default: the batch the model declares, else 1)." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var command = new Command("inspect", "Show a model's inputs, outputs, nodes with inferred shapes and parameter counts.") { model, batchSize, json };
         command.SetAction((parse, cancellationToken) =>
         {
-            int batch = parse.GetValue(batchSize);
+            var onnx = OnnxModel.Read(parse.GetRequiredValue(model));
+            int batch = parse.GetValue(batchSize) ?? DeclaredBatch(onnx);
             if (batch < 1) throw new ModelInputException($"--batch-size must be at least 1, got {batch}");
-            var report = OnnxModelReport.Create(OnnxModel.Read(parse.GetRequiredValue(model)), batch);
+            var report = OnnxModelReport.Create(onnx, batch);
             cancellationToken.ThrowIfCancellationRequested();
             if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
             else PrintText(report, output);
@@ -26,6 +27,10 @@ internal static class InspectCommand
         });
         return command;
     }
+
+    /// <summary>The first input's declared batch dimension when it is a number, else 1.</summary>
+    private static int DeclaredBatch(OnnxModel model)
+        => model.Inputs.Count > 0 && model.Inputs[0].Dims is { Count: > 0 } dims && dims[0] is long d && d > 0 ? (int)d : 1;
 
     private static void PrintText(OnnxModelReport report, TextWriter output)
     {

@@ -5,7 +5,7 @@ using ModelAudit.Tensors.Io;
 namespace ModelAudit.Cli;
 
 /// <summary>The <c>dotnet model-audit</c> entry point: parses arguments, runs a command, maps errors to exit codes.</summary>
-public static class Program
+internal static class Program
 {
     /// <summary>Runs the tool on the console; Ctrl+C cancels and cleans up.</summary>
     public static int Main(string[] args)
@@ -31,6 +31,8 @@ public static class Program
             InspectCommand.Create(output),
             InferCommand.Create(output),
             GradCommand.Create(output),
+            AttributeCommand.Create(output),
+            AnalyzeCommand.Create(output),
             NifCommand.Create(output),
         };
         var parsed = root.Parse(args);

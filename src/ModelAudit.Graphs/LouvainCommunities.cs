@@ -41,6 +41,7 @@ public sealed class LouvainCommunities
     public int Levels { get; private set; }
 
     /// <summary>Runs the levels until the modularity gain falls to the threshold or no node moves.</summary>
+    /// <exception cref="ArgumentException">The graph's total edge weight is zero (modularity undefined, as in NetworkX).</exception>
     public void Compute()
     {
         int n = _graph.NodeCount;
@@ -49,11 +50,11 @@ public sealed class LouvainCommunities
         double m = level.TotalWeight();
         var nodeOfOriginal = Enumerable.Range(0, n).ToArray();
         double modularity = level.Modularity(Enumerable.Range(0, n).ToArray(), _resolution);
-        var (communityOfNode, improvement) = OneLevel(level, m, random);
-        int[] partition = nodeOfOriginal;
+        // As NetworkX: the first level's partition always counts, even when no node moved.
+        var (communityOfNode, _) = OneLevel(level, m, random);
+        int[] partition;
         int levels = 0;
-        improvement = true;
-        while (improvement)
+        while (true)
         {
             partition = new int[n];
             for (int x = 0; x < n; x++)
@@ -71,7 +72,11 @@ public sealed class LouvainCommunities
             modularity = newModularity;
             level = Aggregate(level, communityOfNode);
             nodeOfOriginal = partition;
-            (communityOfNode, improvement) = OneLevel(level, m, random);
+            (communityOfNode, bool moved) = OneLevel(level, m, random);
+            if (!moved)
+            {
+                break;
+            }
         }
 
         _communities = Relabel(partition);

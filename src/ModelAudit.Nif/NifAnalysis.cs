@@ -378,7 +378,7 @@ public static class NifAnalysis
 
     private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options, CancellationToken cancellationToken)
     {
-        // Chunks of exactly the runner's batch, one path point per pass, so a fixed-batch export runs as is.
+        // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
         var model = new OnnxDifferentiableModel(session);
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
         var totals = new double[inputs.Units];

@@ -20,16 +20,16 @@ public sealed class OnnxModel
 
     private readonly ConcurrentDictionary<string, Lazy<(ComputeGraph Graph, IReadOnlyList<OnnxNodeSummary> Nodes)>> _graphs = new(StringComparer.Ordinal);
 
-    private OnnxModel(string path, ModelProto proto, int opset, OnnxOperatorRegistry registry)
+    private OnnxModel(string path, ModelProto proto, int opset, OnnxOperatorRegistry registry, IReadOnlyList<string> unsupported)
     {
         Path = path;
         Proto = proto;
         Opset = opset;
         Registry = registry;
+        UnsupportedOperators = unsupported;
         foreach (var init in proto.Graph.Initializers) Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
         Inputs = [.. proto.Graph.Inputs.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
         Outputs = [.. proto.Graph.Outputs.Select(OnnxTensorInfo.From)];
-        UnsupportedOperators = FindUnsupported();
     }
 
     /// <summary>The model file.</summary>
@@ -50,9 +50,6 @@ public sealed class OnnxModel
     /// <summary>Every unsupported operator as <c>OpType (node 'name')</c>, one entry per op type; empty for a model <see cref="Load"/> accepts.</summary>
     public IReadOnlyList<string> UnsupportedOperators { get; }
 
-    /// <summary>Number of nodes in the ONNX graph.</summary>
-    public int NodeCount => Proto.Graph.Nodes.Count;
-
     internal ModelProto Proto { get; }
 
     internal OnnxOperatorRegistry Registry { get; }
@@ -61,19 +58,13 @@ public sealed class OnnxModel
 
     /// <summary>Reads and validates a model: the opset must be supported and every operator importable.</summary>
     /// <exception cref="OnnxModelException">Unreadable file, unsupported opset, or unsupported operators (all listed in one message).</exception>
-    public static OnnxModel Load(string path)
-    {
-        var model = Read(path);
-        if (model.UnsupportedOperators.Count > 0)
-            throw new OnnxModelException($"{path}: unsupported operators at opset {model.Opset}: {string.Join(", ", model.UnsupportedOperators)}");
-        return model;
-    }
+    public static OnnxModel Load(string path) => Read(path, OnnxOperatorRegistry.Default, rejectUnsupported: true);
 
     /// <summary>Reads a model and checks its opset, but accepts unsupported operators (listed in <see cref="UnsupportedOperators"/>), for inspection.</summary>
     /// <exception cref="OnnxModelException">Unreadable file or unsupported opset.</exception>
-    public static OnnxModel Read(string path) => Read(path, OnnxOperatorRegistry.Default);
+    public static OnnxModel Read(string path) => Read(path, OnnxOperatorRegistry.Default, rejectUnsupported: false);
 
-    internal static OnnxModel Read(string path, OnnxOperatorRegistry registry)
+    internal static OnnxModel Read(string path, OnnxOperatorRegistry registry, bool rejectUnsupported)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new OnnxModelException($"{path}: file not found");
@@ -86,7 +77,11 @@ public sealed class OnnxModel
         if (opset < 0) throw new OnnxModelException($"{path}: the model imports no ai.onnx operator set");
         if (opset < MinOpset || opset > MaxOpset)
             throw new OnnxModelException($"{path}: opset {opset} is not supported (supported: ai.onnx {MinOpset} to {MaxOpset}); re-export with opset_version={MaxOpset}");
-        return new OnnxModel(path, proto, (int)opset, registry);
+        // Unsupported operators are found before initializers (and external data) are decoded.
+        var unsupported = FindUnsupported(proto, registry, (int)opset);
+        if (rejectUnsupported && unsupported.Count > 0)
+            throw new OnnxModelException($"{path}: unsupported operators at opset {opset}: {string.Join(", ", unsupported)}");
+        return new OnnxModel(path, proto, (int)opset, registry, unsupported);
     }
 
     /// <summary>The compute graph for concrete input shapes (by input name); built once per shape and cached.</summary>
@@ -132,16 +127,16 @@ public sealed class OnnxModel
         }
     }
 
-    private List<string> FindUnsupported()
+    private static List<string> FindUnsupported(ModelProto proto, OnnxOperatorRegistry registry, int opset)
     {
         var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
-        var nodes = Proto.Graph.Nodes;
+        var nodes = proto.Graph.Nodes;
         for (int n = 0; n < nodes.Count; n++)
         {
             var node = nodes[n];
             bool defaultDomain = node.Domain is "" or "ai.onnx";
             string opName = defaultDomain ? node.OpType : $"{node.Domain}.{node.OpType}";
-            if (defaultDomain && Registry.Find(node.OpType, Opset) is not null) continue;
+            if (defaultDomain && registry.Find(node.OpType, opset) is not null) continue;
             firstUse.TryAdd(opName, NodeDisplayName(node, n));
         }
         return [.. firstUse.Select(p => $"{p.Key} (node '{p.Value}')")];

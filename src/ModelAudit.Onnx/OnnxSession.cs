@@ -116,7 +116,7 @@ public sealed class OnnxSession
     {
         if (Input.Dims is null) return true;
         if (dims.Length != Input.Dims.Count) return false;
-        for (int i = 0; i < dims.Length; i++)
+        for (int i = 1; i < dims.Length; i++)
             if (Input.Dims[i] is long d && d != dims[i]) return false;
         return true;
     }

@@ -44,7 +44,7 @@ public sealed class OnnxTensorInfo
         _ => ElementType.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Concrete dimensions for a batch size: the first free dimension becomes <paramref name="batchSize"/>.</summary>
+    /// <summary>Concrete dimensions for a batch size: dimension 0 becomes <paramref name="batchSize"/>.</summary>
     /// <exception cref="OnnxModelException">Another dimension is free, so a batch size alone does not fix the shape.</exception>
     public int[] ShapeForBatch(int batchSize, string modelPath)
     {
@@ -52,8 +52,9 @@ public sealed class OnnxTensorInfo
         var dims = new int[Dims.Count];
         for (int i = 0; i < dims.Length; i++)
         {
-            if (Dims[i] is long d) dims[i] = (int)d;
-            else if (i == 0) dims[i] = batchSize;
+            // Dimension 0 is the batch whatever the exporter declared: static-batch exports run at any batch size.
+            if (i == 0) dims[i] = batchSize;
+            else if (Dims[i] is long d) dims[i] = (int)d;
             else throw new OnnxModelException($"{modelPath}: input '{Name}' {FormatShape()} has a free dimension {i}; give its full shape");
         }
         return dims;
@@ -65,7 +66,7 @@ public sealed class OnnxTensorInfo
     {
         if (Dims is null) return;
         bool ok = dims.Length == Dims.Count;
-        for (int i = 0; ok && i < dims.Length; i++) ok = Dims[i] is not long d || d == dims[i];
+        for (int i = 1; ok && i < dims.Length; i++) ok = Dims[i] is not long d || d == dims[i];
         if (!ok)
             throw new OnnxModelException($"{modelPath}: expected input of rank {Dims.Count} for '{Name}' {FormatShape()}, got [{string.Join(",", dims)}]");
     }

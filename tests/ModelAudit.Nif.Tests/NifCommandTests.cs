@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Xml.Linq;
-using ModelAudit.Cli;
 
 namespace ModelAudit.Nif.Tests;
 
@@ -12,12 +12,21 @@ public sealed class NifCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>Runs the built tool (dotnet-model-audit.dll next to the tests) in its own process.</summary>
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int exit = Program.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dotnet-model-audit.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     private static string Iris(string file) => TestPaths.Fixture("iris_nif_mlp", file);

@@ -47,6 +47,18 @@ public sealed class ImporterBehaviourTests
     }
 
     [Fact]
+    public void BuildGraph_EqualWhereExpandOnShapes_FoldsToAddAndReshape()
+    {
+        var model = OnnxModel.Load(TestPaths.Fixture("fold_equal_where_expand_shape_start.onnx"));
+        var graph = model.BuildGraph(new Dictionary<string, int[]> { ["x"] = [2, 3, 4] });
+        Assert.Equal(["Add", "Reshape"], graph.Nodes.Select(n => n.Operation.Kind));
+        // The expanded constant is a [2,3,4] constant (not a parameter: it is computed, not an initializer).
+        var expanded = graph.Values[graph["c_full"]];
+        Assert.Equal((ValueKind.Constant, 24), (expanded.Kind, expanded.Shape.ElementCount));
+        Assert.Equal([6, 4], graph.Values[graph.Outputs[0]].Shape.ToArray());
+    }
+
+    [Fact]
     public void BuildGraph_SameShapeTwice_ReturnsCachedGraph()
     {
         var model = OnnxModel.Load(TestPaths.Golden("iris_mlp", "model.onnx"));

@@ -45,6 +45,8 @@ public sealed class OperatorImportTests
                      "clip_opset9_attrs", "clip_opset13_inputs", "slice_opset9_attrs", "slice_opset13_negative_step",
                      "pad_opset9_reflect", "pad_opset11_constant_value", "squeeze_opset11_attr", "squeeze_opset13_input",
                      "softmax_opset11_coerced", "softmax_opset13_default_axis", "split_opset11_attr", "split_opset13_input", "external_data",
+                     "slice_opset11_inputs", "squeeze_opset9_attr", "softmax_opset9_axis2_coerced", "clip_opset11_max_only",
+                     "conv_same_upper", "conv_same_lower_opset11", "maxpool_same_upper_opset9", "avgpool_valid_opset11",
                  })
             Assert.Contains(required, names);
     }

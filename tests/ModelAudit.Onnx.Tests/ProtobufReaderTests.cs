@@ -83,6 +83,14 @@ public sealed class ProtobufReaderTests
     }
 
     [Fact]
+    public void ReadModel_KnownFieldWithWrongWireType_ErrorNamesFileAndField()
+    {
+        // Field 1 (ir_version) is a varint; here it arrives length-delimited, as in a file that is not ONNX.
+        var e = Assert.Throws<OnnxModelException>(() => OnnxProtoReader.ReadModel([0x0A, 0x01, 0x00], "bad.onnx"));
+        Assert.Equal("bad.onnx: not a valid ONNX model (protobuf decoding failed: field 1 has wire type LengthDelimited, expected Varint)", e.Message);
+    }
+
+    [Fact]
     public void Decode_RawFloat16BoolAndDouble_ConvertedExactly()
     {
         var half = new TensorProto { Name = "h", DataType = OnnxDataType.Float16, RawData = [0x00, 0x3C, 0x00, 0xC0, 0x00, 0x38] };

@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 
 namespace ModelAudit.Analysis.Attribution;
@@ -99,7 +100,7 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
     internal static void CheckTargets(ReadOnlySpan<long> targets, int samples)
     {
         if (targets.Length != samples)
-            throw new ArgumentException($"{targets.Length} targets for {samples} samples; give one class index per sample.");
+            throw new ModelInputException($"{targets.Length} targets for {samples} samples; give one class index per sample.");
     }
 
     private static double SumInDouble(ReadOnlySpan<float> values)

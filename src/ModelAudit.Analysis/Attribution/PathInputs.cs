@@ -1,3 +1,4 @@
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 
 namespace ModelAudit.Analysis.Attribution;
@@ -18,7 +19,7 @@ internal sealed class PathInputs
     {
         SampleSize = sampleShape.ElementCount;
         if (inputs.Shape.Rank != sampleShape.Rank + 1 || !inputs.Shape.Dims[1..].SequenceEqual(sampleShape.Dims))
-            throw new ArgumentException($"Input shape {inputs.Shape} does not match the model's sample shape {sampleShape} with a leading batch dimension.");
+            throw new ModelInputException($"input shape {inputs.Shape} does not match the model's sample shape {sampleShape} with a leading batch dimension.");
         Samples = inputs.Shape[0];
         SampleShape = sampleShape;
         _inputs = inputs.ToArray();
@@ -29,7 +30,7 @@ internal sealed class PathInputs
             for (int i = 0; i < Samples; i++) baseline.CopyTo(_baselines.AsSpan(i * SampleSize, SampleSize));
         }
         else if (baseline.Length == _inputs.Length) baseline.CopyTo(_baselines);
-        else throw new ArgumentException($"Baseline has {baseline.Length} elements; expected 1, one sample ({SampleSize}) or one per sample ({_inputs.Length}).");
+        else throw new ModelInputException($"baseline has {baseline.Length} elements; expected 1, one sample ({SampleSize}) or one per sample ({_inputs.Length}).");
     }
 
     /// <summary>Number of samples.</summary>

@@ -37,7 +37,4 @@ internal sealed class OnnxOperatorRegistry
     /// <summary>The importer for <paramref name="opType"/> at <paramref name="opset"/>, or null.</summary>
     public IOnnxOperatorImporter? Find(string opType, int opset)
         => _byOpType.TryGetValue(opType, out var list) ? list.FirstOrDefault(i => opset >= i.MinOpset && opset <= i.MaxOpset) : null;
-
-    /// <summary>Every registered op type.</summary>
-    public IEnumerable<string> OpTypes => _byOpType.Keys;
 }

@@ -15,7 +15,7 @@ internal static class OnnxProtoReader
         {
             return ReadModel(new CodedInputStream(bytes));
         }
-        catch (InvalidProtocolBufferException e)
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
             throw new OnnxModelException($"{fileName}: not a valid ONNX model (protobuf decoding failed: {e.Message})", e);
         }
@@ -29,10 +29,10 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: model.IrVersion = input.ReadInt64(); break;
-                case 2: model.ProducerName = input.ReadString(); break;
-                case 7: model.Graph = ReadGraph(Nested(input)); break;
-                case 8: model.OpsetImport.Add(ReadOpset(Nested(input))); break;
+                case 1: model.IrVersion = Int64(input, tag); break;
+                case 2: model.ProducerName = String(input, tag); break;
+                case 7: model.Graph = ReadGraph(Nested(input, tag)); break;
+                case 8: model.OpsetImport.Add(ReadOpset(Nested(input, tag))); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -48,8 +48,8 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: domain = input.ReadString(); break;
-                case 2: version = input.ReadInt64(); break;
+                case 1: domain = String(input, tag); break;
+                case 2: version = Int64(input, tag); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -64,12 +64,12 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: graph.Nodes.Add(ReadNode(Nested(input))); break;
-                case 2: graph.Name = input.ReadString(); break;
-                case 5: graph.Initializers.Add(ReadTensor(Nested(input))); break;
-                case 11: graph.Inputs.Add(ReadValueInfo(Nested(input))); break;
-                case 12: graph.Outputs.Add(ReadValueInfo(Nested(input))); break;
-                case 13: graph.ValueInfo.Add(ReadValueInfo(Nested(input))); break;
+                case 1: graph.Nodes.Add(ReadNode(Nested(input, tag))); break;
+                case 2: graph.Name = String(input, tag); break;
+                case 5: graph.Initializers.Add(ReadTensor(Nested(input, tag))); break;
+                case 11: graph.Inputs.Add(ReadValueInfo(Nested(input, tag))); break;
+                case 12: graph.Outputs.Add(ReadValueInfo(Nested(input, tag))); break;
+                case 13: graph.ValueInfo.Add(ReadValueInfo(Nested(input, tag))); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -84,12 +84,12 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: node.Inputs.Add(input.ReadString()); break;
-                case 2: node.Outputs.Add(input.ReadString()); break;
-                case 3: node.Name = input.ReadString(); break;
-                case 4: node.OpType = input.ReadString(); break;
-                case 5: node.Attributes.Add(ReadAttribute(Nested(input))); break;
-                case 7: node.Domain = input.ReadString(); break;
+                case 1: node.Inputs.Add(String(input, tag)); break;
+                case 2: node.Outputs.Add(String(input, tag)); break;
+                case 3: node.Name = String(input, tag); break;
+                case 4: node.OpType = String(input, tag); break;
+                case 5: node.Attributes.Add(ReadAttribute(Nested(input, tag))); break;
+                case 7: node.Domain = String(input, tag); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -104,15 +104,15 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: attribute.Name = input.ReadString(); break;
-                case 2: attribute.F = input.ReadFloat(); break;
-                case 3: attribute.I = input.ReadInt64(); break;
-                case 4: attribute.S = input.ReadBytes().ToByteArray(); break;
-                case 5: attribute.T = ReadTensor(Nested(input)); break;
+                case 1: attribute.Name = String(input, tag); break;
+                case 2: attribute.F = Float(input, tag); break;
+                case 3: attribute.I = Int64(input, tag); break;
+                case 4: attribute.S = Bytes(input, tag).ToByteArray(); break;
+                case 5: attribute.T = ReadTensor(Nested(input, tag)); break;
                 case 7: ReadRepeatedFloat(input, tag, attribute.Floats); break;
                 case 8: ReadRepeatedInt64(input, tag, attribute.Ints); break;
-                case 9: attribute.Strings.Add(input.ReadBytes().ToByteArray()); break;
-                case 20: attribute.Type = (AttributeType)input.ReadEnum(); break;
+                case 9: attribute.Strings.Add(Bytes(input, tag).ToByteArray()); break;
+                case 20: attribute.Type = (AttributeType)Int32(input, tag); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -128,19 +128,19 @@ internal static class OnnxProtoReader
             switch (WireFormat.GetTagFieldNumber(tag))
             {
                 case 1: ReadRepeatedInt64(input, tag, tensor.Dims); break;
-                case 2: tensor.DataType = (OnnxDataType)input.ReadInt32(); break;
+                case 2: tensor.DataType = (OnnxDataType)Int32(input, tag); break;
                 case 4: ReadRepeatedFloat(input, tag, tensor.FloatData); break;
                 case 5: ReadRepeatedInt32(input, tag, tensor.Int32Data); break;
                 case 7: ReadRepeatedInt64(input, tag, tensor.Int64Data); break;
-                case 8: tensor.Name = input.ReadString(); break;
-                case 9: tensor.RawData = input.ReadBytes().ToByteArray(); break;
+                case 8: tensor.Name = String(input, tag); break;
+                case 9: tensor.RawData = Bytes(input, tag).ToByteArray(); break;
                 case 10: ReadRepeatedDouble(input, tag, tensor.DoubleData); break;
                 case 11: ReadRepeatedUInt64(input, tag, tensor.UInt64Data); break;
                 case 13:
-                    var (key, value) = ReadStringPair(Nested(input));
+                    var (key, value) = ReadStringPair(Nested(input, tag));
                     tensor.ExternalData[key] = value;
                     break;
-                case 14: tensor.IsExternal = input.ReadEnum() == 1; break;
+                case 14: tensor.IsExternal = Int32(input, tag) == 1; break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -155,8 +155,8 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: key = input.ReadString(); break;
-                case 2: value = input.ReadString(); break;
+                case 1: key = String(input, tag); break;
+                case 2: value = String(input, tag); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -171,8 +171,8 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: info.Name = input.ReadString(); break;
-                case 2: ReadType(Nested(input), info); break;
+                case 1: info.Name = String(input, tag); break;
+                case 2: ReadType(Nested(input, tag), info); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -184,7 +184,7 @@ internal static class OnnxProtoReader
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == 1) ReadTensorType(Nested(input), info);
+            if (WireFormat.GetTagFieldNumber(tag) == 1) ReadTensorType(Nested(input, tag), info);
             else input.SkipLastField();
         }
     }
@@ -196,8 +196,8 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: info.ElementType = (OnnxDataType)input.ReadInt32(); break;
-                case 2: info.Shape = ReadShape(Nested(input)); break;
+                case 1: info.ElementType = (OnnxDataType)Int32(input, tag); break;
+                case 2: info.Shape = ReadShape(Nested(input, tag)); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -209,7 +209,7 @@ internal static class OnnxProtoReader
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == 1) dims.Add(ReadDimension(Nested(input)));
+            if (WireFormat.GetTagFieldNumber(tag) == 1) dims.Add(ReadDimension(Nested(input, tag)));
             else input.SkipLastField();
         }
         return dims;
@@ -224,8 +224,8 @@ internal static class OnnxProtoReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: value = input.ReadInt64(); break;
-                case 2: param = input.ReadString(); break;
+                case 1: value = Int64(input, tag); break;
+                case 2: param = String(input, tag); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -233,16 +233,66 @@ internal static class OnnxProtoReader
     }
 
     // A sub-message is a length-delimited byte run; decoding it from its own stream keeps limits simple.
-    private static CodedInputStream Nested(CodedInputStream input) => input.ReadBytes().CreateCodedInput();
+    private static CodedInputStream Nested(CodedInputStream input, uint tag) => Bytes(input, tag).CreateCodedInput();
+
+    // Known fields with an unexpected wire type mean a corrupt file (or not ONNX): reading on would decode garbage.
+    private static void Expect(uint tag, WireFormat.WireType expected)
+    {
+        var actual = WireFormat.GetTagWireType(tag);
+        if (actual != expected)
+            throw new InvalidDataException($"field {WireFormat.GetTagFieldNumber(tag)} has wire type {actual}, expected {expected}");
+    }
+
+    private static string String(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.LengthDelimited);
+        return input.ReadString();
+    }
+
+    private static ByteString Bytes(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.LengthDelimited);
+        return input.ReadBytes();
+    }
+
+    private static long Int64(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.Varint);
+        return input.ReadInt64();
+    }
+
+    private static ulong UInt64(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.Varint);
+        return input.ReadUInt64();
+    }
+
+    private static int Int32(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.Varint);
+        return input.ReadInt32();
+    }
+
+    private static float Float(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.Fixed32);
+        return input.ReadFloat();
+    }
+
+    private static double Double(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.Fixed64);
+        return input.ReadDouble();
+    }
 
     private static void ReadRepeatedInt64(CodedInputStream input, uint tag, List<long> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            into.Add(input.ReadInt64());
+            into.Add(Int64(input, tag));
             return;
         }
-        var packed = Nested(input);
+        var packed = Nested(input, tag);
         while (!packed.IsAtEnd) into.Add(packed.ReadInt64());
     }
 
@@ -250,10 +300,10 @@ internal static class OnnxProtoReader
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            into.Add(input.ReadUInt64());
+            into.Add(UInt64(input, tag));
             return;
         }
-        var packed = Nested(input);
+        var packed = Nested(input, tag);
         while (!packed.IsAtEnd) into.Add(packed.ReadUInt64());
     }
 
@@ -261,10 +311,10 @@ internal static class OnnxProtoReader
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            into.Add(input.ReadInt32());
+            into.Add(Int32(input, tag));
             return;
         }
-        var packed = Nested(input);
+        var packed = Nested(input, tag);
         while (!packed.IsAtEnd) into.Add(packed.ReadInt32());
     }
 
@@ -272,10 +322,10 @@ internal static class OnnxProtoReader
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            into.Add(input.ReadFloat());
+            into.Add(Float(input, tag));
             return;
         }
-        var bytes = input.ReadBytes().Span;
+        var bytes = Bytes(input, tag).Span;
         for (int i = 0; i + 4 <= bytes.Length; i += 4)
             into.Add(System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[i..]));
     }
@@ -284,10 +334,10 @@ internal static class OnnxProtoReader
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            into.Add(input.ReadDouble());
+            into.Add(Double(input, tag));
             return;
         }
-        var bytes = input.ReadBytes().Span;
+        var bytes = Bytes(input, tag).Span;
         for (int i = 0; i + 8 <= bytes.Length; i += 8)
             into.Add(System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes[i..]));
     }

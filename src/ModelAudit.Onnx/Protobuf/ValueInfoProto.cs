@@ -1,10 +1,7 @@
 namespace ModelAudit.Onnx.Protobuf;
 
 /// <summary>One dimension of a declared tensor type: a number, a symbolic name, or unknown.</summary>
-internal readonly record struct DimensionProto(long? Value, string? Param)
-{
-    public override string ToString() => Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Param ?? "?";
-}
+internal readonly record struct DimensionProto(long? Value, string? Param);
 
 /// <summary>The fields of ONNX <c>ValueInfoProto</c> with a tensor type.</summary>
 internal sealed class ValueInfoProto

@@ -13,6 +13,9 @@ public sealed class LayerDump : IDisposable
     /// <summary>The index file's name.</summary>
     public const string IndexFileName = "index.json";
 
+    /// <summary>The summary file that attribution dumps add beside the index.</summary>
+    public const string SummaryFileName = "summary.json";
+
     private readonly string _tempDir;
     private bool _done;
 
@@ -37,8 +40,10 @@ public sealed class LayerDump : IDisposable
         ArgumentNullException.ThrowIfNull(layers);
         var full = Path.GetFullPath(dir.TrimEnd('/', '\\'));
         var parent = Path.GetDirectoryName(full) ?? ".";
-        if (!System.IO.Directory.Exists(parent)) throw new DataFileException($"{dir}: parent folder '{parent}' does not exist");
+        System.IO.Directory.CreateDirectory(parent);
         if (File.Exists(full)) throw new DataFileException($"{dir}: is a file, not a folder");
+        if (System.IO.Directory.Exists(full) && !IsReplaceable(full))
+            throw new DataFileException($"{dir}: folder exists and is not an earlier dump (only .npy files, {IndexFileName} and {SummaryFileName}); choose a new folder");
         var temp = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         System.IO.Directory.CreateDirectory(temp);
         try
@@ -63,7 +68,16 @@ public sealed class LayerDump : IDisposable
         }
     }
 
-    /// <summary>Moves the folder into place, replacing an existing folder of that name.</summary>
+    /// <summary>Adds a text file beside the arrays (e.g. a summary) before <see cref="Commit"/>; the name must not be taken.</summary>
+    public void AddTextFile(string fileName, string content)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (fileName == IndexFileName || Files.Any(f => string.Equals(f.Value, fileName, StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException($"'{fileName}' is already part of the dump.", nameof(fileName));
+        File.WriteAllText(Path.Combine(_tempDir, fileName), content);
+    }
+
+    /// <summary>Moves the folder into place, replacing an earlier dump (or empty folder) of that name.</summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_done, this);
@@ -85,6 +99,11 @@ public sealed class LayerDump : IDisposable
         _done = true;
         if (System.IO.Directory.Exists(_tempDir)) System.IO.Directory.Delete(_tempDir, recursive: true);
     }
+
+    // Replacing a folder deletes it, so only an empty folder or an earlier dump (no subfolders, only .npy, the index and the summary) qualifies.
+    private static bool IsReplaceable(string dir)
+        => !System.IO.Directory.EnumerateDirectories(dir).Any()
+           && System.IO.Directory.EnumerateFiles(dir).All(f => Path.GetFileName(f) is IndexFileName or SummaryFileName || f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Reads <c>index.json</c> of a dump folder: layer name to file name.</summary>
     public static IReadOnlyDictionary<string, string> ReadIndex(string dir)

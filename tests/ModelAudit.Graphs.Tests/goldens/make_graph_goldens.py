@@ -15,9 +15,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def build(n, edges, directed):
+    """Directed: a DiGraph. Undirected: a Graph whose edge {u, v} weighs the SUM of the listed (u, v) and (v, u)
+    weights (ModelAudit's ToUndirected; nx.Graph would keep only the last one)."""
     g = nx.DiGraph() if directed else nx.Graph()
     g.add_nodes_from(range(n))
-    g.add_weighted_edges_from(edges)
+    for u, v, w in edges:
+        if not directed and g.has_edge(u, v):
+            g[u][v]["weight"] += w
+        else:
+            g.add_edge(u, v, weight=w)
     return g
 
 
@@ -78,6 +84,10 @@ def betweenness_cases():
                 for normalized in [True, False]:
                     for endpoints in [False, True]:
                         cases.append(betweenness_case(f"undirected n={n} {kind}", n, edges, False, length, normalized, endpoints))
+    # A digraph with reciprocal edges read as undirected: weights of u->v and v->u summed.
+    edges = random_digraph(30, 0.15, 8, "uniform")
+    for length in ["InverseWeight", "Unweighted"]:
+        cases.append(betweenness_case("digraph summed to undirected n=30", 30, edges, False, length, True, False))
     return cases
 
 
@@ -93,6 +103,12 @@ def modularity_cases():
             cases.append(dict(name=f"random n={n} directed={directed}", n=n, directed=directed, resolution=gamma,
                               edges=[list(e) for e in edges], communities=labels,
                               expected=nx.community.modularity(g, parts, resolution=gamma)))
+        if directed:
+            # The same digraph read as undirected (reciprocal weights summed).
+            summed = build(n, edges, False)
+            cases.append(dict(name=f"random n={n} summed to undirected", n=n, directed=False, resolution=1.0,
+                              edges=[list(e) for e in edges], communities=labels,
+                              expected=nx.community.modularity(summed, parts)))
     return cases
 
 
@@ -130,6 +146,7 @@ def louvain_cases():
     sbm_edges = [(u, v, round(rng.uniform(0.5, 1.0), 6)) for u, v in sbm.edges()]
     for seed in [0, 7]:
         cases.append(louvain_case("sbm 5x20", 100, sbm_edges, False, 1.0, seed, planted=[v // 20 for v in range(100)]))
+    cases.append(louvain_case("digraph summed to undirected n=60", 60, random_digraph(60, 0.08, 43, "uniform"), False, 1.0, 3))
     # Directed variant.
     for n, p, seed in [(40, 0.1, 41), (80, 0.05, 42)]:
         cases.append(louvain_case(f"directed n={n}", n, random_digraph(n, p, seed, "uniform"), True, 1.0, seed))

@@ -21,14 +21,15 @@ public sealed class LayerDumpTests : IDisposable
     }
 
     [Fact]
-    public void StageCommit_WritesArraysAndIndex_ReplacesOldFolder()
+    public void StageCommit_WritesArraysAndIndex_ReplacesEarlierDump()
     {
         var dir = Path.Combine(_temp, "out");
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "stale.txt"), "old");
+        File.WriteAllText(Path.Combine(dir, "stale.npy"), "old");
+        File.WriteAllText(Path.Combine(dir, "index.json"), "{}");
         using (var dump = LayerDump.Stage(dir, [KeyValuePair.Create("/a/b", NpyArray.FromFloat32([1f, 2f], 2)), KeyValuePair.Create("a_b", NpyArray.FromFloat32([3f], 1))]))
         {
-            Assert.True(File.Exists(Path.Combine(dir, "stale.txt")));
+            Assert.True(File.Exists(Path.Combine(dir, "stale.npy")));
             dump.Commit();
         }
         var index = LayerDump.ReadIndex(dir);
@@ -36,7 +37,19 @@ public sealed class LayerDumpTests : IDisposable
         Assert.Equal("a_b_2.npy", index["a_b"]);
         Assert.Equal(new[] { 1f, 2f }, (float[])NpyFile.Read(Path.Combine(dir, "a_b.npy")).Data);
         Assert.Equal(["out"], Directory.EnumerateFileSystemEntries(_temp).Select(Path.GetFileName));
-        Assert.False(File.Exists(Path.Combine(dir, "stale.txt")));
+        Assert.False(File.Exists(Path.Combine(dir, "stale.npy")));
+    }
+
+    [Fact]
+    public void Stage_ExistingFolderWithOtherFiles_RefusesAndLeavesItAlone()
+    {
+        var dir = Path.Combine(_temp, "data");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "keep me");
+        var e = Assert.Throws<DataFileException>(() => LayerDump.Stage(dir, [KeyValuePair.Create("x", NpyArray.FromFloat32([1f], 1))]));
+        Assert.Contains("folder exists and is not an earlier dump", e.Message);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(dir, "notes.txt")));
+        Assert.Equal(["data"], Directory.EnumerateFileSystemEntries(_temp).Select(Path.GetFileName));
     }
 
     [Fact]

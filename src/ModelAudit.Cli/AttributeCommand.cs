@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ModelAudit.Analysis;
+using ModelAudit.Analysis.Attribution;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Cli;
+
+/// <summary>
+/// <c>attribute MODEL --input X.npy (--target T.npy|predicted | --target-class K) --method ... --layers ... --dump DIR</c>:
+/// per-layer attributions as .npy, index.json and summary.json with convergence deltas.
+/// </summary>
+internal static class AttributeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CliOptions.Model();
+        var input = CliOptions.Input();
+        var target = new Option<string>("--target") { Description = "Class per sample: a .npy of integers [N], or 'predicted'." };
+        var targetClass = new Option<int?>("--target-class") { Description = "One class index for every sample." };
+        var method = new Option<string>("--method") { Description = "conductance, integrated-gradients or gradient-x-activation.", Required = true };
+        method.AcceptOnlyFromAmong("conductance", "integrated-gradients", "gradient-x-activation");
+        var integration = new Option<string>("--integration") { Description = "gausslegendre (default), riemann_trapezoid, riemann_left, riemann_right or riemann_middle.", DefaultValueFactory = _ => "gausslegendre" };
+        integration.AcceptOnlyFromAmong("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle");
+        var steps = new Option<int>("--steps") { Description = "n_steps (conductance evaluates n_steps + 1 points).", DefaultValueFactory = _ => 50 };
+        var baseline = new Option<string>("--baseline") { Description = "zeros (default), a number, or a .npy of one sample or one per sample.", DefaultValueFactory = _ => "zeros" };
+        var internalBatch = new Option<int>("--internal-batch-size") { Description = "Most interpolated rows per forward/backward (bounds memory); 0 = all at once.", DefaultValueFactory = _ => 0 };
+        var layers = CliOptions.Layers();
+        var dump = CliOptions.Dump(required: true);
+        var command = new Command("attribute", "Layer conductance, integrated gradients or gradient x activation (as Captum computes them; every layer in one sweep).")
+        {
+            model, input, target, targetClass, method, integration, steps, baseline, internalBatch, layers, dump,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
+            var adapter = new OnnxDifferentiableModel(session);
+            var inputPath = parse.GetRequiredValue(input);
+            using var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x);
+            var methodName = parse.GetRequiredValue(method);
+            var requested = CliOptions.SplitLayers(parse.GetValue(layers));
+            if (requested.Count == 0 && methodName != "integrated-gradients") throw new ModelInputException("--layers names no layer");
+            int n = parse.GetValue(steps);
+            if (n < 2) throw new ModelInputException($"--steps must be at least 2, got {n}");
+            var options = new PathIntegralOptions(IntegrationRule.ParseMethod(parse.GetValue(integration)!), n, Math.Max(0, parse.GetValue(internalBatch)));
+            var baselineValues = Baseline(parse.GetValue(baseline)!, adapter.SampleShape, x.Shape[0]);
+
+            var result = methodName switch
+            {
+                "conductance" => new LayerConductance(adapter, options).Compute(x, targets, baselineValues, requested, cancellationToken),
+                "integrated-gradients" => new IntegratedGradients(adapter, options).Compute(x, targets, baselineValues, cancellationToken),
+                _ => new GradientXActivation(adapter, options.InternalBatchSize).Compute(x, targets, requested, cancellationToken),
+            };
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var dumpDir = parse.GetRequiredValue(dump);
+            using var staged = LayerDump.Stage(dumpDir, result.Layers.Select(kv => KeyValuePair.Create(kv.Key, NpyArray.FromTensor(kv.Value.Values))), cancellationToken);
+            staged.AddTextFile(LayerDump.SummaryFileName, Summary(result, methodName, options));
+            cancellationToken.ThrowIfCancellationRequested();
+            staged.Commit();
+            foreach (var (name, layer) in result.Layers)
+            {
+                string delta = layer.ConvergenceDelta.Length == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  max |delta| {layer.MaxAbsDelta:G4}");
+                output.WriteLine(InferCommand.Describe(name, layer.Values) + delta);
+            }
+            output.WriteLine($"wrote {staged.Files.Count} attributions to {dumpDir}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static long[] Targets(string? target, int? targetClass, OnnxSession session, Tensor x)
+    {
+        int samples = x.Shape[0];
+        if ((target is null) == (targetClass is null)) throw new ModelInputException("give exactly one of --target T.npy|predicted and --target-class K");
+        if (targetClass is { } k) return Enumerable.Repeat((long)k, samples).ToArray();
+        if (target == "predicted")
+        {
+            var logits = session.Run(x, []).First().Value;
+            return AttributionTarget.Predicted(logits.Span, logits.Length / samples);
+        }
+        var array = NpyFile.Read(target!);
+        if (array.Shape.Length != 1 || array.Shape[0] != samples || array.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
+            throw new ModelInputException($"{target}: expected integer targets of shape [{samples}], got {array}");
+        return array.ToInt64();
+    }
+
+    private static float[] Baseline(string baseline, TensorShape sampleShape, int samples)
+    {
+        if (baseline == "zeros") return [0f];
+        if (float.TryParse(baseline, NumberStyles.Float, CultureInfo.InvariantCulture, out var scalar)) return [scalar];
+        var array = NpyFile.Read(baseline);
+        var values = array.ToFloat32();
+        if (values.Length != sampleShape.ElementCount && values.Length != sampleShape.ElementCount * samples)
+            throw new ModelInputException($"{baseline}: expected one sample {sampleShape} or one per sample, got {array}");
+        return values;
+    }
+
+    private static string Summary(AttributionResult result, string method, PathIntegralOptions options)
+    {
+        var summary = new Dictionary<string, object?>
+        {
+            ["method"] = method,
+            ["integration"] = method == "gradient-x-activation" ? null : options.Method.ToString(),
+            ["steps"] = method == "gradient-x-activation" ? null : options.Steps,
+            ["target_difference"] = result.TargetDifference,
+            ["layers"] = result.Layers.ToDictionary(kv => kv.Key, kv => new Dictionary<string, object?>
+            {
+                ["shape"] = kv.Value.Values.Shape.ToArray(),
+                ["max_abs_delta"] = kv.Value.ConvergenceDelta.Length == 0 ? null : kv.Value.MaxAbsDelta,
+                ["convergence_delta"] = kv.Value.ConvergenceDelta,
+            }),
+        };
+        return JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true });
+    }
+}
