@@ -70,6 +70,12 @@ public sealed class NifCommandTests : IDisposable
         double modularity = root.GetProperty("communities").GetProperty("modularity").GetDouble();
         Assert.Equal(modularity, Data(graph, "d_modularity"));
         var community = nodes.Select(n => n.GetProperty("community").GetInt32()).ToArray();
+        var members = root.GetProperty("communities").GetProperty("members").EnumerateArray()
+            .SelectMany(c => c.GetProperty("nodes").EnumerateArray().Select(n => (Node: n.GetInt32(), Community: c.GetProperty("community").GetInt32())))
+            .OrderBy(p => p.Node).ToList();
+        Assert.Equal(Enumerable.Range(0, nodes.Count), members.Select(p => p.Node));
+        Assert.Equal(community, members.Select(p => p.Community));
+        Assert.Equal(root.GetProperty("communities").GetProperty("count").GetInt32(), community.Distinct().Count());
         var degree = new double[nodes.Count];
         double m = 0, inside = 0;
         foreach (var e in edges)
