@@ -97,6 +97,27 @@ public sealed class NifCommandTests : IDisposable
     }
 
     [Fact]
+    public void Nif_PrunedModelOption_WritesAModelThatLoadsAndKeepsTheReportedAccuracy()
+    {
+        // The cancer fixture's held-out set has a stifled unit (see docs/nif.md); the pruned copy must load and
+        // reproduce the reported accuracy after pruning.
+        string Cancer(string file) => TestPaths.Fixture("cancer_nif_mlp", file);
+        string json = Path.Combine(_folder, "cancer.json"), pruned = Path.Combine(_folder, "cancer_pruned.onnx");
+        var (exit, _, error) = Run("nif", Cancer("model.onnx"), "--input", Cancer("test_x.npy"), "--labels", Cancer("test_y.npy"),
+            "--layers", "/relu1/Relu_output_0,/relu2/Relu_output_0", "--json", json, "--pruned-model", pruned);
+        Assert.True(exit == 0, error);
+        var pruning = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("pruning");
+        var session = new ModelAudit.Onnx.OnnxSession(ModelAudit.Onnx.OnnxModel.Load(pruned));
+        var x = ModelAudit.Tensors.Io.NpyFile.Read(Cancer("test_x.npy"));
+        var labels = ModelAudit.Tensors.Io.NpyFile.Read(Cancer("test_y.npy")).ToInt64();
+        var logits = session.Run(x.ToTensor(), []).Single().Value.ToArray();
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++) if ((logits[2 * i + 1] > logits[2 * i] ? 1 : 0) == labels[i]) correct++;
+        Assert.Equal(pruning.GetProperty("accuracyAfter").GetDouble(), (double)correct / labels.Length, 12);
+        Assert.True(pruning.GetProperty("zeroedParameters").GetInt32() > 0 == (pruning.GetProperty("units").GetArrayLength() > 0));
+    }
+
+    [Fact]
     public void Nif_LabelsOfWrongLength_ExitsWithInvalidInputAndOneLine()
     {
         string json = Path.Combine(_folder, "bad.json");
