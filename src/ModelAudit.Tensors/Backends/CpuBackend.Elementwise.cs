@@ -23,11 +23,10 @@ public sealed partial class CpuBackend
         if (a.Shape == y.Shape && MiddleAxisBroadcast(y.Shape, b.Shape, out int outer, out int mid, out int inner))
         {
             // y[o, m, :] = a[o, m, :] op b[o, :]: one row call per (o, m), no strided walk.
-            var (ya, ba, yy) = (a, b, y);
             KernelParallel.For(outer, (long)mid * inner, (first, end) =>
             {
-                ReadOnlySpan<float> sa = ya.Span, sb = ba.Span;
-                var sy = yy.Span;
+                ReadOnlySpan<float> sa = a.Span, sb = b.Span;
+                var sy = y.Span;
                 for (int o = first; o < end; o++)
                 {
                     var row = sb.Slice(o * inner, inner);
