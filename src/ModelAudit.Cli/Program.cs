@@ -33,6 +33,7 @@ internal static class Program
             GradCommand.Create(output),
             AttributeCommand.Create(output),
             AnalyzeCommand.Create(output),
+            NifCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

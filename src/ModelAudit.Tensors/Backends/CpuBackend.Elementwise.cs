@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using ModelAudit.Tensors.Kernels;
 using ModelAudit.Tensors.Kernels.Elementwise;
 using ModelAudit.Tensors.Kernels.Layout;
 using ModelAudit.Tensors.Operations;
@@ -16,6 +18,25 @@ public sealed partial class CpuBackend
         if (a.Shape == b.Shape)
         {
             BinaryRow(kind, av, bv, yv);
+            return;
+        }
+        if (a.Shape == y.Shape && MiddleAxisBroadcast(y.Shape, b.Shape, out int outer, out int mid, out int inner))
+        {
+            // y[o, m, :] = a[o, m, :] op b[o, :]: one row call per (o, m), no strided walk.
+            KernelParallel.For(outer, (long)mid * inner, (first, end) =>
+            {
+                ReadOnlySpan<float> sa = a.Span, sb = b.Span;
+                var sy = y.Span;
+                for (int o = first; o < end; o++)
+                {
+                    var row = sb.Slice(o * inner, inner);
+                    for (int m = 0; m < mid; m++)
+                    {
+                        int at = (o * mid + m) * inner;
+                        BinaryRow(kind, sa.Slice(at, inner), row, sy.Slice(at, inner));
+                    }
+                }
+            });
             return;
         }
         var walk = new StridedWalk(y.Shape.Dims, [Broadcasting.Strides(a.Shape, y.Shape), Broadcasting.Strides(b.Shape, y.Shape), y.Shape.Strides()], [0, 0, 0]);
@@ -163,6 +184,22 @@ public sealed partial class CpuBackend
             Copy(source, destination);
             return;
         }
+        if (MiddleAxisBroadcast(source.Shape, destination.Shape, out int outer, out int mid, out int inner))
+        {
+            // d[o, :] = sum over m ascending of s[o, m, :]: the walk's order, one vector add per row.
+            KernelParallel.For(outer, (long)mid * inner, (first, end) =>
+            {
+                ReadOnlySpan<float> src = source.Span;
+                var dst = destination.Span;
+                for (int o = first; o < end; o++)
+                {
+                    var row = dst.Slice(o * inner, inner);
+                    row.Clear();
+                    for (int m = 0; m < mid; m++) TensorPrimitives.Add(row, src.Slice((o * mid + m) * inner, inner), row);
+                }
+            });
+            return;
+        }
         destination.Span.Clear();
         var dims = source.Shape.ToArray();
         StridedCopy(source, 0, source.Shape.Strides(), destination, 0, Broadcasting.Strides(destination.Shape, source.Shape), dims, accumulate: true);
@@ -176,7 +213,9 @@ public sealed partial class CpuBackend
         switch (kind)
         {
             case UnaryKind.Identity: xs.CopyTo(ys); return;
-            case UnaryKind.Relu: TensorPrimitives.Max(xs, 0f, ys); return;
+            case UnaryKind.Relu:
+                ElementChunks(x.Length, (start, length) => TensorPrimitives.Max(x.Span.Slice(start, length), 0f, y.Span.Slice(start, length)));
+                return;
             case UnaryKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); return;
             case UnaryKind.Tanh: TensorPrimitives.Tanh(xs, ys); return;
             case UnaryKind.Exp: TensorPrimitives.Exp(xs, ys); return;
@@ -222,7 +261,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Negate(g, d);
                 return;
             case UnaryKind.Relu:
-                for (int i = 0; i < xs.Length; i++) d[i] = xs[i] > 0 ? g[i] : 0f;
+                ElementChunks(x.Length, (start, length) => ReluBackward(x.Span.Slice(start, length), dy.Span.Slice(start, length), dx.Span.Slice(start, length)));
                 return;
             case UnaryKind.Sigmoid:
                 for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
@@ -269,5 +308,48 @@ public sealed partial class CpuBackend
         ReadOnlySpan<float> xs = x.Span, g = dy.Span;
         var d = dx.Span;
         for (int i = 0; i < xs.Length; i++) d[i] = xs[i] >= min && xs[i] <= max ? g[i] : 0f;
+    }
+
+    /// <summary>Runs an element-wise <paramref name="body"/>(start, length) over contiguous chunks, in parallel for large tensors.</summary>
+    private static void ElementChunks(int count, Action<int, int> body)
+        => KernelParallel.For(count, 1, (first, end) => body(first, end - first));
+
+    /// <summary>d = g where x &gt; 0, else 0 (also 0 at x == 0, as PyTorch), vectorised.</summary>
+    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                var mask = Vector512.GreaterThan(Vector512.Create(x.Slice(i, 16)), Vector512<float>.Zero);
+                Vector512.BitwiseAnd(mask, Vector512.Create(g.Slice(i, 16))).CopyTo(d.Slice(i, 16));
+            }
+        }
+        for (; i < x.Length; i++) d[i] = x[i] > 0 ? g[i] : 0f;
+    }
+
+    /// <summary>
+    /// True when <paramref name="reduced"/> is <paramref name="full"/> with exactly one axis of extent &gt; 1
+    /// set to 1 (same rank): full is then [outer, mid, inner] and reduced [outer, 1, inner].
+    /// </summary>
+    private static bool MiddleAxisBroadcast(TensorShape full, TensorShape reduced, out int outer, out int mid, out int inner)
+    {
+        outer = mid = inner = 0;
+        if (full.Rank != reduced.Rank) return false;
+        int axis = -1;
+        for (int d = 0; d < full.Rank; d++)
+        {
+            if (full[d] == reduced[d]) continue;
+            if (reduced[d] != 1 || axis >= 0) return false;
+            axis = d;
+        }
+        if (axis < 0) return false;
+        outer = 1;
+        for (int d = 0; d < axis; d++) outer *= full[d];
+        mid = full[axis];
+        inner = 1;
+        for (int d = axis + 1; d < full.Rank; d++) inner *= full[d];
+        return true;
     }
 }

@@ -38,6 +38,23 @@ public interface IComputeBackend
         Tensor a, int aOffset, int lda, Tensor b, int bOffset, int ldb,
         float beta, Tensor c, int cOffset, int ldc);
 
+    /// <summary>
+    /// Many independent products of one size: for every p, C_p = alpha * op(A_p) op(B_p) + beta * C_p with
+    /// A_p, B_p, C_p starting at <paramref name="aOffsets"/>[p], <paramref name="bOffsets"/>[p],
+    /// <paramref name="cOffsets"/>[p] (C blocks must not overlap). Each product is computed exactly as
+    /// <see cref="Gemm"/> computes it, so results do not depend on how products are scheduled.
+    /// </summary>
+    void GemmBatched(bool transA, bool transB, int m, int n, int k, float alpha,
+        Tensor a, int[] aOffsets, int lda, Tensor b, int[] bOffsets, int ldb,
+        float beta, Tensor c, int[] cOffsets, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(aOffsets);
+        ArgumentNullException.ThrowIfNull(bOffsets);
+        ArgumentNullException.ThrowIfNull(cOffsets);
+        for (int p = 0; p < cOffsets.Length; p++)
+            Gemm(transA, transB, m, n, k, alpha, a, aOffsets[p], lda, b, bOffsets[p], ldb, beta, c, cOffsets[p], ldc);
+    }
+
     /// <summary>2-D convolution forward, NCHW input, OIHW weights, optional bias [O].</summary>
     void Conv2dForward(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor y);
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -20,6 +21,9 @@ internal static unsafe class Sgemm
 {
     /// <summary>Depth of a packed block (k extent).</summary>
     internal const int BlockK = 256;
+
+    /// <summary>Dot products shorter than this are summed sequentially on the unpacked path.</summary>
+    private const int ShortDot = 8;
 
     /// <summary>Problems with m * n * k up to this size take the simple unpacked path.</summary>
     private const long SmallWork = 1L << 15;
@@ -78,7 +82,7 @@ internal static unsafe class Sgemm
             {
                 ScaleC(args);
             }
-            else if ((long)m * n * k <= SmallWork || m < 3)
+            else if (IsSmall(m, n, k))
             {
                 MultiplySimple(args, parallel);
             }
@@ -133,10 +137,12 @@ internal static unsafe class Sgemm
         }
     }
 
+    /// <summary>True when a product takes the unpacked path.</summary>
+    internal static bool IsSmall(int m, int n, int k) => (long)m * n * k <= SmallWork || m < 3;
+
     /// <summary>
-    /// Unpacked path for small or skinny problems: per row of C, axpy over k (or dots when B is transposed).
-    /// Large skinny problems (a matrix-vector product) split the columns of C across threads; every element
-    /// is still the same p-ordered sum.
+    /// Unpacked path for small or skinny problems. Large skinny problems (a matrix-vector product) split the
+    /// columns of C across threads; every element is still the same p-ordered sum.
     /// </summary>
     private static void MultiplySimple(GemmArguments g, bool parallel)
     {
@@ -149,8 +155,26 @@ internal static unsafe class Sgemm
         KernelParallel.For(g.N, workPerColumn, (first, end) => MultiplySimpleColumns(g, first, end));
     }
 
+    /// <summary>
+    /// Columns [j0, j1) of C on the unpacked path. Without B transposed: per column, acc = sum over p
+    /// ascending of fused a[i,p] * b[p,j] (vectorised across columns, or across rows for a single column of
+    /// A^T b, which leaves each element's order unchanged); with B transposed: dot products (sequential
+    /// fused sums below <see cref="ShortDot"/> terms).
+    /// </summary>
     private static void MultiplySimpleColumns(in GemmArguments g, int j0, int j1)
     {
+        if (g.TransB && g.K == 1 && g.Ldb == 1)
+        {
+            // A length-1 dot per element: op(B) is the contiguous 1 x n row B itself.
+            MultiplySimpleRows(new GemmArguments(g.TransA, false, g.M, g.N, g.K, g.Alpha, g.A, g.Lda, g.B, g.N, g.Beta, g.C, g.Ldc), j0, j1);
+            return;
+        }
+        if (!g.TransB)
+        {
+            if (g.TransA && g.N == 1) MultiplySimpleColumn(g);
+            else MultiplySimpleRows(g, j0, j1);
+            return;
+        }
         int width = j1 - j0;
         float[] rented = ArrayPool<float>.Shared.Rent(g.K + width);
         try
@@ -168,15 +192,20 @@ internal static unsafe class Sgemm
                     new ReadOnlySpan<float>(g.A + (long)i * g.Lda, g.K).CopyTo(aRow);
                 }
 
-                if (g.TransB)
+                if (g.K < ShortDot)
                 {
-                    for (int j = 0; j < width; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * g.Ldb, g.K));
+                    // Sequential fused sums: a vector dot's setup costs more than these few terms.
+                    for (int j = 0; j < width; j++)
+                    {
+                        float* bRow = g.B + (long)(j0 + j) * g.Ldb;
+                        float sum = 0;
+                        for (int p = 0; p < g.K; p++) sum = MathF.FusedMultiplyAdd(aRow[p], bRow[p], sum);
+                        acc[j] = sum;
+                    }
                 }
                 else
                 {
-                    acc.Clear();
-                    for (int p = 0; p < g.K; p++)
-                        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(g.B + (long)p * g.Ldb + j0, width), aRow[p], acc, acc);
+                    for (int j = 0; j < width; j++) acc[j] = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * g.Ldb, g.K));
                 }
 
                 var cRow = new Span<float>(g.C + (long)i * g.Ldc + j0, width);
@@ -193,6 +222,106 @@ internal static unsafe class Sgemm
         finally
         {
             ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// A^T b for a single column (n = 1) with A stored k x m: 16 rows of C at a time, each summed over p
+    /// ascending with fused multiply-adds (the scalar order, vectorised across rows).
+    /// </summary>
+    private static void MultiplySimpleColumn(in GemmArguments g)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= g.M; i += 16)
+            {
+                var acc = Vector512<float>.Zero;
+                for (int p = 0; p < g.K; p++)
+                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(g.B[(long)p * g.Ldb]), Vector512.Load(g.A + (long)p * g.Lda + i), acc);
+                for (int r = 0; r < 16; r++)
+                {
+                    float* c = g.C + (long)(i + r) * g.Ldc;
+                    *c = g.Beta == 0 ? acc[r] * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc[r], g.Beta * *c);
+                }
+            }
+        }
+        for (; i < g.M; i++)
+        {
+            float acc = 0;
+            for (int p = 0; p < g.K; p++) acc = MathF.FusedMultiplyAdd(g.B[(long)p * g.Ldb], g.A[(long)p * g.Lda + i], acc);
+            float* c = g.C + (long)i * g.Ldc;
+            *c = g.Beta == 0 ? acc * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc, g.Beta * *c);
+        }
+    }
+
+    /// <summary>C[i, 0] from its accumulator.</summary>
+    private static void StoreOne(in GemmArguments g, int i, float acc)
+    {
+        float* c = g.C + (long)i * g.Ldc;
+        *c = g.Beta == 0 ? acc * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc, g.Beta * *c);
+    }
+
+    /// <summary>The untransposed-B unpacked path on columns [j0, j1): 16-, 8- and 1-wide column blocks, each summed over p ascending.</summary>
+    private static void MultiplySimpleRows(in GemmArguments g, int j0, int j1)
+    {
+        long aRowStride = g.TransA ? 1 : g.Lda, aColStride = g.TransA ? g.Lda : 1;
+        int i = 0;
+        if (j0 == 0 && j1 == 1)
+        {
+            // A matrix-vector product: four rows' chains interleaved to hide the FMA latency (same order per row).
+            for (; i + 4 <= g.M; i += 4)
+            {
+                float* a0 = g.A + i * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int p = 0; p < g.K; p++)
+                {
+                    float bp = g.B[(long)p * g.Ldb];
+                    long at = p * aColStride;
+                    s0 = MathF.FusedMultiplyAdd(bp, a0[at], s0);
+                    s1 = MathF.FusedMultiplyAdd(bp, a1[at], s1);
+                    s2 = MathF.FusedMultiplyAdd(bp, a2[at], s2);
+                    s3 = MathF.FusedMultiplyAdd(bp, a3[at], s3);
+                }
+                StoreOne(g, i, s0);
+                StoreOne(g, i + 1, s1);
+                StoreOne(g, i + 2, s2);
+                StoreOne(g, i + 3, s3);
+            }
+        }
+        for (; i < g.M; i++)
+        {
+            float* a = g.A + i * aRowStride;
+            float* cRow = g.C + (long)i * g.Ldc;
+            int j = j0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= j1; j += 16)
+                {
+                    var acc = Vector512<float>.Zero;
+                    for (int p = 0; p < g.K; p++)
+                        acc = Vector512.FusedMultiplyAdd(Vector512.Load(g.B + (long)p * g.Ldb + j), Vector512.Create(a[p * aColStride]), acc);
+                    var result = g.Beta == 0 ? acc * g.Alpha : Vector512.FusedMultiplyAdd(Vector512.Create(g.Alpha), acc, Vector512.Load(cRow + j) * g.Beta);
+                    result.Store(cRow + j);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= j1; j += 8)
+                {
+                    var acc = Vector256<float>.Zero;
+                    for (int p = 0; p < g.K; p++)
+                        acc = Vector256.FusedMultiplyAdd(Vector256.Load(g.B + (long)p * g.Ldb + j), Vector256.Create(a[p * aColStride]), acc);
+                    var result = g.Beta == 0 ? acc * g.Alpha : Vector256.FusedMultiplyAdd(Vector256.Create(g.Alpha), acc, Vector256.Load(cRow + j) * g.Beta);
+                    result.Store(cRow + j);
+                }
+            }
+            for (; j < j1; j++)
+            {
+                float acc = 0;
+                for (int p = 0; p < g.K; p++) acc = MathF.FusedMultiplyAdd(g.B[(long)p * g.Ldb + j], a[p * aColStride], acc);
+                cRow[j] = g.Beta == 0 ? acc * g.Alpha : MathF.FusedMultiplyAdd(g.Alpha, acc, g.Beta * cRow[j]);
+            }
         }
     }
 

@@ -72,6 +72,28 @@ public sealed class MatMul : Operation
         }
     }
 
+    /// <summary>The A, B element offsets of every product, in batch order.</summary>
+    private static (int[] A, int[] B) ProductOffsets(Plan plan)
+    {
+        int count = plan.Batch.ElementCount;
+        var oa = new int[count];
+        var ob = new int[count];
+        ForEachProduct(plan, (a, b, p) =>
+        {
+            oa[p] = a;
+            ob[p] = b;
+        });
+        return (oa, ob);
+    }
+
+    /// <summary>Offsets 0, size, 2 size, ... of <paramref name="count"/> contiguous blocks.</summary>
+    private static int[] Contiguous(int count, int size)
+    {
+        var offsets = new int[count];
+        for (int p = 0; p < count; p++) offsets[p] = p * size;
+        return offsets;
+    }
+
     /// <inheritdoc/>
     public override void Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
     {
@@ -80,7 +102,8 @@ public sealed class MatMul : Operation
         var y = outputs[0];
         var plan = Prepare(a.Shape, b.Shape);
         int m = plan.M, n = plan.N, k = plan.K;
-        ForEachProduct(plan, (oa, ob, p) => a.Backend.Gemm(false, false, m, n, k, 1f, a, oa, k, b, ob, n, 0f, y, p * m * n, n));
+        var (oa, ob) = ProductOffsets(plan);
+        a.Backend.GemmBatched(false, false, m, n, k, 1f, a, oa, k, b, ob, n, 0f, y, Contiguous(oa.Length, m * n), n);
     }
 
     /// <inheritdoc/>
@@ -95,20 +118,25 @@ public sealed class MatMul : Operation
         int m = plan.M, n = plan.N, k = plan.K;
         var batchDims = plan.Batch.ToArray();
         Tensor? da = null, db = null;
+        var (oa, ob) = ProductOffsets(plan);
+        var dyOffsets = Contiguous(oa.Length, m * n);
         if (needInputGradient[0])
         {
-            // Per product dA = dY B^T over the full batch, then summed over broadcast batch dimensions.
-            using var full = backend.Allocate(new TensorShape([.. batchDims, m, k]), clear: false);
-            ForEachProduct(plan, (oa, ob, p) => backend.Gemm(false, true, m, k, n, 1f, dy, p * m * n, n, b, ob, n, 0f, full, p * m * k, k));
+            // Per product dA = dY B^T over the full batch, then summed over broadcast batch dimensions
+            // (written in place when A was not broadcast).
             da = backend.Allocate(a.Shape, clear: false);
-            backend.SumToShape(full, new Tensor(plan.PromotedA, da.Storage));
+            bool direct = a.Length == oa.Length * m * k;
+            using var full = direct ? null : backend.Allocate(new TensorShape([.. batchDims, m, k]), clear: false);
+            backend.GemmBatched(false, true, m, k, n, 1f, dy, dyOffsets, n, b, ob, n, 0f, full ?? da, Contiguous(oa.Length, m * k), k);
+            if (full is not null) backend.SumToShape(full, new Tensor(plan.PromotedA, da.Storage));
         }
         if (needInputGradient[1])
         {
-            using var full = backend.Allocate(new TensorShape([.. batchDims, k, n]), clear: false);
-            ForEachProduct(plan, (oa, ob, p) => backend.Gemm(true, false, k, n, m, 1f, a, oa, k, dy, p * m * n, n, 0f, full, p * k * n, n));
             db = backend.Allocate(b.Shape, clear: false);
-            backend.SumToShape(full, new Tensor(plan.PromotedB, db.Storage));
+            bool direct = b.Length == oa.Length * k * n;
+            using var full = direct ? null : backend.Allocate(new TensorShape([.. batchDims, k, n]), clear: false);
+            backend.GemmBatched(true, false, k, n, m, 1f, a, oa, k, dy, dyOffsets, n, 0f, full ?? db, Contiguous(oa.Length, k * n), n);
+            if (full is not null) backend.SumToShape(full, new Tensor(plan.PromotedB, db.Storage));
         }
         return [da, db];
     }

@@ -69,6 +69,18 @@ public class SgemmTests
 
     [Theory]
     [MemberData(nameof(TransCombinations))]
+    public void Multiply_SkinnyUnpackedShapes_MatchesDoubleReference(bool transA, bool transB)
+    {
+        // The unpacked path: 1-, 8- and 16-wide column blocks and short dot products.
+        foreach (var (m, n, k) in new[] { (512, 16, 2), (512, 1, 16), (512, 16, 1), (16, 1, 512), (2, 16, 512), (40, 25, 3), (9, 7, 5) })
+        {
+            Check(transA, transB, m, n, k, alpha: 1f, beta: 0f, pad: 0);
+            Check(transA, transB, m, n, k, alpha: 0.5f, beta: 2f, pad: 3);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
     public void Multiply_LargeK_CrossesDepthBlocks(bool transA, bool transB)
         => Check(transA, transB, m: 65, n: 129, k: 600, alpha: 1f, beta: 0f, pad: 0);
 

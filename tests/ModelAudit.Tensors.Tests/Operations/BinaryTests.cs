@@ -66,4 +66,46 @@ public class BinaryTests
         Assert.Contains("[2,3]", e.Message);
         Assert.Contains("[4]", e.Message);
     }
+
+    [Theory]
+    [InlineData(BinaryKind.Add)]
+    [InlineData(BinaryKind.Mul)]
+    public void Forward_OneMiddleAxisBroadcast_EqualsExplicitLoop(BinaryKind kind)
+    {
+        // [outer, mid, inner] op [outer, 1, inner]: the row fast path, against the definition.
+        var a = RandomTensors.Uniform(11, -1, 1, 5, 7, 16);
+        var b = RandomTensors.Uniform(12, -1, 1, 5, 1, 16);
+        var y = Tensor.Zeros(5, 7, 16);
+        ComputeBackends.Cpu.BinaryForward(kind, a, b, y);
+        for (int o = 0; o < 5; o++)
+            for (int m = 0; m < 7; m++)
+                for (int i = 0; i < 16; i++)
+                {
+                    float av = a.Span[(o * 7 + m) * 16 + i], bv = b.Span[o * 16 + i];
+                    Assert.Equal(kind == BinaryKind.Add ? av + bv : av * bv, y.Span[(o * 7 + m) * 16 + i]);
+                }
+    }
+
+    [Fact]
+    public void SumToShape_OneMiddleAxis_EqualsSequentialSums()
+    {
+        var source = RandomTensors.Uniform(13, -1, 1, 4, 9, 3);
+        var destination = Tensor.Zeros(4, 1, 3);
+        ComputeBackends.Cpu.SumToShape(source, destination);
+        for (int o = 0; o < 4; o++)
+            for (int i = 0; i < 3; i++)
+            {
+                float sum = 0;
+                for (int m = 0; m < 9; m++) sum += source.Span[(o * 9 + m) * 3 + i];
+                Assert.Equal(sum, destination.Span[o * 3 + i]);
+            }
+    }
+
+    [Fact]
+    public void Backward_BiasBroadcastOverRows_MatchesFiniteDifferences()
+    {
+        var a = RandomTensors.Uniform(14, -1, 1, 3, 6, 4);
+        var b = RandomTensors.Uniform(15, -1, 1, 3, 1, 4);
+        GradientChecker.Check(new Binary(BinaryKind.Mul), [a, b], eps: 1e-2, relTol: 1e-3);
+    }
 }

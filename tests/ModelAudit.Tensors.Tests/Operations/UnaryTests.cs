@@ -89,4 +89,23 @@ public class UnaryTests
         var g = op.Backward([x], y, [Tensor.FromArray([1f, 1f, 1f], 3)], [true]);
         TensorAssert.AssertClose(new float[] { 0, 1, 0 }, g[0]!, relTol: 0);
     }
+
+    [Fact]
+    public void ReluBackward_LongTensorWithZerosAndTail_PassesGradientExactlyWherePositive()
+    {
+        // 16-wide vector blocks plus a scalar tail; x == 0 gets 0 (PyTorch).
+        var xs = new float[37];
+        var gs = new float[37];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            xs[i] = (i % 3 - 1) * (i + 1) * 0.25f;
+            gs[i] = i - 10.5f;
+        }
+        using var x = Tensor.FromArray(xs, 37);
+        using var y = Tensor.Zeros(37);
+        using var dy = Tensor.FromArray(gs, 37);
+        using var dx = Tensor.Zeros(37);
+        ComputeBackends.Cpu.UnaryBackward(UnaryKind.Relu, 0, 0, x, y, dy, dx);
+        for (int i = 0; i < xs.Length; i++) Assert.Equal(xs[i] > 0 ? gs[i] : 0f, dx.Span[i]);
+    }
 }

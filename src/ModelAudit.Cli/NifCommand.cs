@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelAudit.Graphs;
+using ModelAudit.Nif;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Cli;
+
+/// <summary>
+/// <c>nif MODEL.onnx --input X.npy --labels Y.npy --layers A,B [--estimator auto|mine|ksg|binning] [--beta 0]
+/// [--resolution 1.0] [--seed 0] --json OUT.json [--graphml OUT.graphml] [--pruned-model OUT.onnx]</c>.
+/// </summary>
+internal static class NifCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CliOptions.Model();
+        var input = CliOptions.Input();
+        var labels = new Option<string>("--labels") { Description = "True class per sample (.npy, integer, shape [N]).", Required = true };
+        var layers = CliOptions.Layers();
+        layers.Description = "Hidden layers whose units become nodes (ONNX tensor names, comma-separated, in network order); the input features and output classes are always nodes.";
+        var estimator = new Option<string>("--estimator") { Description = "Edge-flow estimator: auto (MINE up to 4096 edges per layer pair, else KSG), mine, ksg, binning.", DefaultValueFactory = _ => "auto" };
+        estimator.AcceptOnlyFromAmong("auto", "mine", "ksg", "binning");
+        var beta = new Option<double>("--beta") { Description = "Redundancy weight: flow = I(x_i;q_k) - beta * sum_{j<i} I(x_i;x_j).", DefaultValueFactory = _ => 0.0 };
+        var resolution = new Option<double>("--resolution") { Description = "Louvain resolution.", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of MINE, null pairs and Louvain.", DefaultValueFactory = _ => 0 };
+        var length = new Option<string>("--length") { Description = "Betweenness edge length: inverse (1/flow) or neglog (-log(flow/max)).", DefaultValueFactory = _ => "inverse" };
+        length.AcceptOnlyFromAmong("inverse", "neglog");
+        var json = new Option<string>("--json") { Description = "Write the result here (.json).", Required = true };
+        var graphml = new Option<string>("--graphml") { Description = "Also write the flow graph as GraphML." };
+        var pruned = new Option<string>("--pruned-model") { Description = "Also write the model with the dead and stifled units pruned (.onnx)." };
+        var command = new Command("nif", "Neural information flow: MINE edge flows between layers, betweenness, communities, attribution and a pruning check.")
+        {
+            model, input, labels, layers, estimator, beta, resolution, seed, length, json, graphml, pruned,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
+            var inputPath = parse.GetRequiredValue(input);
+            var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            int samples = x.Shape[0];
+            var labelPath = parse.GetRequiredValue(labels);
+            var labelArray = NpyFile.Read(labelPath);
+            if (labelArray.Shape.Length != 1 || labelArray.Shape[0] != samples || labelArray.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
+                throw new ModelInputException($"{labelPath}: expected integer labels of shape [{samples}], got {labelArray}");
+            var labelValues = labelArray.ToInt64();
+            var classLabels = new int[samples];
+            for (int i = 0; i < samples; i++)
+            {
+                if (labelValues[i] < 0 || labelValues[i] > int.MaxValue) throw new ModelInputException($"{labelPath}: label {labelValues[i]} of sample {i} is negative or too large");
+                classLabels[i] = (int)labelValues[i];
+            }
+            double betaValue = parse.GetValue(beta), resolutionValue = parse.GetValue(resolution);
+            if (!double.IsFinite(betaValue) || betaValue < 0) throw new ModelInputException($"--beta must be a finite number >= 0, got {betaValue.ToString(CultureInfo.InvariantCulture)}");
+            if (!double.IsFinite(resolutionValue) || resolutionValue <= 0) throw new ModelInputException($"--resolution must be a finite number > 0, got {resolutionValue.ToString(CultureInfo.InvariantCulture)}");
+            var options = new NifOptions
+            {
+                Layers = CliOptions.SplitLayers(parse.GetValue(layers)),
+                Estimator = parse.GetValue(estimator) switch
+                {
+                    "mine" => FlowEstimator.Mine,
+                    "ksg" => FlowEstimator.Ksg,
+                    "binning" => FlowEstimator.Binning,
+                    _ => FlowEstimator.Auto,
+                },
+                Beta = betaValue,
+                Resolution = resolutionValue,
+                Seed = parse.GetValue(seed),
+                Length = parse.GetValue(length) == "neglog" ? EdgeLength.NegativeLogNormalized : EdgeLength.InverseWeight,
+            };
+            var prunedPath = parse.GetValue(pruned);
+            var jsonPath = parse.GetRequiredValue(json);
+            var graphmlPath = parse.GetValue(graphml);
+            // Every file is written under a temporary name and renamed into place (the pruned model by the analysis).
+            var result = NifAnalysis.Run(session, x.ToArray(), samples, classLabels, options with { PrunedModelPath = prunedPath }, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            using var jsonStage = StagedFile.Write(jsonPath, s => NifReport.WriteJson(s, result, session.Model.Path));
+            using var graphStage = graphmlPath is null ? null : StagedFile.Write(graphmlPath, s => NifReport.WriteGraphMl(s, result));
+            cancellationToken.ThrowIfCancellationRequested();
+            jsonStage.Commit();
+            graphStage?.Commit();
+
+            var inv = CultureInfo.InvariantCulture;
+            foreach (var p in result.LayerPairs)
+                output.WriteLine($"{result.LayerNames[p.From]} -> {result.LayerNames[p.To]}: {p.Edges} edges, {p.Estimator}, noise floor {p.NoiseFloor.ToString("F4", inv)} bits, {p.ClippedCount} clipped");
+            output.WriteLine($"{result.CommunityCount} communities, modularity {(double.IsNaN(result.Modularity) ? "n/a" : result.Modularity.ToString("F4", inv))}");
+            output.WriteLine($"{result.DeadUnits.Count} dead or stifled units");
+            if (result.Pruning is { } pr)
+                output.WriteLine($"pruning {pr.PrunedUnits.Count} units: accuracy {pr.AccuracyBefore.ToString("F4", inv)} -> {pr.AccuracyAfter.ToString("F4", inv)}");
+            output.WriteLine($"wrote {jsonPath}" + (graphmlPath is null ? "" : $", {graphmlPath}") + (prunedPath is null ? "" : $", {prunedPath}"));
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,84 @@
+using ModelAudit.Onnx;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Nif;
+
+/// <summary>
+/// Runs a model over audit data in chunks of one graph batch size (at most <see cref="MaxChunk"/> rows;
+/// dimension 0 of the input is the batch whatever the export declared). A short last chunk is padded by
+/// repeating its last sample; padded rows are never read back.
+/// </summary>
+internal sealed class ModelRunner
+{
+    private const int MaxChunk = 128;
+
+    private readonly OnnxSession _session;
+
+    public ModelRunner(OnnxSession session, float[] data, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(data);
+        _session = session;
+        var dims = session.Input.Dims ?? throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' declares no shape");
+        if (dims.Skip(1).Any(d => d is null))
+            throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' {session.Input.FormatShape()} needs static dimensions after the batch dimension");
+        SampleShape = [.. dims.Skip(1).Select(d => checked((int)d!.Value))];
+        SampleSize = SampleShape.Aggregate(1, (a, b) => a * b);
+        if (samples < 1 || data.Length != samples * SampleSize)
+            throw new ModelInputException($"input: expected [N,{string.Join(",", SampleShape)}] with N >= 1, got {data.Length} values for {samples} samples");
+        Data = data;
+        Samples = samples;
+        Chunk = Math.Min(MaxChunk, samples);
+        Graph = session.GraphFor(new TensorShape([Chunk, .. SampleShape]));
+        Executor = new GraphExecutor(Graph);
+        InputId = Graph.Inputs[0];
+        OutputId = Graph.Outputs[0];
+    }
+
+    public int[] SampleShape { get; }
+
+    public int SampleSize { get; }
+
+    public float[] Data { get; }
+
+    public int Samples { get; }
+
+    /// <summary>Rows per graph run.</summary>
+    public int Chunk { get; }
+
+    public ComputeGraph Graph { get; }
+
+    public GraphExecutor Executor { get; }
+
+    public int InputId { get; }
+
+    public int OutputId { get; }
+
+    /// <summary>The value id of a layer name; unknown names fail with close matches.</summary>
+    public int Resolve(string name) => _session.ResolveLayer(Graph, name);
+
+    /// <summary>Calls <paramref name="body"/>(first sample, real rows, input batch) for every chunk.</summary>
+    public void ForEachChunk(Action<int, int, Tensor> body)
+    {
+        for (int first = 0; first < Samples; first += Chunk)
+        {
+            int count = Math.Min(Chunk, Samples - first);
+            var host = new float[Chunk * SampleSize];
+            Data.AsSpan(first * SampleSize, count * SampleSize).CopyTo(host);
+            var last = Data.AsSpan((first + count - 1) * SampleSize, SampleSize);
+            for (int r = count; r < Chunk; r++) last.CopyTo(host.AsSpan(r * SampleSize, SampleSize));
+            using var batch = Tensor.FromArray(host, [Chunk, .. SampleShape]);
+            body(first, count, batch);
+        }
+    }
+
+    /// <summary>Units of a layer value: dimension 1 (features, or channels of a [N, C, ...] map).</summary>
+    public int UnitCount(int valueId)
+    {
+        var shape = Graph.Values[valueId].Shape;
+        if (shape.Rank < 2 || shape[0] != Chunk)
+            throw new ModelInputException($"layer '{Graph.Values[valueId].Name}' has shape {shape}; NIF needs [N, units] or [N, channels, ...] with N = {Chunk}");
+        return shape[1];
+    }
+}

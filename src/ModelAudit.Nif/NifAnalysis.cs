@@ -1,0 +1,407 @@
+using ModelAudit.Analysis;
+using ModelAudit.Analysis.Attribution;
+using ModelAudit.Estimators;
+using ModelAudit.Graphs;
+using ModelAudit.Onnx;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Nif;
+
+/// <summary>
+/// Neural information flow (Davis et al. 2019): a graph whose nodes are the input features, the units of
+/// the selected layers and the output classes (the model's output logits), whose edges join units of
+/// consecutive node layers that the network connects (nonzero Jacobian entry for some audit sample), and
+/// whose edge flows are mutual informations between the two units' values on the audit data.
+/// </summary>
+public static class NifAnalysis
+{
+    /// <summary>The fewest audit samples an analysis accepts.</summary>
+    public const int MinSamples = 5;
+
+    /// <summary>Runs the analysis.</summary>
+    /// <param name="session">The model.</param>
+    /// <param name="input">Audit inputs, row-major [N, sample shape...].</param>
+    /// <param name="samples">N.</param>
+    /// <param name="labels">True class per sample (enables the pruning check and the attribution comparison), or null.</param>
+    /// <param name="options">Layers, estimator and seeds.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <exception cref="ModelInputException">Bad data, labels or layer names.</exception>
+    public static NifResult Run(OnnxSession session, float[] input, int samples, int[]? labels, NifOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Mine.Validate();
+        // KSG's 3 neighbours and MINE's shuffled marginals need a handful of samples.
+        if (samples < MinSamples) throw new ModelInputException($"input: NIF needs at least {MinSamples} audit samples, got {samples}");
+        var runner = new ModelRunner(session, input, samples);
+        var layers = NodeLayers(runner, options);
+        int classes = layers[^1].Units;
+        if (labels is not null)
+        {
+            if (labels.Length != samples) throw new ModelInputException($"labels: expected {samples} labels (one per sample), got {labels.Length}");
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] < 0 || labels[i] >= classes) throw new ModelInputException($"labels: label {labels[i]} of sample {i} is outside [0, {classes})");
+        }
+
+        var predictions = new int[samples];
+        var connected = Connectivity(runner, layers, predictions, cancellationToken);
+
+        var nodeOffsets = new int[layers.Count + 1];
+        for (int l = 0; l < layers.Count; l++) nodeOffsets[l + 1] = nodeOffsets[l] + layers[l].Units;
+        var labelsOfNodes = new string[nodeOffsets[^1]];
+        for (int l = 0; l < layers.Count; l++)
+            for (int u = 0; u < layers[l].Units; u++)
+                labelsOfNodes[nodeOffsets[l] + u] = l == layers.Count - 1 ? $"class[{u}]" : $"{layers[l].Name}[{u}]";
+
+        var edges = new List<NifEdge>();
+        var pairs = new List<NifLayerPair>();
+        var flowMatrices = new List<double[][]>();
+        for (int l = 0; l + 1 < layers.Count; l++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (pairEdges, pair, matrix) = PairFlows(layers[l], layers[l + 1], connected[l], l, nodeOffsets, options, cancellationToken);
+            edges.AddRange(pairEdges);
+            pairs.Add(pair);
+            flowMatrices.Add(matrix);
+        }
+
+        var (nodes, communityCount, modularity) = GraphAnalyses(layers, nodeOffsets, labelsOfNodes, edges, options);
+        var dead = DeadUnits(layers, nodeOffsets, labelsOfNodes, edges, pairs);
+        var attribution = FlowAttribution.Product(flowMatrices);
+
+        NifPruning? pruning = null;
+        IReadOnlyList<double> featureInformation = [];
+        IReadOnlyList<NifComparison> comparisons = [];
+        if (labels is not null)
+        {
+            pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels, options.PrunedModelPath);
+            if (options.CompareAttributions)
+                (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, cancellationToken);
+        }
+
+        return new NifResult
+        {
+            LayerNames = [.. layers.Select(l => l.Name)],
+            Nodes = nodes,
+            Edges = edges,
+            LayerPairs = pairs,
+            CommunityCount = communityCount,
+            Modularity = modularity,
+            DeadUnits = dead,
+            Attribution = attribution,
+            Pruning = pruning,
+            FeatureClassInformation = featureInformation,
+            Comparisons = comparisons,
+            Seed = options.Seed,
+            Samples = samples,
+        };
+    }
+
+    private static List<NodeLayer> NodeLayers(ModelRunner runner, NifOptions options)
+    {
+        string outputName = runner.Graph.Values[runner.OutputId].Name;
+        var ids = new List<(string Name, int Id)> { (runner.Graph.Values[runner.InputId].Name, runner.InputId) };
+        foreach (var name in options.Layers)
+        {
+            int id = runner.Resolve(name);
+            if (id == runner.InputId || id == runner.OutputId) continue;
+            if (ids.Any(p => p.Id == id)) throw new ModelInputException($"layer '{name}' is listed twice");
+            ids.Add((name, id));
+        }
+        ids.Add((outputName, runner.OutputId));
+        var result = new List<NodeLayer>();
+        foreach (var (name, id) in ids)
+        {
+            int units = runner.UnitCount(id);
+            int spatial = runner.Graph.Values[id].Shape.ElementCount / (runner.Chunk * units);
+            result.Add(new NodeLayer(name, id, units, runner.Samples) { SpatialSize = spatial });
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One recorded forward per chunk (node values, predictions), then per later-layer unit k one backward
+    /// of sum over samples and positions of q_k to the earlier layer: i -> k is an edge iff that gradient is
+    /// nonzero at unit i for some real sample (any position).
+    /// </summary>
+    private static bool[][] Connectivity(ModelRunner runner, List<NodeLayer> layers, int[] predictions, CancellationToken cancellationToken)
+    {
+        var connected = new bool[layers.Count - 1][];
+        for (int l = 0; l + 1 < layers.Count; l++) connected[l] = new bool[layers[l].Units * layers[l + 1].Units];
+        var keep = layers.Select(l => l.ValueId).Distinct().ToArray();
+        runner.ForEachChunk((first, count, batch) =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            foreach (var layer in layers) layer.Add(pass[layer.ValueId].Span, first, count);
+            var logits = pass[runner.OutputId].Span;
+            int classes = layers[^1].Units;
+            for (int s = 0; s < count; s++)
+            {
+                var row = logits.Slice(s * classes, classes);
+                int best = 0;
+                for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+                predictions[first + s] = best;
+            }
+            for (int l = 0; l + 1 < layers.Count; l++)
+            {
+                var from = layers[l];
+                var to = layers[l + 1];
+                var toShape = runner.Graph.Values[to.ValueId].Shape;
+                for (int k = 0; k < to.Units; k++)
+                {
+                    var seed = new float[toShape.ElementCount];
+                    for (int s = 0; s < runner.Chunk; s++) seed.AsSpan((s * to.Units + k) * to.SpatialSize, to.SpatialSize).Fill(1f);
+                    using var seedTensor = Tensor.FromArray(seed, toShape.ToArray());
+                    using var gradients = pass.Backward(new Dictionary<int, Tensor> { [to.ValueId] = seedTensor }, [from.ValueId]);
+                    var g = gradients[from.ValueId].Span;
+                    for (int i = 0; i < from.Units; i++)
+                    {
+                        ref bool edge = ref connected[l][i * to.Units + k];
+                        for (int s = 0; s < count && !edge; s++)
+                            edge = g.Slice((s * from.Units + i) * from.SpatialSize, from.SpatialSize).IndexOfAnyExcept(0f) >= 0;
+                    }
+                }
+            }
+        });
+        return connected;
+    }
+
+    private static (List<NifEdge> Edges, NifLayerPair Pair, double[][] Matrix) PairFlows(NodeLayer from, NodeLayer to, bool[] connected, int l,
+        int[] nodeOffsets, NifOptions options, CancellationToken cancellationToken)
+    {
+        var all = new List<(int I, int K)>();
+        for (int i = 0; i < from.Units; i++)
+            for (int k = 0; k < to.Units; k++)
+                if (connected[i * to.Units + k]) all.Add((i, k));
+        var kind = options.Estimator == FlowEstimator.Auto
+            ? (all.Count <= options.MaxMineEdges ? FlowEstimator.Mine : FlowEstimator.Ksg)
+            : options.Estimator;
+        var estimator = new PairEstimator(kind, options.Mine);
+        // MI with a constant is 0: such edges are not estimated.
+        var estimable = all.Where(e => !from.IsConstant(e.I) && !to.IsConstant(e.K)).ToList();
+        int seed = unchecked(options.Seed * 1000003 + l);
+        int nulls = Math.Min(options.NullPairs, estimable.Count);
+        var xs = new List<float[]>();
+        var ys = new List<float[]>();
+        foreach (var (i, k) in estimable)
+        {
+            xs.Add(from.Columns[i]);
+            ys.Add(to.Columns[k]);
+        }
+        // Null pairs: evenly spaced edges with the later unit's samples permuted (independent by construction).
+        var random = new Random(seed);
+        for (int j = 0; j < nulls; j++)
+        {
+            var (i, k) = estimable[(int)((long)j * estimable.Count / nulls)];
+            var permuted = (float[])to.Columns[k].Clone();
+            random.Shuffle(permuted);
+            xs.Add(from.Columns[i]);
+            ys.Add(permuted);
+        }
+        var estimates = estimator.Estimate(xs, ys, seed, cancellationToken);
+        double floor = 0;
+        for (int j = 0; j < nulls; j++) floor = Math.Max(floor, estimates[estimable.Count + j]);
+
+        var redundancy = new double[from.Units];
+        if (options.Beta != 0) redundancy = Redundancy(from, estimator, seed + 1, cancellationToken);
+
+        var mi = new Dictionary<(int, int), double>();
+        for (int e = 0; e < estimable.Count; e++) mi[estimable[e]] = estimates[e];
+        var matrix = new double[from.Units][];
+        for (int i = 0; i < from.Units; i++) matrix[i] = new double[to.Units];
+        var edges = new List<NifEdge>();
+        int clipped = 0;
+        foreach (var (i, k) in all)
+        {
+            double information = mi.TryGetValue((i, k), out var v) ? v : 0;
+            double raw = information - options.Beta * redundancy[i];
+            if (raw < 0) clipped++;
+            double flow = Math.Max(0, raw);
+            matrix[i][k] = flow;
+            edges.Add(new NifEdge(nodeOffsets[l] + i, nodeOffsets[l + 1] + k, information, flow, flow > floor));
+        }
+        return (edges, new NifLayerPair(l, l + 1, estimator.Name, all.Count, estimable.Count, floor, clipped), matrix);
+    }
+
+    /// <summary>R_i = sum over j &lt; i of I(x_i; x_j) among the earlier layer's units (0 for constant units).</summary>
+    private static double[] Redundancy(NodeLayer layer, PairEstimator estimator, int seed, CancellationToken cancellationToken)
+    {
+        var pairs = new List<(int I, int J)>();
+        for (int i = 0; i < layer.Units; i++)
+            for (int j = 0; j < i; j++)
+                if (!layer.IsConstant(i) && !layer.IsConstant(j)) pairs.Add((i, j));
+        var estimates = estimator.Estimate([.. pairs.Select(p => layer.Columns[p.I])], [.. pairs.Select(p => layer.Columns[p.J])], seed, cancellationToken);
+        var r = new double[layer.Units];
+        for (int e = 0; e < pairs.Count; e++) r[pairs[e].I] += Math.Max(0, estimates[e]);
+        return r;
+    }
+
+    private static (List<NifNode> Nodes, int Communities, double Modularity) GraphAnalyses(List<NodeLayer> layers, int[] nodeOffsets, string[] labels,
+        List<NifEdge> edges, NifOptions options)
+    {
+        int count = labels.Length;
+        var builder = new WeightedDigraphBuilder(labels);
+        foreach (var e in edges)
+            if (e.Flow > 0) builder.Add(e.From, e.To, e.Flow);
+        var graph = builder.Build();
+        var betweenness = new BetweennessCentrality(graph, options.Length);
+        betweenness.Compute();
+        int[] community;
+        double modularity;
+        if (graph.EdgeCount == 0)
+        {
+            community = [.. Enumerable.Range(0, count)];
+            modularity = double.NaN;
+        }
+        else
+        {
+            var louvain = new LouvainCommunities(graph, options.Resolution, seed: options.Seed);
+            louvain.Compute();
+            community = louvain.Communities;
+            modularity = Modularity.Compute(graph, community, options.Resolution, directed: false);
+        }
+        var inFlow = new double[count];
+        var outFlow = new double[count];
+        foreach (var e in edges)
+        {
+            outFlow[e.From] += e.Flow;
+            inFlow[e.To] += e.Flow;
+        }
+        var nodes = new List<NifNode>(count);
+        for (int l = 0; l < layers.Count; l++)
+            for (int u = 0; u < layers[l].Units; u++)
+            {
+                int id = nodeOffsets[l] + u;
+                nodes.Add(new NifNode(id, labels[id], l, layers[l].Name, u, betweenness.Values[id], community[id], inFlow[id], outFlow[id]));
+            }
+        return (nodes, community.Distinct().Count(), modularity);
+    }
+
+    /// <summary>
+    /// Units of the selected layers (not the input or the classes) that are dead (constant activation) or
+    /// stifled (no incoming, or no outgoing, edge whose flow exceeds the layer pair's noise floor).
+    /// </summary>
+    private static List<NifDeadUnit> DeadUnits(List<NodeLayer> layers, int[] nodeOffsets, string[] labels, List<NifEdge> edges, List<NifLayerPair> pairs)
+    {
+        var aboveIn = new bool[labels.Length];
+        var aboveOut = new bool[labels.Length];
+        foreach (var e in edges)
+        {
+            if (!e.AboveNoiseFloor) continue;
+            aboveOut[e.From] = true;
+            aboveIn[e.To] = true;
+        }
+        var result = new List<NifDeadUnit>();
+        for (int l = 1; l + 1 < layers.Count; l++)
+        {
+            var layer = layers[l];
+            for (int u = 0; u < layer.Units; u++)
+            {
+                int id = nodeOffsets[l] + u;
+                bool constant = layer.IsConstant(u);
+                if (!constant && aboveIn[id] && aboveOut[id]) continue;
+                double elements = layer.ElementCount;
+                result.Add(new NifDeadUnit(id, labels[id], constant ? "dead" : "stifled", layer.ZeroCount[u] / elements, layer.Sum[u] / elements, layer.Max[u]));
+            }
+        }
+        return result;
+    }
+
+    private static NifPruning PruningCheck(OnnxSession session, ModelRunner runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets,
+        int[] predictions, int[] labels, string? prunedModelPath)
+    {
+        double before = Accuracy(predictions, labels);
+        var units = new List<(string Layer, int Unit, string Label)>();
+        foreach (var d in dead)
+        {
+            int l = Array.FindLastIndex(nodeOffsets, o => o <= d.Node);
+            units.Add((layers[l].Name, d.Node - nodeOffsets[l], d.Label));
+        }
+        if (units.Count == 0)
+        {
+            if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, []);
+            return new NifPruning([], before, before, 0, []);
+        }
+        var (graph, zeroed, skipped, changes) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units);
+        if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, changes);
+        var executor = new GraphExecutor(graph);
+        var after = new int[runner.Samples];
+        int classes = layers[^1].Units;
+        runner.ForEachChunk((first, count, batch) =>
+        {
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = batch }, new ForwardOptions());
+            var logits = pass[graph.Outputs[0]].Span;
+            for (int s = 0; s < count; s++)
+            {
+                var row = logits.Slice(s * classes, classes);
+                int best = 0;
+                for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+                after[first + s] = best;
+            }
+        });
+        return new NifPruning([.. units.Select(u => u.Label)], before, Accuracy(after, labels), zeroed, skipped);
+    }
+
+    private static double Accuracy(int[] predictions, int[] labels)
+    {
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++) if (predictions[i] == labels[i]) correct++;
+        return (double)correct / labels.Length;
+    }
+
+    /// <summary>
+    /// Per input feature: NIF attribution (row sums of A), raw I(x_i; class) by KSG, and the mean absolute
+    /// integrated gradient of the true class (summed over positions for maps). Each is normalised to sum 1,
+    /// and NIF and integrated gradients are each compared with raw MI by the two-sample KS test.
+    /// </summary>
+    private static (double[] Information, List<NifComparison> Comparisons) Compare(OnnxSession session, ModelRunner runner, NodeLayer inputs,
+        double[][] attribution, int[] labels, NifOptions options, CancellationToken cancellationToken)
+    {
+        var ksg = new KsgEstimator(new KsgOptions(Seed: options.Seed));
+        var information = new double[inputs.Units];
+        for (int i = 0; i < inputs.Units; i++)
+            information[i] = inputs.IsConstant(i) ? 0 : Math.Max(0, ksg.MutualInformation(new SampleMatrix(inputs.Columns[i], runner.Samples, 1), labels));
+        var nif = attribution.Select(row => row.Sum()).ToArray();
+        var ig = IntegratedGradientsPerFeature(session, runner, inputs, labels, options, cancellationToken);
+        var reference = Normalised(information);
+        var comparisons = new List<NifComparison>();
+        foreach (var (method, values) in new[] { ("nif", Normalised(nif)), ("integrated-gradients", Normalised(ig)) })
+        {
+            var (d, p) = KolmogorovSmirnov.TwoSample(values, reference);
+            comparisons.Add(new NifComparison(method, d, p, values));
+        }
+        return (information, comparisons);
+    }
+
+    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options, CancellationToken cancellationToken)
+    {
+        // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
+        var model = new OnnxDifferentiableModel(session);
+        var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
+        var totals = new double[inputs.Units];
+        runner.ForEachChunk((first, count, batch) =>
+        {
+            var targets = new long[runner.Chunk];
+            for (int s = 0; s < runner.Chunk; s++) targets[s] = labels[first + Math.Min(s, count - 1)];
+            var result = ig.Compute(batch, targets, [0f], cancellationToken);
+            var values = result.Layers[model.InputName].Values.Span;
+            for (int s = 0; s < count; s++)
+                for (int i = 0; i < inputs.Units; i++)
+                {
+                    var block = values.Slice((s * inputs.Units + i) * inputs.SpatialSize, inputs.SpatialSize);
+                    foreach (var v in block) totals[i] += Math.Abs(v);
+                }
+        });
+        for (int i = 0; i < totals.Length; i++) totals[i] /= runner.Samples;
+        return totals;
+    }
+
+    private static double[] Normalised(double[] values)
+    {
+        double sum = values.Sum();
+        return sum > 0 ? [.. values.Select(v => v / sum)] : values;
+    }
+}

@@ -1,0 +1,44 @@
+namespace ModelAudit.Nif;
+
+/// <summary>Everything a NIF analysis produces.</summary>
+public sealed record NifResult
+{
+    /// <summary>ONNX tensor names of the node layers: the input, the selected layers, the output.</summary>
+    public required IReadOnlyList<string> LayerNames { get; init; }
+
+    /// <summary>Nodes (layer by layer, unit by unit).</summary>
+    public required IReadOnlyList<NifNode> Nodes { get; init; }
+
+    /// <summary>Edges between consecutive layers.</summary>
+    public required IReadOnlyList<NifEdge> Edges { get; init; }
+
+    /// <summary>Per consecutive layer pair: estimator, counts, noise floor.</summary>
+    public required IReadOnlyList<NifLayerPair> LayerPairs { get; init; }
+
+    /// <summary>Number of communities.</summary>
+    public required int CommunityCount { get; init; }
+
+    /// <summary>Modularity of the Louvain partition on the undirected flow graph (NaN when no edge carries flow).</summary>
+    public required double Modularity { get; init; }
+
+    /// <summary>Dead and stifled units.</summary>
+    public required IReadOnlyList<NifDeadUnit> DeadUnits { get; init; }
+
+    /// <summary>A[i, j] = sum over paths from input feature i to class j of the product of flows, [features][classes].</summary>
+    public required double[][] Attribution { get; init; }
+
+    /// <summary>The pruning check (null without labels).</summary>
+    public NifPruning? Pruning { get; init; }
+
+    /// <summary>Raw I(x_i; class) per input feature (KSG, bits); empty without labels.</summary>
+    public IReadOnlyList<double> FeatureClassInformation { get; init; } = [];
+
+    /// <summary>KS comparisons with raw MI (NIF, integrated gradients); empty without labels.</summary>
+    public IReadOnlyList<NifComparison> Comparisons { get; init; } = [];
+
+    /// <summary>The seed used.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Audit samples.</summary>
+    public required int Samples { get; init; }
+}
