@@ -11,45 +11,16 @@ namespace ModelAudit.Estimators;
 /// </summary>
 internal static class VectorMath
 {
+    /// <summary>sum_i x_i y_i in a fixed order (float or double).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    internal static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where T : unmanaged, INumber<T>
     {
         var length = x.Length;
-        var width = Vector<double>.Count;
-        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-        var vy = MemoryMarshal.Cast<double, Vector<double>>(y[..length]);
-        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
-        var v = 0;
-        for (; v + 4 <= vx.Length; v += 4)
-        {
-            s0 += vx[v] * vy[v];
-            s1 += vx[v + 1] * vy[v + 1];
-            s2 += vx[v + 2] * vy[v + 2];
-            s3 += vx[v + 3] * vy[v + 3];
-        }
-
-        for (; v < vx.Length; v++)
-        {
-            s0 += vx[v] * vy[v];
-        }
-
-        var sum = Vector.Sum((s0 + s1) + (s2 + s3));
-        for (var i = vx.Length * width; i < length; i++)
-        {
-            sum += x[i] * y[i];
-        }
-
-        return sum;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        var length = x.Length;
-        var width = Vector<float>.Count;
-        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
-        var vy = MemoryMarshal.Cast<float, Vector<float>>(y[..length]);
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        var width = Vector<T>.Count;
+        var vx = MemoryMarshal.Cast<T, Vector<T>>(x);
+        var vy = MemoryMarshal.Cast<T, Vector<T>>(y[..length]);
+        Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
         var v = 0;
         for (; v + 4 <= vx.Length; v += 4)
         {

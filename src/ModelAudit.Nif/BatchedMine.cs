@@ -70,13 +70,13 @@ internal sealed class BatchedMine
 
             using var input = Tensor.FromArray(inputHost, edges, rows, 2);
             using var pass = network.Executor.Forward(new Dictionary<int, Tensor> { [network.InputId] = input }, new ForwardOptions { RecordForBackward = true });
-            var t = pass[network.OutputId].Span;
+            var t = pass[network.OutputId];
             bool record = step >= _options.Steps - averaged;
             SeedsFromBound(t, edges, batch, step == 0, movingAverage, record ? dvSum : null, seedHost);
             using var seedTensor = Tensor.FromArray(seedHost, edges, rows, 1);
             using var gradients = pass.Backward(new Dictionary<int, Tensor> { [network.OutputId] = seedTensor }, network.ParameterIds);
             for (int p = 0; p < network.Parameters.Length; p++)
-                adam[p].Step(network.Parameters[p].Span, gradients[network.ParameterIds[p]].Span, step + 1, _options.LearningRate);
+                adam[p].Step(network.Parameters[p], gradients[network.ParameterIds[p]], step + 1, _options.LearningRate);
         }
 
         var bits = new double[edges];
@@ -131,13 +131,14 @@ internal sealed class BatchedMine
     /// e^T / (B ma) on marginal rows, where ma is the moving average of mean_Q e^T (initialised with the first
     /// batch). Also adds the batch DV bound mean_P T - log mean_Q e^T (nats) into <paramref name="dvSum"/>.
     /// </summary>
-    private void SeedsFromBound(ReadOnlySpan<float> t, int edges, int batch, bool first, double[] movingAverage, double[]? dvSum, float[] seeds)
+    private void SeedsFromBound(Tensor t, int edges, int batch, bool first, double[] movingAverage, double[]? dvSum, float[] seeds)
     {
         int rows = 2 * batch;
         double rate = _options.MovingAverageRate;
-        for (int e = 0; e < edges; e++)
+        // Pairs are independent: each writes only its own seeds, average and DV sum.
+        Parallel.For(0, edges, e =>
         {
-            var te = t.Slice(e * rows, rows);
+            var te = t.Span.Slice(e * rows, rows);
             double jointSum = 0, max = double.NegativeInfinity;
             for (int r = 0; r < batch; r++) jointSum += te[r];
             for (int r = batch; r < rows; r++) max = Math.Max(max, te[r]);
@@ -153,7 +154,7 @@ internal sealed class BatchedMine
             for (int r = 0; r < batch; r++) se[r] = jointSeed;
             double logDenominator = Math.Log(batch * movingAverage[e]);
             for (int r = batch; r < rows; r++) se[r] = (float)Math.Exp(te[r] - logDenominator);
-        }
+        });
     }
 
     /// <summary>Adam moments of one parameter tensor.</summary>
@@ -162,16 +163,26 @@ internal sealed class BatchedMine
         private readonly double[] _m = new double[length];
         private readonly double[] _v = new double[length];
 
-        public void Step(Span<float> parameter, ReadOnlySpan<float> gradient, int t, double learningRate)
+        public void Step(Tensor parameterTensor, Tensor gradientTensor, int t, double learningRate)
         {
+            int length = parameterTensor.Length;
             double c1 = 1 - Math.Pow(AdamBeta1, t), c2 = 1 - Math.Pow(AdamBeta2, t);
-            for (int i = 0; i < parameter.Length; i++)
+            // Element-wise: chunks of elements in parallel, each element updated by one thread.
+            const int chunk = 1 << 14;
+            int chunks = (length + chunk - 1) / chunk;
+            Parallel.For(0, chunks, c =>
             {
-                double g = gradient[i];
-                _m[i] = AdamBeta1 * _m[i] + (1 - AdamBeta1) * g;
-                _v[i] = AdamBeta2 * _v[i] + (1 - AdamBeta2) * g * g;
-                parameter[i] -= (float)(learningRate * (_m[i] / c1) / (Math.Sqrt(_v[i] / c2) + AdamEpsilon));
-            }
+                int end = Math.Min(length, (c + 1) * chunk);
+                var p = parameterTensor.Span;
+                var gr = gradientTensor.Span;
+                for (int i = c * chunk; i < end; i++)
+                {
+                    double g = gr[i];
+                    _m[i] = AdamBeta1 * _m[i] + (1 - AdamBeta1) * g;
+                    _v[i] = AdamBeta2 * _v[i] + (1 - AdamBeta2) * g * g;
+                    p[i] -= (float)(learningRate * (_m[i] / c1) / (Math.Sqrt(_v[i] / c2) + AdamEpsilon));
+                }
+            });
         }
     }
 }

@@ -5,13 +5,13 @@ using ModelAudit.Tensors.Graph;
 namespace ModelAudit.Nif;
 
 /// <summary>
-/// Runs a model over audit data in chunks of one graph batch size: the model's own batch when its input
-/// declares a fixed one (static exports), else <see cref="DynamicChunk"/>. A short last chunk is padded
-/// by repeating its last sample; padded rows are never read back.
+/// Runs a model over audit data in chunks of one graph batch size (at most <see cref="MaxChunk"/> rows;
+/// dimension 0 of the input is the batch whatever the export declared). A short last chunk is padded by
+/// repeating its last sample; padded rows are never read back.
 /// </summary>
 internal sealed class ModelRunner
 {
-    private const int DynamicChunk = 128;
+    private const int MaxChunk = 128;
 
     private readonly OnnxSession _session;
 
@@ -29,7 +29,7 @@ internal sealed class ModelRunner
             throw new ModelInputException($"input: expected [N,{string.Join(",", SampleShape)}] with N >= 1, got {data.Length} values for {samples} samples");
         Data = data;
         Samples = samples;
-        Chunk = dims[0] is long fixedBatch ? checked((int)fixedBatch) : Math.Min(DynamicChunk, samples);
+        Chunk = Math.Min(MaxChunk, samples);
         Graph = session.GraphFor(new TensorShape([Chunk, .. SampleShape]));
         Executor = new GraphExecutor(Graph);
         InputId = Graph.Inputs[0];

@@ -16,6 +16,9 @@ namespace ModelAudit.Nif;
 /// </summary>
 public static class NifAnalysis
 {
+    /// <summary>The fewest audit samples an analysis accepts.</summary>
+    public const int MinSamples = 5;
+
     /// <summary>Runs the analysis.</summary>
     /// <param name="session">The model.</param>
     /// <param name="input">Audit inputs, row-major [N, sample shape...].</param>
@@ -30,6 +33,8 @@ public static class NifAnalysis
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
         options.Mine.Validate();
+        // KSG's 3 neighbours and MINE's shuffled marginals need a handful of samples.
+        if (samples < MinSamples) throw new ModelInputException($"input: NIF needs at least {MinSamples} audit samples, got {samples}");
         var runner = new ModelRunner(session, input, samples);
         var layers = NodeLayers(runner, options);
         int classes = layers[^1].Units;
@@ -373,7 +378,7 @@ public static class NifAnalysis
 
     private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options, CancellationToken cancellationToken)
     {
-        // Chunks of exactly the runner's batch, one path point per pass, so a fixed-batch export runs as is.
+        // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
         var model = new OnnxDifferentiableModel(session);
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
         var totals = new double[inputs.Units];

@@ -65,6 +65,17 @@ public static class NifReport
         w.WriteStartObject("communities");
         w.WriteNumber("count", result.CommunityCount);
         WriteNumberOrNull(w, "modularity", result.Modularity);
+        w.WriteStartArray("members");
+        foreach (var group in result.Nodes.GroupBy(n => n.Community).OrderBy(g => g.Key))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("community", group.Key);
+            w.WriteStartArray("nodes");
+            foreach (var n in group) w.WriteNumberValue(n.Id);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
         w.WriteStartArray("deadUnits");
         foreach (var d in result.DeadUnits)

@@ -19,7 +19,7 @@ public sealed class ConvSuite : IBenchmarkSuite
             ("dw 3x3 64 56x56 b8", new Conv2dGeometry(8, 64, 56, 56, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 64)),
         };
         if (!NativeMethods.HasOpenBlas) output.WriteLine($"OpenBLAS reference unavailable ({NativeMethods.OpenBlasError}): ratio column skipped.");
-        var table = new ResultTable("case", "pass", "GFLOP", "ours ms", "ours GFLOP/s", "im2col+OpenBLAS GFLOP/s", "ours/ref");
+        var table = new ResultTable("case", "pass", "GFLOP", "ours ms", "ours GFLOP/s", "ours GFLOP/CPU-s", "im2col+OpenBLAS GFLOP/s", "ours/ref");
         foreach ((string name, Conv2dGeometry g) in cases)
         {
             float[] x = GemmSuite.Random((int)(g.Batch * g.InChannels * g.InHeight * g.InWidth), 1);
@@ -30,22 +30,24 @@ public sealed class ConvSuite : IBenchmarkSuite
             float[] dx = new float[x.Length], dw = new float[w.Length], dbias = new float[g.OutChannels];
             double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
 
-            double forward = Timing.MedianSeconds(() => Conv2d.Forward(g, x, w, bias, y));
+            Measurement forward = Timing.Measure(() => Conv2d.Forward(g, x, w, bias, y));
             string reference = "-", ratio = "-";
             if (NativeMethods.HasOpenBlas && g.Groups == 1)
             {
                 double blas = Timing.MedianSeconds(() => ReferenceForward(g, x, w, y));
                 reference = GemmSuite.Gflops(flops, blas);
-                ratio = $"{blas / forward:F2}";
+                ratio = $"{blas / forward.MedianSeconds:F2}";
             }
-            table.Add(name, "forward", $"{flops / 1e9:F2}", GemmSuite.Ms(forward), GemmSuite.Gflops(flops, forward), reference, ratio);
-            double data = Timing.MedianSeconds(() => Conv2d.BackwardData(g, dy, w, dx));
-            table.Add(name, "backward data", $"{flops / 1e9:F2}", GemmSuite.Ms(data), GemmSuite.Gflops(flops, data), "-", "-");
-            double filter = Timing.MedianSeconds(() => Conv2d.BackwardFilter(g, x, dy, dw, dbias));
-            table.Add(name, "backward filter", $"{flops / 1e9:F2}", GemmSuite.Ms(filter), GemmSuite.Gflops(flops, filter), "-", "-");
+            Add(table, name, "forward", flops, forward, reference, ratio);
+            Add(table, name, "backward data", flops, Timing.Measure(() => Conv2d.BackwardData(g, dy, w, dx)), "-", "-");
+            Add(table, name, "backward filter", flops, Timing.Measure(() => Conv2d.BackwardFilter(g, x, dy, dw, dbias)), "-", "-");
         }
         table.Write(output);
     }
+
+    private static void Add(ResultTable table, string name, string pass, double flops, Measurement m, string reference, string ratio)
+        => table.Add(name, pass, $"{flops / 1e9:F2}", GemmSuite.Ms(m.MedianSeconds), GemmSuite.Gflops(flops, m.MedianSeconds),
+            GemmSuite.Gflops(flops, m.CpuSecondsPerRun), reference, ratio);
 
     /// <summary>Per sample: im2col (ours) then one cblas_sgemm, groups == 1.</summary>
     private static unsafe void ReferenceForward(in Conv2dGeometry g, float[] x, float[] w, float[] y)

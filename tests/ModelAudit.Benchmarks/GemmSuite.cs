@@ -10,20 +10,21 @@ public sealed class GemmSuite : IBenchmarkSuite
     public void Run(TextWriter output)
     {
         if (!NativeMethods.HasOpenBlas) output.WriteLine($"OpenBLAS reference unavailable ({NativeMethods.OpenBlasError}): ratio column skipped.");
-        var table = new ResultTable("size", "ours ms", "ours GFLOP/s", "OpenBLAS ms", "OpenBLAS GFLOP/s", "ours/OpenBLAS");
+        var table = new ResultTable("size", "ours ms", "ours GFLOP/s", "ours GFLOP/CPU-s", "OpenBLAS ms", "OpenBLAS GFLOP/s", "OpenBLAS GFLOP/CPU-s", "ours/OpenBLAS");
         foreach (int size in new[] { 256, 512, 1024, 2048 })
         {
             float[] a = Random(size * size, 1), b = Random(size * size, 2), c = new float[size * size];
             double flops = 2.0 * size * size * size;
-            double ours = Timing.MedianSeconds(() => Sgemm.Multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
+            Measurement ours = Timing.Measure(() => Sgemm.Multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
             if (NativeMethods.HasOpenBlas)
             {
-                double blas = Timing.MedianSeconds(() => NativeMethods.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
-                table.Add($"{size}", Ms(ours), Gflops(flops, ours), Ms(blas), Gflops(flops, blas), $"{blas / ours:F2}");
+                Measurement blas = Timing.Measure(() => NativeMethods.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size));
+                table.Add($"{size}", Ms(ours.MedianSeconds), Gflops(flops, ours.MedianSeconds), Gflops(flops, ours.CpuSecondsPerRun),
+                    Ms(blas.MedianSeconds), Gflops(flops, blas.MedianSeconds), Gflops(flops, blas.CpuSecondsPerRun), $"{blas.MedianSeconds / ours.MedianSeconds:F2}");
             }
             else
             {
-                table.Add($"{size}", Ms(ours), Gflops(flops, ours), "-", "-", "-");
+                table.Add($"{size}", Ms(ours.MedianSeconds), Gflops(flops, ours.MedianSeconds), Gflops(flops, ours.CpuSecondsPerRun), "-", "-", "-", "-");
             }
         }
         table.Write(output);

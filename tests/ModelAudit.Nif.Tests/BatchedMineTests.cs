@@ -35,13 +35,14 @@ public class BatchedMineTests
             xs.Add(x);
             ys.Add(y);
         }
-        // All pairs in one batched run (the same computation the analysis uses), 1000 steps.
-        var estimates = new BatchedMine(new MineOptions(Steps: 1000)).Estimate(xs, ys, seed: 0);
-        for (int r = 0; r < rhos.Length; r++)
+        // All pairs in one batched run with the analysis defaults (H 16, 500 steps, batch 256).
+        var estimates = new BatchedMine(new MineOptions()).Estimate(xs, ys, seed: 0);
+        Assert.True(Math.Abs(estimates[0]) <= 0.03, $"independent pair: MINE {estimates[0]:F4} bits (tol 0.03 around 0)");
+        for (int r = 1; r < rhos.Length; r++)
         {
             double exact = -0.5 * Math.Log2(1 - rhos[r] * rhos[r]);
-            // DV lower bound from a 16-unit network in 1000 steps: within 0.15 bits (the bound sits below, noise either way).
-            Assert.True(Math.Abs(estimates[r] - exact) <= 0.15, $"rho {rhos[r]}: MINE {estimates[r]:F4} bits vs exact {exact:F4} (tol 0.15)");
+            // A lower bound from a small network: within 0.1 bits (measured: 0.006, 0.007, 0.086 below/above).
+            Assert.True(Math.Abs(estimates[r] - exact) <= 0.1, $"rho {rhos[r]}: MINE {estimates[r]:F4} bits vs exact {exact:F4} (tol 0.1)");
         }
     }
 

@@ -23,11 +23,10 @@ public sealed partial class CpuBackend
         if (a.Shape == y.Shape && MiddleAxisBroadcast(y.Shape, b.Shape, out int outer, out int mid, out int inner))
         {
             // y[o, m, :] = a[o, m, :] op b[o, :]: one row call per (o, m), no strided walk.
-            var (ya, ba, yy) = (a, b, y);
             KernelParallel.For(outer, (long)mid * inner, (first, end) =>
             {
-                ReadOnlySpan<float> sa = ya.Span, sb = ba.Span;
-                var sy = yy.Span;
+                ReadOnlySpan<float> sa = a.Span, sb = b.Span;
+                var sy = y.Span;
                 for (int o = first; o < end; o++)
                 {
                     var row = sb.Slice(o * inner, inner);
@@ -214,7 +213,9 @@ public sealed partial class CpuBackend
         switch (kind)
         {
             case UnaryKind.Identity: xs.CopyTo(ys); return;
-            case UnaryKind.Relu: TensorPrimitives.Max(xs, 0f, ys); return;
+            case UnaryKind.Relu:
+                ElementChunks(x.Length, (start, length) => TensorPrimitives.Max(x.Span.Slice(start, length), 0f, y.Span.Slice(start, length)));
+                return;
             case UnaryKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); return;
             case UnaryKind.Tanh: TensorPrimitives.Tanh(xs, ys); return;
             case UnaryKind.Exp: TensorPrimitives.Exp(xs, ys); return;
@@ -260,7 +261,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Negate(g, d);
                 return;
             case UnaryKind.Relu:
-                ReluBackward(xs, g, d);
+                ElementChunks(x.Length, (start, length) => ReluBackward(x.Span.Slice(start, length), dy.Span.Slice(start, length), dx.Span.Slice(start, length)));
                 return;
             case UnaryKind.Sigmoid:
                 for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
@@ -308,6 +309,10 @@ public sealed partial class CpuBackend
         var d = dx.Span;
         for (int i = 0; i < xs.Length; i++) d[i] = xs[i] >= min && xs[i] <= max ? g[i] : 0f;
     }
+
+    /// <summary>Runs an element-wise <paramref name="body"/>(start, length) over contiguous chunks, in parallel for large tensors.</summary>
+    private static void ElementChunks(int count, Action<int, int> body)
+        => KernelParallel.For(count, 1, (first, end) => body(first, end - first));
 
     /// <summary>d = g where x &gt; 0, else 0 (also 0 at x == 0, as PyTorch), vectorised.</summary>
     private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> d)

@@ -1,3 +1,4 @@
+using ModelAudit.Tensors.Kernels;
 using System.Numerics.Tensors;
 
 namespace ModelAudit.Tensors;
@@ -33,7 +34,8 @@ public sealed partial class CpuBackend : IComputeBackend
     public void Copy(Tensor source, Tensor destination)
     {
         if (source.Length != destination.Length) throw new ArgumentException($"Copy from {source.Shape} to {destination.Shape}: element counts differ.");
-        source.Span.CopyTo(destination.Span);
+        // Large copies in contiguous chunks, one per core.
+        KernelParallel.For(source.Length, 1, (first, end) => source.Span[first..end].CopyTo(destination.Span[first..]));
     }
 
     /// <inheritdoc/>

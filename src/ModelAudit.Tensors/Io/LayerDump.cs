@@ -40,7 +40,7 @@ public sealed class LayerDump : IDisposable
         ArgumentNullException.ThrowIfNull(layers);
         var full = Path.GetFullPath(dir.TrimEnd('/', '\\'));
         var parent = Path.GetDirectoryName(full) ?? ".";
-        if (!System.IO.Directory.Exists(parent)) throw new DataFileException($"{dir}: parent folder '{parent}' does not exist");
+        System.IO.Directory.CreateDirectory(parent);
         if (File.Exists(full)) throw new DataFileException($"{dir}: is a file, not a folder");
         if (System.IO.Directory.Exists(full) && !IsReplaceable(full))
             throw new DataFileException($"{dir}: folder exists and is not an earlier dump (only .npy files, {IndexFileName} and {SummaryFileName}); choose a new folder");

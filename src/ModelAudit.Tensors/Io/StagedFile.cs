@@ -25,7 +25,8 @@ public sealed class StagedFile : IDisposable
         ArgumentNullException.ThrowIfNull(write);
         var full = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(full) ?? ".";
-        if (!Directory.Exists(dir)) throw new DataFileException($"{path}: folder '{dir}' does not exist");
+        // Create the destination's folder, as users of --json out/x.json expect; the file itself only appears on Commit.
+        Directory.CreateDirectory(dir);
         var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         var staged = new StagedFile(full, temp);
         try

@@ -6,8 +6,10 @@ namespace ModelAudit.Tensors.Kernels;
 /// <summary>
 /// 2-D convolution over NCHW input with OIHW weights: forward, gradient with respect to the input and
 /// gradient with respect to the weights (and bias). General groups go through im2col + <see cref="Sgemm"/>
-/// per sample and group (1x1, stride 1, unpadded convolutions use the input as the column matrix);
-/// depthwise convolutions (groups == C == O) use <see cref="DepthwiseConv2d"/>.
+/// per sample and group: the forward pass writes the column matrix straight into the GEMM's packed-panel
+/// layout, the input gradient scatters a column-matrix product back with col2im, and 1x1, stride 1,
+/// unpadded convolutions use the input itself as the column matrix. Depthwise convolutions
+/// (groups == C == O) use <see cref="DepthwiseConv2d"/>. Column workspaces come from the shared array pool.
 /// </summary>
 internal static unsafe class Conv2d
 {

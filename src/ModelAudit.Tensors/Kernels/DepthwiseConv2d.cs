@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -97,7 +99,14 @@ internal static unsafe class DepthwiseConv2d
                     int offset = kw * g.DilationW - g.PadLeft;
                     (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
                     float* src = xRow + offset;
-                    for (int ow = begin; ow < end; ow++) yRow[ow] += wv * src[ow * g.StrideW];
+                    if (g.StrideW == 1)
+                    {
+                        AddScaled(yRow + begin, src + begin, wv, end - begin);
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) yRow[ow] += wv * src[ow * g.StrideW];
+                    }
                 }
             }
         }
@@ -121,7 +130,14 @@ internal static unsafe class DepthwiseConv2d
                     int offset = kw * g.DilationW - g.PadLeft;
                     (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
                     float* dst = dxRow + offset;
-                    for (int ow = begin; ow < end; ow++) dst[ow * g.StrideW] += wv * dyRow[ow];
+                    if (g.StrideW == 1)
+                    {
+                        AddScaled(dst + begin, dyRow + begin, wv, end - begin);
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) dst[ow * g.StrideW] += wv * dyRow[ow];
+                    }
                 }
             }
         }
@@ -144,10 +160,27 @@ internal static unsafe class DepthwiseConv2d
                     if ((uint)ih >= (uint)inH) continue;
                     float* src = x + (long)ih * inW + offset;
                     float* dyRow = dy + (long)oh * outW;
-                    for (int ow = begin; ow < end; ow++) sum += dyRow[ow] * src[ow * g.StrideW];
+                    if (g.StrideW == 1)
+                    {
+                        sum += TensorPrimitives.Dot(new ReadOnlySpan<float>(dyRow + begin, end - begin), new ReadOnlySpan<float>(src + begin, end - begin));
+                    }
+                    else
+                    {
+                        for (int ow = begin; ow < end; ow++) sum += dyRow[ow] * src[ow * g.StrideW];
+                    }
                 }
                 dw[kh * g.KernelWidth + kw] += sum;
             }
         }
+    }
+
+    /// <summary>dst[i] += scale * src[i]; rows are short (tens of elements), so inline vectors beat a library call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(float* dst, float* src, float scale, int count)
+    {
+        int i = 0;
+        Vector256<float> scaleV = Vector256.Create(scale);
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i) * scaleV, dst + i);
+        for (; i < count; i++) dst[i] += src[i] * scale;
     }
 }

@@ -110,7 +110,7 @@ internal static unsafe class Im2Col
             for (int ow = 0; ow < owBegin; ow++) dst[ow] = 0;
             if (g.StrideW == 1)
             {
-                new ReadOnlySpan<float>(src + owBegin, owEnd - owBegin).CopyTo(new Span<float>(dst + owBegin, owEnd - owBegin));
+                CopyRun(src, dst, owBegin, owEnd);
             }
             else
             {
@@ -126,6 +126,12 @@ internal static unsafe class Im2Col
         int inH = g.InHeight, inW = g.InWidth, strideW = g.StrideW, outW = g.OutWidth;
         int spatial = g.OutHeight * outW, filled = Math.Min(nr, spatial - q * nr);
         int firstSegment = starts[q], endSegment = starts[q + 1];
+        // Valid output-column range per kernel column, hoisted out of the row loop (it divides by the stride).
+        int* validColumns = stackalloc int[2 * g.KernelWidth];
+        for (int k = 0; k < g.KernelWidth; k++)
+        {
+            (validColumns[2 * k], validColumns[2 * k + 1]) = ValidRange(outW, strideW, k * g.DilationW - g.PadLeft, inW);
+        }
         for (int p0 = 0; p0 < rows; p0 += Sgemm.BlockK)
         {
             int kc = Math.Min(Sgemm.BlockK, rows - p0);
@@ -135,7 +141,7 @@ internal static unsafe class Im2Col
             {
                 float* plane = x + (long)c * inH * inW;
                 int offsetW = kw * g.DilationW - g.PadLeft;
-                (int owBegin, int owEnd) = ValidRange(outW, strideW, offsetW, inW);
+                int owBegin = validColumns[2 * kw], owEnd = validColumns[2 * kw + 1];
                 float* dst = d;
                 for (int s = firstSegment; s < endSegment; s++)
                 {
@@ -154,9 +160,7 @@ internal static unsafe class Im2Col
                         for (int o = ow0; o < copyBegin; o++) run[o] = 0;
                         if (strideW == 1)
                         {
-                            int o = copyBegin;
-                            for (; o + 8 <= copyEnd; o += 8) Vector256.Store(Vector256.Load(src + o), run + o);
-                            for (; o < copyEnd; o++) run[o] = src[o];
+                            CopyRun(src, run, copyBegin, copyEnd);
                         }
                         else
                         {
@@ -203,6 +207,22 @@ internal static unsafe class Im2Col
             {
                 for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
             }
+        }
+    }
+
+    /// <summary>dst[o] = src[o] for o in [begin, end): short runs, so inline vectors rather than a Memmove call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* src, float* dst, int begin, int end)
+    {
+        if (end - begin >= 8)
+        {
+            // Whole vectors, then one overlapping vector for the ragged end (no scalar tail).
+            for (int o = begin; o < end - 8; o += 8) Vector256.Store(Vector256.Load(src + o), dst + o);
+            Vector256.Store(Vector256.Load(src + end - 8), dst + end - 8);
+        }
+        else
+        {
+            for (int o = begin; o < end; o++) dst[o] = src[o];
         }
     }
 

@@ -13,7 +13,8 @@ internal static unsafe class Pool2d
 {
     /// <summary>
     /// y = max over each window. <paramref name="argmax"/> (may be empty) receives, per output, the flat
-    /// index into x of the maximum; ties keep the first index in window order, NaN wins as in PyTorch.
+    /// index into x of the maximum; ties keep the first index in window order, NaN wins as in PyTorch
+    /// (-1 for a window that lies entirely in the padding).
     /// </summary>
     public static void MaxForward(in Pool2dGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
@@ -39,7 +40,7 @@ internal static unsafe class Pool2d
         }
     }
 
-    /// <summary>dx = scatter of dy to the recorded argmax positions (overwrites dx).</summary>
+    /// <summary>dx = scatter of dy to the recorded argmax positions (overwrites dx); index -1 (an all-padding window) takes no gradient.</summary>
     public static void MaxBackward(in Pool2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         Validate(g);
@@ -65,6 +66,7 @@ internal static unsafe class Pool2d
                     for (int o = 0; o < outPlane; o++)
                     {
                         int index = idxPlane[o];
+                        if (index == -1) continue;
                         if (index < low || index >= high)
                         {
                             Interlocked.Increment(ref badPlanes);
@@ -200,7 +202,8 @@ internal static unsafe class Pool2d
                 }
                 int o = oh * g.OutWidth + ow;
                 y[o] = max;
-                if (argmax != null) argmax[o] = planeOffset + best;
+                // A window entirely in the padding (pads at least the kernel extent) has no input: -inf, index -1.
+                if (argmax != null) argmax[o] = best < 0 ? -1 : planeOffset + best;
             }
         }
     }

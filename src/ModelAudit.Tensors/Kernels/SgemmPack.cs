@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -57,6 +58,12 @@ internal static unsafe class SgemmPack
             {
                 // op(B)[p, j] = b[j * ldb + p]: each column is a contiguous run of k.
                 float* src = b + (long)(j0 + jr) * ldb + p0;
+                if (cols == nr && Avx.IsSupported)
+                {
+                    PackTransposedPanel(src, ldb, kc, nr, dst);
+                    dst += kc * nr;
+                    continue;
+                }
                 for (int j = 0; j < cols; j++)
                 {
                     float* col = src + (long)j * ldb;
@@ -88,6 +95,54 @@ internal static unsafe class SgemmPack
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Full panel of a transposed B: dst[p * nr + j] = src[j * ldb + p], by 8 x 8 register transposes so
+    /// both the reads (rows of the stored B) and the writes (rows of the panel) stay contiguous.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposedPanel(float* src, int ldb, int kc, int nr, float* dst)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            for (int j = 0; j < nr; j += 8)
+            {
+                float* s = src + (long)j * ldb + p;
+                Transpose8x8(
+                    Avx.LoadVector256(s), Avx.LoadVector256(s + ldb), Avx.LoadVector256(s + 2L * ldb), Avx.LoadVector256(s + 3L * ldb),
+                    Avx.LoadVector256(s + 4L * ldb), Avx.LoadVector256(s + 5L * ldb), Avx.LoadVector256(s + 6L * ldb), Avx.LoadVector256(s + 7L * ldb),
+                    dst + (long)p * nr + j, nr);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            for (int j = 0; j < nr; j++) dst[(long)p * nr + j] = src[(long)j * ldb + p];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int stride)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + stride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * stride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * stride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * stride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * stride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * stride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * stride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>

@@ -175,6 +175,23 @@ public class Pool2dTests
     }
 
     [Fact]
+    public void MaxForwardBackward_WindowEntirelyInPadding_NegativeInfinityAndNoGradient()
+    {
+        // 1x1 kernel, pad 1 around a single pixel: every window but the centre sees only padding.
+        var g = new Pool2dGeometry(1, 1, 1, 1, 1, 1, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        var y = new float[9];
+        var argmax = new int[9];
+        Pool2d.MaxForward(g, [5f], y, argmax);
+        Assert.Equal(5f, y[4]);
+        Assert.Equal(0, argmax[4]);
+        Assert.Equal(float.NegativeInfinity, y[0]);
+        Assert.Equal(-1, argmax[0]);
+        var dx = new float[1];
+        Pool2d.MaxBackward(g, [1f, 1f, 1f, 1f, 2f, 1f, 1f, 1f, 1f], argmax, dx);
+        Assert.Equal(2f, dx[0]);
+    }
+
+    [Fact]
     public void MaxBackward_IndexOutsidePlane_Throws()
     {
         var g = new Pool2dGeometry(1, 2, 2, 2, 2, 2, 2, 2);

@@ -136,6 +136,21 @@ public class SgemmTests
         Assert.Equal(first, serial);
     }
 
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
+    public void Multiply_SkinnyRowVector_MatchesReferenceAndSerialBitwise(bool transA, bool transB)
+    {
+        Check(transA, transB, m: 1, n: 3001, k: 257, alpha: 1f, beta: 0.5f, pad: 3);
+        Check(transA, transB, m: 2, n: 1000, k: 700, alpha: 1f, beta: 0f, pad: 0);
+        const int m = 2, n = 2049, k = 300;
+        float[] a = KernelAssert.Random(m * k, 5), b = KernelAssert.Random(k * n, 6);
+        float[] parallel = new float[m * n], serial = new float[m * n];
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        Sgemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, parallel, n);
+        Sgemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, serial, n, parallel: false);
+        Assert.Equal(serial, parallel);
+    }
+
     [Fact]
     public void Multiply_ShortSpan_ThrowsNamingArgument()
     {
