@@ -133,31 +133,5 @@ public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInfor
     }
 
     private SampleMatrix Reduce(Tensor tensor, string name, out string how)
-    {
-        int n = tensor.Shape[0];
-        var data = tensor.ToArray();
-        var flat = new SampleMatrix(data, n, data.Length / n);
-        Reduction reduction = options.Reduction switch
-        {
-            RepresentationReduction.ChannelMean when tensor.Shape.Rank == 4 => new Reduction.ChannelMean(tensor.Shape[1]),
-            RepresentationReduction.RandomProjection when flat.Cols > options.ProjectionDimensions
-                => new Reduction.RandomProjection(options.ProjectionDimensions, options.Seed ^ StableHash(name)),
-            _ => new Reduction.None(),
-        };
-        how = reduction switch
-        {
-            Reduction.ChannelMean => "channel-mean",
-            Reduction.RandomProjection p => $"random-projection({p.Dimensions})",
-            _ => "none",
-        };
-        return RepresentationReducer.Apply(flat, reduction).Samples;
-    }
-
-    /// <summary>FNV-1a: string.GetHashCode is randomised per process, which would break run-to-run identity.</summary>
-    private static int StableHash(string s)
-    {
-        uint h = 2166136261;
-        foreach (char ch in s) h = (h ^ ch) * 16777619;
-        return (int)(h & 0x7fffffff);
-    }
+        => LayerReduction.Reduce(tensor, name, options.Reduction, options.ProjectionDimensions, options.Seed, out how);
 }

@@ -169,32 +169,12 @@ internal sealed class PlanesStep : IAuditStep
 
     private static PlaneValue Value(Estimate e) => new(e.Value, e.Spread);
 
-    /// <summary>The reductions of InformationAnalysis: channel mean for [N,C,H,W], seeded projection per layer name.</summary>
+    /// <summary>The reductions of InformationAnalysis, named as the spec names them.</summary>
     private static SampleMatrix Reduce(Tensor tensor, string name, Options o, int seed, out string how)
-    {
-        int n = tensor.Shape[0];
-        var data = tensor.ToArray();
-        var flat = new SampleMatrix(data, n, data.Length / n);
-        Reduction reduction = o.Reduction switch
+        => LayerReduction.Reduce(tensor, name, o.Reduction switch
         {
-            "channel_mean" when tensor.Shape.Rank == 4 => new Reduction.ChannelMean(tensor.Shape[1]),
-            "random_projection" when flat.Cols > o.ProjectionDimensions => new Reduction.RandomProjection(o.ProjectionDimensions, seed ^ StableHash(name)),
-            _ => new Reduction.None(),
-        };
-        how = reduction switch
-        {
-            Reduction.ChannelMean => "channel-mean",
-            Reduction.RandomProjection p => $"random-projection({p.Dimensions})",
-            _ => "none",
-        };
-        return RepresentationReducer.Apply(flat, reduction).Samples;
-    }
-
-    /// <summary>FNV-1a; string.GetHashCode is randomised per process.</summary>
-    private static int StableHash(string s)
-    {
-        uint h = 2166136261;
-        foreach (char ch in s) h = (h ^ ch) * 16777619;
-        return (int)(h & 0x7fffffff);
-    }
+            "channel_mean" => RepresentationReduction.ChannelMean,
+            "random_projection" => RepresentationReduction.RandomProjection,
+            _ => RepresentationReduction.None,
+        }, o.ProjectionDimensions, seed, out how);
 }
