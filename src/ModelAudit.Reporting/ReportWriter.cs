@@ -1,9 +1,6 @@
-using System.Text;
 using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Reporting.Html;
-using ModelAudit.Reporting.Json;
-using ModelAudit.Reporting.Text;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Reporting;
@@ -29,14 +26,7 @@ public static class ReportWriter
 
     /// <summary>The files a run with these outputs writes, as full paths.</summary>
     public static IReadOnlyList<string> Targets(string directory, OutputSpec outputs)
-    {
-        ArgumentNullException.ThrowIfNull(outputs);
-        var files = new List<string> { JsonFile };
-        if (outputs.Html) files.Add(HtmlFile);
-        if (outputs.Markdown) files.Add(MarkdownFile);
-        if (outputs.JUnit) files.Add(JUnitFile);
-        return [.. files.Select(f => Path.GetFullPath(Path.Combine(directory, f)))];
-    }
+        => [.. Enabled(ReportRenderers.Create(), outputs).Select(r => Path.GetFullPath(Path.Combine(directory, r.FileName)))];
 
     /// <summary>Throws when a target would replace <paramref name="baseline"/>.</summary>
     /// <exception cref="IOException">The output folder holds the baseline under a report file name.</exception>
@@ -49,30 +39,23 @@ public static class ReportWriter
             throw new IOException($"{baseline}: the output would overwrite the baseline; choose another --out folder");
     }
 
-    /// <summary>Writes the files; returns their paths.</summary>
+    /// <summary>Writes the files of every enabled renderer (<see cref="ReportRenderers"/>); returns their paths.</summary>
     public static IReadOnlyList<string> Write(AuditReport report, string directory, OutputSpec outputs, string? baseline, HtmlReportRenderer? renderer,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var targets = Targets(directory, outputs);
+        var renderers = Enabled(ReportRenderers.Create(renderer), outputs);
+        var targets = renderers.Select(r => Path.GetFullPath(Path.Combine(directory, r.FileName))).ToList();
         CheckBaseline(targets, baseline);
         Directory.CreateDirectory(directory);
         var staged = new List<StagedFile>();
         try
         {
-            foreach (var target in targets)
+            for (int i = 0; i < renderers.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                staged.Add(StagedFile.Write(target, stream =>
-                {
-                    switch (Path.GetFileName(target))
-                    {
-                        case JsonFile: ReportJsonWriter.Write(stream, report); break;
-                        case HtmlFile: Utf8(stream, (renderer ?? HtmlReportRenderer.Default).Render(report)); break;
-                        case MarkdownFile: Utf8(stream, MarkdownSummary.Render(report)); break;
-                        default: JUnitReport.Write(stream, report); break;
-                    }
-                }));
+                var write = renderers[i];
+                staged.Add(StagedFile.Write(targets[i], stream => write.Write(stream, report)));
             }
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var file in staged) file.Commit();
@@ -84,9 +67,9 @@ public static class ReportWriter
         }
     }
 
-    private static void Utf8(Stream stream, string text)
+    private static List<IReportRenderer> Enabled(IReadOnlyList<IReportRenderer> renderers, OutputSpec outputs)
     {
-        var bytes = new UTF8Encoding(false).GetBytes(text);
-        stream.Write(bytes);
+        ArgumentNullException.ThrowIfNull(outputs);
+        return [.. renderers.Where(r => r.IsEnabled(outputs))];
     }
 }
