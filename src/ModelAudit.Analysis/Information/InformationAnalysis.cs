@@ -67,7 +67,7 @@ public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInfor
     /// <param name="cancellationToken">Stops between chunks.</param>
     public InformationAnalysisResult Run(Tensor inputs, long[]? labels, IReadOnlyList<string> layers, CancellationToken cancellationToken = default)
     {
-        var activations = Activations(inputs, layers, out var predicted);
+        var (activations, predicted) = LayerActivations.Run(model, inputs, layers);
         var y = labels ?? predicted;
         var intLabels = y.Select(v => (int)v).ToArray();
 
@@ -88,7 +88,8 @@ public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInfor
         foreach (var t in activations.Values) t.Dispose();
 
         var plane = new InformationPlane(estimator, options.Plane ?? new InformationPlaneOptions(Seed: options.Seed)).Compute(input, intLabels, representations);
-        var efficiency = new TransformationEfficiency(estimator, options.Weights ?? new EfficiencyWeights()).Compute(input, intLabels, reducedActivations, layers);
+        var efficiency = new TransformationEfficiency(estimator, options.Weights ?? new EfficiencyWeights())
+            .Compute(input, intLabels, reducedActivations, layers, [.. plane.Select(p => (p.Entropy, p.ActivationLabel.Value))]);
         var share = conductance is null ? new Dictionary<string, double>() : ConductanceShares(conductance, layers);
         var groups = new LayerGroups();
         groups.Compute(plane.Select(p => (p.InputActivation.Value, p.ActivationLabel.Value)).ToList());
@@ -116,20 +117,6 @@ public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInfor
         });
         double total = magnitude.Values.Sum();
         return magnitude.ToDictionary(kv => kv.Key, kv => total > 0 ? kv.Value / total : 0);
-    }
-
-    private Dictionary<string, Tensor> Activations(Tensor inputs, IReadOnlyList<string> layers, out long[] predicted)
-    {
-        var plan = model.GetPlan(inputs.Shape[0]);
-        int inputId = plan.Resolve(model.InputName);
-        int outputId = plan.Resolve(model.OutputName);
-        var ids = layers.Select(plan.Resolve).ToArray();
-        using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = inputs }, new ForwardOptions { Keep = [.. ids, outputId] });
-        var logits = pass[outputId];
-        predicted = AttributionTarget.Predicted(logits.Span, logits.Length / logits.Shape[0]);
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        for (int l = 0; l < layers.Count; l++) result[layers[l]] = pass[ids[l]].Clone();
-        return result;
     }
 
     private SampleMatrix Reduce(Tensor tensor, string name, out string how)

@@ -30,7 +30,16 @@ public sealed class TransformationEfficiency(IMutualInformationEstimator estimat
     private const double Tiny = 1e-12;
 
     /// <summary>Computes every layer's terms; <paramref name="layers"/> are in depth order.</summary>
-    public IReadOnlyList<LayerEfficiency> Compute(SampleMatrix input, int[] labels, IReadOnlyList<SampleMatrix> layers, IReadOnlyList<string> names)
+    /// <param name="input">X, reduced.</param>
+    /// <param name="labels">Y.</param>
+    /// <param name="layers">T_l, reduced, in depth order.</param>
+    /// <param name="names">Layer names.</param>
+    /// <param name="known">
+    /// H(T_l) and I(T_l;Y) per layer when the information plane already estimated them with the same
+    /// estimator (each can cost an eigendecomposition), else null to estimate them here.
+    /// </param>
+    public IReadOnlyList<LayerEfficiency> Compute(SampleMatrix input, int[] labels, IReadOnlyList<SampleMatrix> layers, IReadOnlyList<string> names,
+        IReadOnlyList<(double Entropy, double WithLabels)>? known = null)
     {
         int n = input.Rows;
         double saturation = Math.Log2(n);
@@ -39,8 +48,9 @@ public sealed class TransformationEfficiency(IMutualInformationEstimator estimat
         var withLabels = new double[layers.Count];
         for (int l = 0; l < layers.Count; l++)
         {
-            entropy[l] = estimator.Entropy(layers[l]);
-            withLabels[l] = estimator.MutualInformation(layers[l], labels);
+            (entropy[l], withLabels[l]) = known is null
+                ? (estimator.Entropy(layers[l]), estimator.MutualInformation(layers[l], labels))
+                : known[l];
         }
         double hx = estimator.Entropy(input);
         double ixy = estimator.MutualInformation(input, labels);

@@ -51,7 +51,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
 
         var forward = Stage("forward", "Forward pass", 1);
         watch.Restart();
-        var (activations, predicted) = Forward(model, data.Inputs, layerNames);
+        var (activations, predicted) = LayerActivations.Run(model, data.Inputs, layerNames);
         forward.Advance();
         forward.Complete();
         timings.Add(new("forward", watch.Elapsed.TotalSeconds));
@@ -123,18 +123,4 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
     private static FileDigest Digest(string path) => new(path, Sha256(path));
 
     private StepProgress Stage(string key, string title, int units) => new(progress, key, title, units);
-
-    private static (Dictionary<string, Tensor> Activations, long[] Predicted) Forward(OnnxDifferentiableModel model, Tensor inputs, IReadOnlyList<string> layers)
-    {
-        var plan = model.GetPlan(inputs.Shape[0]);
-        int inputId = plan.Resolve(model.InputName);
-        int outputId = plan.Resolve(model.OutputName);
-        var ids = layers.Select(plan.Resolve).ToArray();
-        using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = inputs }, new ForwardOptions { Keep = [.. ids, outputId] });
-        var logits = pass[outputId];
-        var predicted = AttributionTarget.Predicted(logits.Span, logits.Length / logits.Shape[0]);
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        for (int l = 0; l < layers.Count; l++) result[layers[l]] = pass[ids[l]].Clone();
-        return (result, predicted);
-    }
 }

@@ -56,7 +56,8 @@ internal sealed class IteStep : IAuditStep
         var estimator = context.Estimator ?? throw new InvalidOperationException("the planes step must run before ITE");
         cancellationToken.ThrowIfCancellationRequested();
         var labels = context.Y.Select(v => (int)v).ToArray();
-        var rows = new TransformationEfficiency(estimator, o.Weights).Compute(context.ReducedInput!, labels, context.ReducedActivations!, context.Layers);
+        var known = context.Planes?.Points.Select(p => (p.Entropy, p.ActivationLabel.Value)).ToList();
+        var rows = new TransformationEfficiency(estimator, o.Weights).Compute(context.ReducedInput!, labels, context.ReducedActivations!, context.Layers, known);
         foreach (var r in rows)
         {
             context.SetMetric("ite.efficiency", r.Layer, r.Efficiency);
