@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
-using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Analysis;
 
 /// <summary>An ONNX model as the analyses see it: its first input and first output, a plan per batch size.</summary>
 public sealed class OnnxDifferentiableModel : IDifferentiableModel
 {
-    private readonly OnnxModel _model;
+    private readonly OnnxSession _session;
     private readonly ConcurrentDictionary<int, ModelPlan> _plans = new();
 
     /// <summary>Wraps a loaded model whose input has static dimensions after the batch dimension.</summary>
@@ -16,12 +15,12 @@ public sealed class OnnxDifferentiableModel : IDifferentiableModel
     public OnnxDifferentiableModel(OnnxSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _model = session.Model;
+        _session = session;
         InputName = session.Input.Name;
-        OutputName = _model.Outputs[0].Name;
+        OutputName = session.Model.Outputs[0].Name;
         var dims = session.Input.Dims;
         if (dims is null || dims.Count < 1 || dims.Skip(1).Any(d => d is null))
-            throw new ModelInputException($"{_model.Path}: input '{InputName}' needs static dimensions after the batch dimension, got {session.Input.FormatShape()}");
+            throw new ModelInputException($"{session.Model.Path}: input '{InputName}' needs static dimensions after the batch dimension, got {session.Input.FormatShape()}");
         SampleShape = new TensorShape([.. dims.Skip(1).Select(d => checked((int)d!.Value))]);
     }
 
@@ -37,7 +36,7 @@ public sealed class OnnxDifferentiableModel : IDifferentiableModel
     /// <inheritdoc/>
     public ModelPlan GetPlan(int batchSize) => _plans.GetOrAdd(batchSize, n =>
     {
-        var graph = _model.BuildGraph(n);
-        return new ModelPlan(graph, new GraphExecutor(graph));
+        var graph = _session.Model.BuildGraph(n);
+        return new ModelPlan(graph, _session.ExecutorFor(graph));
     });
 }

@@ -108,7 +108,8 @@ public sealed class OnnxSession
     /// <summary>The ONNX names of the model outputs, in order.</summary>
     public IReadOnlyList<string> OutputNames => [.. Model.Outputs.Select(o => o.Name)];
 
-    private GraphExecutor ExecutorFor(ComputeGraph graph) => _executors.GetOrAdd(graph, g => new GraphExecutor(g));
+    /// <summary>The executor for a graph of this model (one per graph, cached).</summary>
+    public GraphExecutor ExecutorFor(ComputeGraph graph) => _executors.GetOrAdd(graph, g => new GraphExecutor(g));
 
     private string Expected() => $"expected float32 input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
 
