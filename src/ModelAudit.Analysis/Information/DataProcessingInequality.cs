@@ -27,7 +27,8 @@ public static class DataProcessingInequality
 {
     /// <summary>
     /// All pairs l &lt; k with I(X;T_k) or I(T_k;Y) above layer l's by more than the spread, where the
-    /// spread of a difference is taken as the sum of the two layers' standard deviations.
+    /// spread of a difference is taken as the sum of the two layers' standard deviations: the bootstrap spreads
+    /// and, for I(T;Y) with a permutation null, the null's spreads as well (a rise inside chance is no finding).
     /// </summary>
     public static IReadOnlyList<DpiFinding> Find(IReadOnlyList<LayerInformation> layers)
     {
@@ -40,13 +41,16 @@ public static class DataProcessingInequality
                 {
                     var early = Pick(layers[l], quantity);
                     var late = Pick(layers[k], quantity);
-                    double margin = late.Value - early.Value - (early.Spread + late.Spread);
+                    double margin = late.Value - early.Value - (early.Spread + late.Spread) - (NullSpread(layers[l], quantity) + NullSpread(layers[k], quantity));
                     if (margin > 0) findings.Add(new DpiFinding(quantity, layers[l].Layer, layers[k].Layer, early.Value, late.Value, margin));
                 }
             }
         }
         return findings;
     }
+
+    private static double NullSpread(LayerInformation layer, InformationQuantity quantity)
+        => quantity == InformationQuantity.ActivationLabel && layer.ActivationLabelNull is { } n ? n.Spread : 0;
 
     private static Estimate Pick(LayerInformation layer, InformationQuantity quantity)
         => quantity == InformationQuantity.InputActivation ? layer.InputActivation : layer.ActivationLabel;
