@@ -4,6 +4,7 @@ using ModelAudit.Audit.Gates;
 using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Running;
 using ModelAudit.Audit.Spec;
+using ModelAudit.Audit.Streaming;
 using ModelAudit.Reporting;
 using ModelAudit.Reporting.Html;
 using ModelAudit.Reporting.Json;
@@ -33,13 +34,18 @@ internal static class RunCommand
         var noFail = new Option<bool>("--no-fail") { Description = "Exit 0 even when a gate fails (the reports still say so)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
         var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
-        var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates };
+        var shard = new Option<string>("--shard") { Description = "K/N: stream only shard K of N of the samples and write its part to --out (join the parts with merge)." };
+        var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard };
         command.SetAction((parse, cancellationToken) =>
         {
             try
             {
-                return Task.FromResult(Run(parse.GetRequiredValue(spec), parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail),
-                    parse.GetValue(quiet), parse.GetValue(templates), output, error, cancellationToken));
+                if (parse.GetValue(shard) is { } shardText)
+                    return Task.FromResult(RunShard(parse.GetRequiredValue(spec), ShardSelector.Parse(shardText), parse.GetValue(outDir), parse.GetValue(quiet),
+                        output, cancellationToken));
+                var auditSpec = AuditSpecLoader.Load(parse.GetRequiredValue(spec));
+                return Task.FromResult(Audit(auditSpec, parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail), parse.GetValue(quiet),
+                    parse.GetValue(templates), output, error, (runner, b) => runner.Run(b, cancellationToken), cancellationToken));
             }
             catch (AuditSpecException e)
             {
@@ -59,10 +65,26 @@ internal static class RunCommand
     internal static string ToolVersion =>
         "dotnet-model-audit " + (typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
 
-    private static int Run(string specPath, string? outOption, string? baselineOption, bool noFail, bool quiet, string? templatesDir,
-        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Streams one shard and writes its part; the gates and reports come from merge.</summary>
+    private static int RunShard(string specPath, ShardSelector shard, string? outOption, bool quiet, TextWriter output, CancellationToken cancellationToken)
     {
         var spec = AuditSpecLoader.Load(specPath);
+        var outDirectory = outOption ?? spec.Outputs.Directory;
+        IAuditProgress progress = quiet ? NoProgress.Instance : new PlainAuditProgress(output);
+        var part = new AuditRunner(spec, progress, ToolVersion).RunShard(shard, cancellationToken);
+        foreach (var file in part.Write(outDirectory))
+            if (!quiet) output.WriteLine($"wrote {file}");
+        output.WriteLine($"shard {shard}: {part.Samples} samples from sample {part.Identity.FirstSample}; join the parts with: merge {specPath} DIR... --out DIR");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="audit"/> (a whole run or a merge), writes the reports atomically, prints the gate table and
+    /// returns the exit code: the tail shared by <c>run</c> and <c>merge</c>.
+    /// </summary>
+    internal static int Audit(AuditSpec spec, string? outOption, string? baselineOption, bool noFail, bool quiet, string? templatesDir,
+        TextWriter output, TextWriter error, Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
+    {
         var baselinePath = baselineOption ?? spec.Baseline;
         var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
         var outDirectory = outOption ?? spec.Outputs.Directory;
@@ -78,13 +100,13 @@ internal static class RunCommand
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx => result = new AuditRunner(spec, new SpectreAuditProgress(ctx), ToolVersion).Run(baseline, cancellationToken));
+                .Start(ctx => result = audit(new AuditRunner(spec, new SpectreAuditProgress(ctx), ToolVersion), baseline));
             report = result!;
         }
         else
         {
             IAuditProgress progress = quiet ? NoProgress.Instance : new PlainAuditProgress(output);
-            report = new AuditRunner(spec, progress, ToolVersion).Run(baseline, cancellationToken);
+            report = audit(new AuditRunner(spec, progress, ToolVersion), baseline);
         }
 
         var files = ReportWriter.Write(report, outDirectory, spec.Outputs, baselinePath, renderer, cancellationToken);
@@ -93,6 +115,7 @@ internal static class RunCommand
         if (Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true")
             foreach (var line in GitHubAnnotations.Lines(report)) output.WriteLine(line);
         if (!quiet) foreach (var f in files) output.WriteLine($"wrote {f}");
+        if (!quiet) foreach (var warning in report.Warnings) output.WriteLine("warning: " + warning);
         if (baseline is null && spec.Gates.Any(g => g.MaxRegression is not null) && !quiet)
             output.WriteLine("note: no baseline given; regression limits were not checked");
         // Canonical diagnostics: MSBuild, editors and problem matchers turn these into errors at the gate's line.
