@@ -37,6 +37,8 @@ internal sealed class OnnxGraphBuilder
             input.CheckShape(dims, _model.Path);
             if (!OnnxTensor.IsFloatType(input.ElementType))
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float inputs are supported");
+            if (dims.Any(d => d < 0) || ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a negative dimension or more than {ModelLimits.MaxTensorElements} elements");
             _values[input.Name] = OnnxValue.FromRuntime(Graph.AddInput(input.Name, new TensorShape(dims)));
         }
         foreach (var name in inputShapes.Keys)
@@ -52,7 +54,16 @@ internal sealed class OnnxGraphBuilder
             var importer = _model.Registry.Find(node.OpType, _model.Opset)
                 ?? throw Fail($"unsupported operator at opset {_model.Opset}");
             int graphNodesBefore = Graph.Nodes.Count;
-            importer.Import(new OnnxImportContext(this, node, _currentName, _model.Opset));
+            try
+            {
+                importer.Import(new OnnxImportContext(this, node, _currentName, _model.Opset));
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException)
+            {
+                // Engine operations and shapes validate their arguments (e.g. a shape over 2^31-1 elements);
+                // reaching them with bad values is the model's fault, reported against the node.
+                throw Fail(e.Message, e);
+            }
             _summaries.Add(Summarize(node, graphNodesBefore));
         }
         _currentNode = null;
