@@ -7,7 +7,8 @@ internal static class ImportHelpers
     public static int Axis(this OnnxImportContext context, long axis, int rank)
     {
         long a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= Math.Max(rank, 1)) throw context.Error($"axis {axis} is out of range for rank {rank}");
+        // A scalar (rank 0) has no axis at all.
+        if (a < 0 || a >= rank) throw context.Error($"axis {axis} is out of range for rank {rank}");
         return (int)a;
     }
 

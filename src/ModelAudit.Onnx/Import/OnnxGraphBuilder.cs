@@ -37,8 +37,10 @@ internal sealed class OnnxGraphBuilder
             input.CheckShape(dims, _model.Path);
             if (!OnnxTensor.IsFloatType(input.ElementType))
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float inputs are supported");
-            if (dims.Any(d => d < 0) || ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
-                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a negative dimension or more than {ModelLimits.MaxTensorElements} elements");
+            if (dims.Any(d => d <= 0))
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a zero or negative dimension; empty tensors are not supported");
+            if (ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has more than {ModelLimits.MaxTensorElements} elements");
             _values[input.Name] = OnnxValue.FromRuntime(Graph.AddInput(input.Name, new TensorShape(dims)));
         }
         foreach (var name in inputShapes.Keys)
@@ -64,6 +66,7 @@ internal sealed class OnnxGraphBuilder
                 // reaching them with bad values is the model's fault, reported against the node.
                 throw Fail(e.Message, e);
             }
+            CheckOutputsNotEmpty(node);
             _summaries.Add(Summarize(node, graphNodesBefore));
         }
         _currentNode = null;
@@ -74,6 +77,15 @@ internal sealed class OnnxGraphBuilder
             Graph.AddOutput(Materialize(output.Name, value));
         }
         return Graph;
+    }
+
+    // The engine's kernels need at least one element; an empty runtime tensor (e.g. a Slice that takes
+    // nothing) is refused at the node that makes it rather than failing inside a kernel at run time.
+    private void CheckOutputsNotEmpty(NodeProto node)
+    {
+        foreach (var name in node.Outputs)
+            if (name.Length > 0 && _values.TryGetValue(name, out var v) && v.Constant is null && Graph.Values[v.RuntimeId].Shape.ElementCount == 0)
+                throw Fail($"output '{name}' is empty ({Graph.Values[v.RuntimeId].Shape}); empty tensors are not supported at run time");
     }
 
     public OnnxValue Lookup(string name)
