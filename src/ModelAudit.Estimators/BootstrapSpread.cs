@@ -25,7 +25,22 @@ public static class BootstrapSpread
                 rows[i] = random.Next(samples);
             }
 
-            values[b] = estimate(rows);
+            try
+            {
+                values[b] = estimate(rows);
+            }
+            catch (UndefinedEstimateException)
+            {
+                // A resample can lose a class or all variation; it carries no spread information.
+                values[b] = double.NaN;
+            }
+        }
+
+        values = [.. values.Where(double.IsFinite)];
+        resamples = values.Length;
+        if (resamples < 2)
+        {
+            return double.NaN;
         }
 
         // Shifted by the first value: exact zero spread for a constant estimate, less cancellation otherwise.

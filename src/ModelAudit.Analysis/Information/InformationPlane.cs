@@ -25,10 +25,11 @@ public readonly record struct Estimate(double Value, double Spread);
 /// <param name="ConductanceLabel">I(C_l;Y), when conductance was given.</param>
 /// <param name="ActivationLabelNull">I(T_l;Y) with shuffled labels: mean and standard deviation over the shuffles (none when shuffles are off).</param>
 /// <param name="ConductanceLabelNull">I(C_l;Y) with shuffled labels, likewise.</param>
+/// <param name="Notes">Why a value is undefined (NaN), e.g. a class with one sample for the Gaussian estimator.</param>
 public sealed record LayerInformation(
     string Layer, int Depth, string Reduction, double Entropy,
     Estimate InputActivation, Estimate ActivationLabel, Estimate? InputConductance, Estimate? ConductanceLabel,
-    Estimate? ActivationLabelNull = null, Estimate? ConductanceLabelNull = null);
+    Estimate? ActivationLabelNull = null, Estimate? ConductanceLabelNull = null, IReadOnlyList<string>? Notes = null);
 
 /// <summary>Settings of the information-plane computation.</summary>
 /// <param name="BootstrapResamples">Resamples for the spread (0 = no spread).</param>
@@ -57,17 +58,46 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
         {
             cancellationToken.ThrowIfCancellationRequested();
             var layer = layers[l];
+            var notes = new List<string>();
             result.Add(new LayerInformation(
                 layer.Layer, l, layer.Reduction,
-                estimator.Entropy(layer.Activations),
-                Pair(input, layer.Activations, cancellationToken),
-                WithLabels(layer.Activations, labels, cancellationToken),
-                layer.Conductance is null ? null : Pair(input, layer.Conductance, cancellationToken),
-                layer.Conductance is null ? null : WithLabels(layer.Conductance, labels, cancellationToken),
+                Defined(notes, "H(T)", () => estimator.Entropy(layer.Activations)),
+                Defined(notes, "I(X;T)", () => Pair(input, layer.Activations, cancellationToken)),
+                Defined(notes, "I(T;Y)", () => WithLabels(layer.Activations, labels, cancellationToken)),
+                layer.Conductance is null ? null : Defined(notes, "I(X;C)", () => Pair(input, layer.Conductance, cancellationToken)),
+                layer.Conductance is null ? null : Defined(notes, "I(C;Y)", () => WithLabels(layer.Conductance, labels, cancellationToken)),
                 Null(layer.Activations, shuffles, cancellationToken),
-                layer.Conductance is null ? null : Null(layer.Conductance, shuffles, cancellationToken)));
+                layer.Conductance is null ? null : Null(layer.Conductance, shuffles, cancellationToken),
+                notes));
         }
         return result;
+    }
+
+    /// <summary>The estimate, or NaN with the reason in <paramref name="notes"/> when the estimator cannot give one.</summary>
+    private static double Defined(List<string> notes, string term, Func<double> estimate)
+    {
+        try
+        {
+            return estimate();
+        }
+        catch (UndefinedEstimateException e)
+        {
+            notes.Add($"{term} undefined: {e.Message}");
+            return double.NaN;
+        }
+    }
+
+    private static Estimate Defined(List<string> notes, string term, Func<Estimate> estimate)
+    {
+        try
+        {
+            return estimate();
+        }
+        catch (UndefinedEstimateException e)
+        {
+            notes.Add($"{term} undefined: {e.Message}");
+            return new Estimate(double.NaN, double.NaN);
+        }
     }
 
     /// <summary>
@@ -100,7 +130,14 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
         for (int k = 0; k < shuffles.Length; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            values[k] = estimator.MutualInformation(a, shuffles[k]);
+            try
+            {
+                values[k] = estimator.MutualInformation(a, shuffles[k]);
+            }
+            catch (UndefinedEstimateException)
+            {
+                return new Estimate(double.NaN, double.NaN);
+            }
         }
         double mean = values.Average();
         double spread = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));

@@ -160,6 +160,7 @@ internal sealed class PlanesStep : IAuditStep
             var c = layer.Conductance is { } rows ? Matrix(rows, n) : null;
             var info = plane.Compute(input, labels, [new LayerRepresentation(layer.Layer, t, c, layer.Activations!.How)], cancellationToken)[0] with { Depth = l };
             infos.Add(info);
+            foreach (var note in info.Notes ?? []) context.Warnings.Add($"{layer.Layer}: {note}");
             context.SetMetric("plane.activation.entropy", layer.Layer, info.Entropy);
             context.SetMetric("plane.activation.i_xt", layer.Layer, info.InputActivation.Value);
             context.SetMetric("plane.activation.i_ty", layer.Layer, info.ActivationLabel.Value);

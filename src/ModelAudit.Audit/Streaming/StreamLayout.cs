@@ -59,6 +59,9 @@ internal sealed class StreamLayout
     /// <summary>Samples per chunk: the largest count up to <see cref="MaxSamplesPerChunk"/> whose kept layer values fit <see cref="ChunkBudgetBytes"/>.</summary>
     public int SamplesPerChunk { get; }
 
+    /// <summary>The same layout with another chunk size (tests: results must not depend on it).</summary>
+    internal StreamLayout WithSamplesPerChunk(int samples) => new(Input, Layers, Conductance, samples);
+
     /// <summary>The layout for <paramref name="layers"/> of a model with per-sample input shape <paramref name="sampleShape"/>.</summary>
     /// <param name="layers">Analysed layers with their per-sample shapes.</param>
     /// <param name="sampleShape">Input shape without the batch dimension.</param>
