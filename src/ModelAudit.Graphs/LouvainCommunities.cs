@@ -9,6 +9,9 @@ namespace ModelAudit.Graphs;
 /// </summary>
 public sealed class LouvainCommunities
 {
+    /// <summary>Node visits between two cancellation checks inside a sweep.</summary>
+    private const int CancellationStride = 1024;
+
     private readonly WeightedDigraph _graph;
     private readonly double _resolution;
     private readonly double _threshold;
@@ -41,8 +44,10 @@ public sealed class LouvainCommunities
     public int Levels { get; private set; }
 
     /// <summary>Runs the levels until the modularity gain falls to the threshold or no node moves.</summary>
+    /// <param name="cancellationToken">Checked between levels, between sweeps and every <see cref="CancellationStride"/> node visits.</param>
     /// <exception cref="ArgumentException">The graph's total edge weight is zero (modularity undefined, as in NetworkX).</exception>
-    public void Compute()
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void Compute(CancellationToken cancellationToken = default)
     {
         int n = _graph.NodeCount;
         var random = new PythonRandom(_seed);
@@ -51,7 +56,7 @@ public sealed class LouvainCommunities
         var nodeOfOriginal = Enumerable.Range(0, n).ToArray();
         double modularity = level.Modularity(Enumerable.Range(0, n).ToArray(), _resolution);
         // As NetworkX: the first level's partition always counts, even when no node moved.
-        var (communityOfNode, _) = OneLevel(level, m, random);
+        var (communityOfNode, _) = OneLevel(level, m, random, cancellationToken);
         int[] partition;
         int levels = 0;
         while (true)
@@ -70,9 +75,10 @@ public sealed class LouvainCommunities
             }
 
             modularity = newModularity;
+            cancellationToken.ThrowIfCancellationRequested();
             level = Aggregate(level, communityOfNode);
             nodeOfOriginal = partition;
-            (communityOfNode, bool moved) = OneLevel(level, m, random);
+            (communityOfNode, bool moved) = OneLevel(level, m, random, cancellationToken);
             if (!moved)
             {
                 break;
@@ -88,7 +94,7 @@ public sealed class LouvainCommunities
     /// One NetworkX <c>_one_level</c> pass. Returns each node's community numbered by rank of the surviving
     /// community ids (NetworkX filters empty communities keeping their order) and whether any node moved.
     /// </summary>
-    private (int[] Community, bool Improvement) OneLevel(LouvainLevelGraph graph, double m, PythonRandom random)
+    private (int[] Community, bool Improvement) OneLevel(LouvainLevelGraph graph, double m, PythonRandom random, CancellationToken cancellationToken)
     {
         int n = graph.NodeCount;
         bool directed = graph.Directed;
@@ -109,11 +115,15 @@ public sealed class LouvainCommunities
         bool improvement = false;
         int moves = 1;
         double mSquared = m * m;
+        int visits = 0;
         while (moves > 0)
         {
             moves = 0;
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (int u in order)
             {
+                // A sweep over a large level can take seconds: check within it, cheaply.
+                if (++visits % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
                 double bestGain = 0;
                 int bestCommunity = community[u];
                 foreach (int c in listedOrder)
