@@ -44,14 +44,14 @@ public sealed class LouvainCommunities
     public int Levels { get; private set; }
 
     /// <summary>Runs the levels until the modularity gain falls to the threshold or no node moves.</summary>
-    /// <param name="cancellationToken">Checked between levels, between sweeps and every <see cref="CancellationStride"/> node visits.</param>
+    /// <param name="cancellationToken">Checked between the linear passes of a level, between sweeps and every <see cref="CancellationStride"/> nodes.</param>
     /// <exception cref="ArgumentException">The graph's total edge weight is zero (modularity undefined, as in NetworkX).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public void Compute(CancellationToken cancellationToken = default)
     {
         int n = _graph.NodeCount;
         var random = new PythonRandom(_seed);
-        var level = LouvainLevelGraph.FromGraph(_graph);
+        var level = LouvainLevelGraph.FromGraph(_graph, cancellationToken);
         double m = level.TotalWeight();
         var nodeOfOriginal = Enumerable.Range(0, n).ToArray();
         double modularity = level.Modularity(Enumerable.Range(0, n).ToArray(), _resolution);
@@ -68,6 +68,7 @@ public sealed class LouvainCommunities
             }
 
             levels++;
+            cancellationToken.ThrowIfCancellationRequested();
             double newModularity = level.Modularity(communityOfNode, _resolution);
             if (newModularity - modularity <= _threshold)
             {
@@ -76,7 +77,7 @@ public sealed class LouvainCommunities
 
             modularity = newModularity;
             cancellationToken.ThrowIfCancellationRequested();
-            level = Aggregate(level, communityOfNode);
+            level = Aggregate(level, communityOfNode, cancellationToken);
             nodeOfOriginal = partition;
             (communityOfNode, bool moved) = OneLevel(level, m, random, cancellationToken);
             if (!moved)
@@ -87,7 +88,7 @@ public sealed class LouvainCommunities
 
         _communities = Relabel(partition);
         Levels = levels;
-        Modularity = LouvainLevelGraph.FromGraph(_graph).Modularity(_communities, _resolution);
+        Modularity = LouvainLevelGraph.FromGraph(_graph, cancellationToken).Modularity(_communities, _resolution);
     }
 
     /// <summary>
@@ -103,7 +104,7 @@ public sealed class LouvainCommunities
         var inDegrees = graph.InDegrees();
         var totalOut = (double[])outDegrees.Clone();
         var totalIn = directed ? (double[])inDegrees.Clone() : totalOut;
-        var (neighbourNodes, neighbourWeights) = MoveNeighbours(graph);
+        var (neighbourNodes, neighbourWeights) = MoveNeighbours(graph, cancellationToken);
 
         var order = Enumerable.Range(0, n).ToArray();
         random.Shuffle(order);
@@ -222,7 +223,7 @@ public sealed class LouvainCommunities
     /// NetworkX's <c>nbrs</c>: undirected, neighbours without the self-loop; directed, successor weights then
     /// predecessor weights summed per node (a self-loop counted from both sides, as NetworkX does).
     /// </summary>
-    private static (int[][] Nodes, double[][] Weights) MoveNeighbours(LouvainLevelGraph graph)
+    private static (int[][] Nodes, double[][] Weights) MoveNeighbours(LouvainLevelGraph graph, CancellationToken cancellationToken)
     {
         int n = graph.NodeCount;
         var nodes = new int[n][];
@@ -232,6 +233,7 @@ public sealed class LouvainCommunities
         var weightList = new List<double>();
         for (int u = 0; u < n; u++)
         {
+            if (u % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
             position.Clear();
             nodeList.Clear();
             weightList.Clear();
@@ -272,12 +274,14 @@ public sealed class LouvainCommunities
     }
 
     /// <summary>NetworkX <c>_gen_graph</c>: one node per community, edge weights summed in edge order.</summary>
-    private static LouvainLevelGraph Aggregate(LouvainLevelGraph graph, int[] community)
+    private static LouvainLevelGraph Aggregate(LouvainLevelGraph graph, int[] community, CancellationToken cancellationToken)
     {
         int k = community.Length == 0 ? 0 : community.Max() + 1;
         var builder = new LouvainLevelGraph.Builder(k, graph.Directed);
+        int edges = 0;
         foreach (var (from, to, weight) in graph.Edges())
         {
+            if (++edges % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
             builder.Add(community[from], community[to], weight);
         }
 
