@@ -128,6 +128,9 @@ internal static class NifCommand
             case NifStage.Connectivity when p.Done == 1:
                 output.WriteLine($"nif: connectivity: at most {p.Total.ToString("N0", inv)} backward passes");
                 break;
+            case NifStage.Attribution:
+                output.WriteLine($"nif: attribution comparison (integrated gradients): chunk {p.Done}/{p.Total}, {Seconds(p.Elapsed)} elapsed, ETA {(p.Remaining is { } left ? Seconds(left) : "n/a")}");
+                break;
             case NifStage.Flows when p.Pair is { } pair:
                 string eta = p.Remaining is { } r ? Seconds(r) : "n/a";
                 output.WriteLine($"nif: pair {p.PairIndex + 1}/{p.PairCount}: {pair.Edges.ToString("N0", inv)} edges ({pair.Estimator}), "

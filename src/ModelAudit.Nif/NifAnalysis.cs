@@ -106,7 +106,7 @@ public static class NifAnalysis
         {
             pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels, options.PrunedModelPath, cancellationToken);
             if (options.CompareAttributions)
-                (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, cancellationToken);
+                (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, clock, progress, cancellationToken);
         }
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -443,7 +443,7 @@ public static class NifAnalysis
     /// and NIF and integrated gradients are each compared with raw MI by the two-sample KS test.
     /// </summary>
     private static (double[] Information, List<NifComparison> Comparisons) Compare(OnnxSession session, ModelRunner runner, NodeLayer inputs,
-        double[][] attribution, int[] labels, NifOptions options, CancellationToken cancellationToken)
+        double[][] attribution, int[] labels, NifOptions options, Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
         var ksg = new KsgEstimator(new KsgOptions(Seed: options.Seed));
         var information = new double[inputs.Units];
@@ -453,7 +453,7 @@ public static class NifAnalysis
             information[i] = inputs.IsConstant(i) ? 0 : Math.Max(0, ksg.MutualInformation(new SampleMatrix(inputs.Columns[i], runner.Samples, 1), labels));
         }
         var nif = attribution.Select(row => row.Sum()).ToArray();
-        var ig = IntegratedGradientsPerFeature(session, runner, inputs, labels, options, cancellationToken);
+        var ig = IntegratedGradientsPerFeature(session, runner, inputs, labels, options, clock, progress, cancellationToken);
         var reference = Normalised(information);
         var comparisons = new List<NifComparison>();
         foreach (var (method, values) in new[] { ("nif", Normalised(nif)), ("integrated-gradients", Normalised(ig)) })
@@ -464,8 +464,11 @@ public static class NifAnalysis
         return (information, comparisons);
     }
 
-    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options, CancellationToken cancellationToken)
+    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options,
+        Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
+        int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
+        var stageClock = Stopwatch.StartNew();
         // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
         var model = new OnnxDifferentiableModel(session);
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
@@ -482,6 +485,11 @@ public static class NifAnalysis
                     var block = values.Slice((s * inputs.TotalUnits + inputs.UnitIndex[i]) * inputs.SpatialSize, inputs.SpatialSize);
                     foreach (var v in block) totals[i] += Math.Abs(v);
                 }
+            progress?.Invoke(new NifProgress
+            {
+                Stage = NifStage.Attribution, PairIndex = -1, PairCount = 0, Done = ++done, Total = chunks,
+                StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
+            });
         });
         for (int i = 0; i < totals.Length; i++) totals[i] /= runner.Samples;
         return totals;

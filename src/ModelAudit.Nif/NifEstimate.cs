@@ -10,14 +10,18 @@ namespace ModelAudit.Nif;
 /// </summary>
 public sealed record NifEstimate
 {
-    /// <summary>Measured MINE cost per edge and Adam step at batch 256 (512 rows) and H = 16 (docs/nif.md, benchmark on the 2-core machine).</summary>
+    /// <summary>
+    /// Measured MINE cost per edge and Adam step at H = 16 on the 2-core machine: 26 us at batch 256 (the
+    /// benchmark in docs/nif.md) and about 21 us at batch 64 (resnet18_64, 1,040 pairs): the per-pair overhead
+    /// dominates, so the rule does not scale with the batch.
+    /// </summary>
     public const double MineSecondsPerEdgeStep = 26e-6;
 
-    /// <summary>Measured KSG (k = 3) cost per pair, divided by N log2 N.</summary>
-    public const double KsgSecondsPerSampleLog = 0.15e-6;
+    /// <summary>Measured KSG (k = 3) cost per pair, divided by N log2 N: 3.8 ms per pair at N = 512 (2,080 pairs, 2 cores).</summary>
+    public const double KsgSecondsPerSampleLog = 0.8e-6;
 
-    /// <summary>Measured binning (30 bins) cost per pair, divided by N.</summary>
-    public const double BinningSecondsPerSample = 0.05e-6;
+    /// <summary>Measured binning (30 bins) cost per pair, divided by N: 0.24 ms per pair at N = 512 (2,080 pairs, 2 cores).</summary>
+    public const double BinningSecondsPerSample = 0.5e-6;
 
     /// <summary>Node count per node layer (input, selected layers, classes) after the unit selection.</summary>
     public required IReadOnlyList<int> SelectedUnits { get; init; }
@@ -39,7 +43,7 @@ public sealed record NifEstimate
 
     /// <summary>
     /// Estimated seconds of the flow estimation (not the connectivity passes, whose cost depends on the model):
-    /// per pair, MINE estimations x steps x <see cref="MineSecondsPerEdgeStep"/> x (2 min(B, N) / 512) x (H / 16);
+    /// per pair, MINE estimations x steps x <see cref="MineSecondsPerEdgeStep"/> x (H / 16);
     /// KSG estimations x N log2 N x <see cref="KsgSecondsPerSampleLog"/>; binning estimations x N x <see cref="BinningSecondsPerSample"/>.
     /// </summary>
     public required double EstimatedSeconds { get; init; }
@@ -63,7 +67,6 @@ public sealed record NifEstimate
         var kinds = new string[bounds.Length];
         long estimations = 0, backward = 0;
         double seconds = 0;
-        int batch = Math.Min(options.Mine.BatchSize, samples);
         for (int l = 0; l < bounds.Length; l++)
         {
             bounds[l] = (long)selected[l] * selected[l + 1];
@@ -77,7 +80,7 @@ public sealed record NifEstimate
             kinds[l] = kind switch { FlowEstimator.Mine => "mine", FlowEstimator.Ksg => "ksg", _ => "binning" };
             seconds += kind switch
             {
-                FlowEstimator.Mine => count * options.Mine.Steps * MineSecondsPerEdgeStep * (2.0 * batch / 512) * (options.Mine.Hidden / 16.0),
+                FlowEstimator.Mine => count * options.Mine.Steps * MineSecondsPerEdgeStep * (options.Mine.Hidden / 16.0),
                 FlowEstimator.Ksg => count * samples * Math.Log2(Math.Max(2, samples)) * KsgSecondsPerSampleLog,
                 _ => count * samples * BinningSecondsPerSample,
             };

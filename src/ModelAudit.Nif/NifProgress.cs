@@ -14,6 +14,9 @@ public enum NifStage
 
     /// <summary>Mutual-information estimation per layer pair. Work: edges.</summary>
     Flows,
+
+    /// <summary>Integrated gradients for the attribution comparison (with labels and <see cref="NifOptions.CompareAttributions"/>). Work: chunks.</summary>
+    Attribution,
 }
 
 /// <summary>Progress of a NIF run, reported after each unit of work of a stage.</summary>
@@ -22,13 +25,13 @@ public sealed record NifProgress
     /// <summary>The stage.</summary>
     public required NifStage Stage { get; init; }
 
-    /// <summary>Layer pair just worked on (0-based); -1 when admitted and in the forward stage.</summary>
+    /// <summary>Layer pair just worked on (0-based); -1 when admitted and in the forward and attribution stages.</summary>
     public required int PairIndex { get; init; }
 
     /// <summary>Layer pairs of the run.</summary>
     public required int PairCount { get; init; }
 
-    /// <summary>Work of the stage done (chunks, backward passes or edges).</summary>
+    /// <summary>Work of the stage done (chunks, backward passes, edges or chunks).</summary>
     public required long Done { get; init; }
 
     /// <summary>Work of the stage in all (for connectivity an upper bound: passes are skipped once every edge is found).</summary>
