@@ -17,7 +17,7 @@ internal sealed class NifStep : IAuditStep
     private static readonly string[] EstimatorNames = ["auto", "mine", "ksg", "binning"];
 
     internal sealed record Options(IReadOnlyList<string>? Layers, string Estimator, double Beta, double Resolution, int? Seed, string Length,
-        int MaxMineEdges, int NullPairs) : IStepOptions
+        int MaxMineEdges, int NullPairs, int MaxUnits, int MaxEdges) : IStepOptions
     {
         public IEnumerable<KeyValuePair<string, string>> Describe()
         {
@@ -30,6 +30,8 @@ internal sealed class NifStep : IAuditStep
             yield return new("length", Length);
             yield return new("max_mine_edges", MaxMineEdges.ToString(inv));
             yield return new("null_pairs", NullPairs.ToString(inv));
+            yield return new("max_units", MaxUnits == 0 ? "0 (every unit)" : MaxUnits.ToString(inv));
+            yield return new("max_edges", MaxEdges.ToString(inv));
         }
     }
 
@@ -45,7 +47,8 @@ internal sealed class NifStep : IAuditStep
         double resolution = options.Double("resolution") ?? 1;
         if (resolution <= 0) throw options.Error(options.Required("resolution"), "'analyses.nif.resolution' must be positive");
         var parsed = new Options(layers, options.Enum("estimator", EstimatorNames) ?? "auto", beta, resolution, options.Int("seed"),
-            options.Enum("length", "inverse", "neglog") ?? "inverse", options.Int("max_mine_edges", min: 0) ?? 4096, options.Int("null_pairs", min: 1) ?? 16);
+            options.Enum("length", "inverse", "neglog") ?? "inverse", options.Int("max_mine_edges", min: 0) ?? 4096, options.Int("null_pairs", min: 1) ?? 16,
+            options.Int("max_units", min: 0) ?? NifOptions.DefaultMaxUnits, options.Int("max_edges", min: 1) ?? (int)NifOptions.DefaultMaxEdges);
         options.Finish();
         return parsed;
     }
@@ -70,11 +73,24 @@ internal sealed class NifStep : IAuditStep
             Length = o.Length == "neglog" ? EdgeLength.NegativeLogNormalized : EdgeLength.InverseWeight,
             MaxMineEdges = o.MaxMineEdges,
             NullPairs = o.NullPairs,
+            MaxUnits = o.MaxUnits,
+            MaxEdges = o.MaxEdges,
             // The audit gates on the flow graph; the attribution comparison and pruning check belong to the nif command.
             CompareAttributions = false,
         };
         int[]? labels = context.Labels?.Select(v => (int)v).ToArray();
-        var result = NifAnalysis.Run(context.Session, context.Inputs.ToArray(), context.Inputs.Shape[0], labels, nifOptions, cancellationToken);
+        // The runner sized the stage in layers; NIF works in layer pairs (one more than its hidden layers), so
+        // each finished pair advances the stage to its proportional share of that total.
+        int units = context.Layers.Count, advanced = 0;
+        void OnProgress(NifProgress p)
+        {
+            if (p.Stage != NifStage.Flows || p.PairCount == 0) return;
+            int target = (int)((long)units * (p.PairIndex + 1) / p.PairCount);
+            if (target <= advanced) return;
+            progress.Advance(target - advanced);
+            advanced = target;
+        }
+        var result = NifAnalysis.Run(context.Session, context.Inputs.ToArray(), context.Inputs.Shape[0], labels, nifOptions, cancellationToken, OnProgress);
         context.SetMetric("nif.dead_units", null, result.DeadUnits.Count);
         context.SetMetric("nif.modularity", null, result.Modularity);
         context.SetMetric("nif.communities", null, result.CommunityCount);
@@ -82,6 +98,6 @@ internal sealed class NifStep : IAuditStep
             [.. result.Nodes.Select(n => new GraphNode(n.Id, n.Layer, n.Label, n.Betweenness, n.Community))],
             [.. result.Edges.Select(e => new GraphEdge(e.From, e.To, e.Flow))],
             [.. result.Attribution.Select(row => (IReadOnlyList<double>)[.. row])]);
-        progress.Advance(context.Layers.Count);
+        if (advanced < units) progress.Advance(units - advanced);
     }
 }
