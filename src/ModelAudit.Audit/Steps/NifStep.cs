@@ -22,7 +22,7 @@ internal sealed class NifStep : IAuditStep
         public IEnumerable<KeyValuePair<string, string>> Describe()
         {
             var inv = CultureInfo.InvariantCulture;
-            yield return new("layers", Layers is null ? "(the audit's layers)" : "[" + string.Join(", ", Layers) + "]");
+            yield return new("layers", Layers is null ? $"(at most {DefaultLayerCount} of the audit's layers, evenly over depth)" : "[" + string.Join(", ", Layers) + "]");
             yield return new("estimator", Estimator);
             yield return new("beta", Beta.ToString("R", inv));
             yield return new("resolution", Resolution.ToString("R", inv));
@@ -33,6 +33,20 @@ internal sealed class NifStep : IAuditStep
             yield return new("max_units", MaxUnits == 0 ? "0 (every unit)" : MaxUnits.ToString(inv));
             yield return new("max_edges", MaxEdges.ToString(inv));
         }
+    }
+
+    /// <summary>Most of the audit's layers NIF takes when <c>analyses.nif.layers</c> is not given.</summary>
+    internal const int DefaultLayerCount = 6;
+
+    /// <summary>
+    /// The default node layers: the audit's layers when there are at most <see cref="DefaultLayerCount"/>, else that many
+    /// spread evenly over depth, the deepest always included. ResNet50's 65 Relu/Add outputs would need about 67,000
+    /// edges even at 32 units each; six layers keep the flow graph over the whole depth at about 6,000 (docs/nif.md).
+    /// </summary>
+    internal static IReadOnlyList<string> DefaultLayers(IReadOnlyList<string> layers)
+    {
+        if (layers.Count <= DefaultLayerCount) return layers;
+        return [.. Enumerable.Range(1, DefaultLayerCount).Select(i => layers[(int)((long)i * layers.Count / DefaultLayerCount) - 1])];
     }
 
     public string Key => "nif";
@@ -65,7 +79,7 @@ internal sealed class NifStep : IAuditStep
         var o = (Options)options;
         var nifOptions = new NifOptions
         {
-            Layers = o.Layers ?? context.Layers,
+            Layers = o.Layers ?? DefaultLayers(context.Layers),
             Estimator = o.Estimator switch { "mine" => FlowEstimator.Mine, "ksg" => FlowEstimator.Ksg, "binning" => FlowEstimator.Binning, _ => FlowEstimator.Auto },
             Beta = o.Beta,
             Resolution = o.Resolution,
