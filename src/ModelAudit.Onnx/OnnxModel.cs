@@ -28,7 +28,12 @@ public sealed class OnnxModel
         Opset = opset;
         Registry = registry;
         UnsupportedOperators = unsupported;
-        foreach (var init in proto.Graph.Initializers) Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
+        foreach (var init in proto.Graph.Initializers)
+        {
+            Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
+            // The raw data is a slice of the file's bytes: dropping it lets the file go once every weight is decoded.
+            init.RawData = null;
+        }
         Inputs = [.. proto.Graph.Inputs.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
         Outputs = [.. proto.Graph.Outputs.Select(OnnxTensorInfo.From)];
     }

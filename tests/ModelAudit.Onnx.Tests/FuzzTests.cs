@@ -163,7 +163,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
                 if (ints.Length == 0) goto case 9;
                 var t = ints[random.Next(ints.Length)];
                 if (t.RawData is { Length: >= 8 } raw)
-                    BitConverter.TryWriteBytes(raw.AsSpan(8 * random.Next(raw.Length / 8)), HostileInt(random));
+                    BitConverter.TryWriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsMemory(raw).Span[(8 * random.Next(raw.Length / 8))..], HostileInt(random));
                 for (int i = 0; i < t.Int64Data.Count; i++)
                     if (random.Next(2) == 0) t.Int64Data[i] = HostileInt(random);
                 break;

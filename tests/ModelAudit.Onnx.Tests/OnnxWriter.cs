@@ -67,7 +67,7 @@ internal static class OnnxWriter
         foreach (var i in t.Int32Data) { o.WriteTag(5, WireFormat.WireType.Varint); o.WriteInt32(i); }
         foreach (var i in t.Int64Data) { o.WriteTag(7, WireFormat.WireType.Varint); o.WriteInt64(i); }
         o.WriteTag(8, WireFormat.WireType.LengthDelimited); o.WriteString(t.Name);
-        if (t.RawData is not null) { o.WriteTag(9, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(t.RawData)); }
+        if (t.RawData is not null) { o.WriteTag(9, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(t.RawData.Value.Span)); }
         foreach (var d in t.DoubleData) { o.WriteTag(10, WireFormat.WireType.Fixed64); o.WriteDouble(d); }
         foreach (var u in t.UInt64Data) { o.WriteTag(11, WireFormat.WireType.Varint); o.WriteUInt64(u); }
         foreach (var (k, v) in t.ExternalData)

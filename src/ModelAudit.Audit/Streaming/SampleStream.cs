@@ -29,8 +29,8 @@ internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layo
     /// <summary>Rows (samples x path points) per forward+backward of the sweep.</summary>
     public int RowsPerPass => conductance is null ? 0
         : conductance.Options.InternalBatchSize > 0 ? conductance.Options.InternalBatchSize
-        // Recorded values, their gradients and a third for scratch; at least two points so consecutive points share a pass.
-        : (int)Math.Clamp(SweepBudgetBytes / Math.Max(1, 12 * runtimeValuesPerSample), 2, layout.SamplesPerChunk * (conductance.Options.Steps + 1));
+        // Recorded values, their gradients and a third for scratch.
+        : (int)Math.Clamp(SweepBudgetBytes / Math.Max(1, 12 * runtimeValuesPerSample), 1, layout.SamplesPerChunk * (conductance.Options.Steps + 1));
 
     /// <summary>Streams samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of <paramref name="inputs"/>.</summary>
     /// <param name="inputs">All audit samples, [N, sample shape...].</param>

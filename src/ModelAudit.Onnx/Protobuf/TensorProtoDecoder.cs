@@ -27,8 +27,8 @@ internal static class TensorProtoDecoder
         var type = proto.DataType;
         if (!OnnxTensor.IsSupportedType(type)) throw new OnnxModelException($"{where}: unsupported data type {type}");
 
-        byte[]? raw = proto.IsExternal ? ReadExternal(proto, modelPath, where, (long)n * ElementSize(type)) : proto.RawData;
-        if (raw is not null)
+        ReadOnlyMemory<byte>? rawData = proto.IsExternal ? ReadExternal(proto, modelPath, where, (long)n * ElementSize(type)) : proto.RawData;
+        if (rawData is { } raw)
         {
             int size = ElementSize(type);
             if (raw.Length != (long)n * size)
@@ -46,9 +46,9 @@ internal static class TensorProtoDecoder
         _ => 1,
     };
 
-    private static OnnxTensor DecodeRaw(byte[] raw, OnnxDataType type, int n, int[] dims)
+    private static OnnxTensor DecodeRaw(ReadOnlyMemory<byte> raw, OnnxDataType type, int n, int[] dims)
     {
-        var s = raw.AsSpan();
+        var s = raw.Span;
         switch (type)
         {
             case OnnxDataType.Float:
