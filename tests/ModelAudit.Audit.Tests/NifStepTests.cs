@@ -84,4 +84,13 @@ public sealed class NifStepTests : IDisposable
         Assert.Equal((4, 21), (e.Mark.Line, e.Mark.Column));
         Assert.Equal("'analyses.nif.estimator' must be one of auto, mine, ksg, binning; got 'mutual'", e.Message);
     }
+
+    [Fact]
+    public void DefaultLayers_SixtyFiveLayers_SixSpreadOverDepthEndingAtTheDeepest()
+    {
+        var layers = Enumerable.Range(0, 65).Select(i => $"l{i}").ToList();
+        // floor(i * 65 / 6) - 1 for i = 1..6.
+        Assert.Equal(["l9", "l20", "l31", "l42", "l53", "l64"], ModelAudit.Audit.Steps.NifStep.DefaultLayers(layers));
+        Assert.Equal(layers.Take(6), ModelAudit.Audit.Steps.NifStep.DefaultLayers([.. layers.Take(6)]));
+    }
 }
