@@ -1,5 +1,9 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using HandlebarsDotNet;
+using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
+using ModelAudit.Reporting.Json;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Cli;
@@ -7,25 +11,48 @@ namespace ModelAudit.Cli;
 /// <summary>The <c>dotnet model-audit</c> entry point: parses arguments, runs a command, maps errors to exit codes.</summary>
 internal static class Program
 {
-    /// <summary>Runs the tool on the console; Ctrl+C cancels and cleans up.</summary>
+    /// <summary>
+    /// Runs the tool on the console. The first SIGINT (Ctrl+C) or SIGTERM cancels: the command stops at its next
+    /// check, cleans up and exits 130. A second signal exits 130 at once, after deleting staged temporary files.
+    /// </summary>
     public static int Main(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        int signals = 0, finished = 0;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        return Run(args, Console.Out, Console.Error, cancellation.Token);
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                cancellation.Cancel();
+                return;
+            }
+            if (Interlocked.Exchange(ref finished, 1) == 1) return;
+            StagedFile.DeletePending();
+            Console.Error.WriteLine("error: cancelled");
+            Console.Error.Flush();
+            Environment.Exit(ExitCodes.Cancelled);
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        int exit = Run(args, Console.Out, Console.Error, cancellation.Token);
+        // A second signal arriving now must not print a second line.
+        return Interlocked.Exchange(ref finished, 1) == 1 ? ExitCodes.Cancelled : exit;
     }
 
     /// <summary>Runs one command in-process, writing to <paramref name="output"/> and one-line errors to <paramref name="error"/>.</summary>
-    /// <returns>0 ok, 1 internal error, 2 audit gate failed, 3 invalid input (usage, model, data, unknown layer), 130 cancelled.</returns>
+    /// <returns>0 ok, 1 internal error, 2 audit gate failed, 3 invalid input (usage, spec, model, data, baseline, file system), 130 cancelled.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        // No file system accepts NUL in a path, and .NET would throw ArgumentException deep inside a command.
+        if (args.FirstOrDefault(a => a.Contains('\0', StringComparison.Ordinal)) is { } withNul)
+        {
+            error.WriteLine($"error: argument '{OneLine(withNul)}' contains a NUL character");
+            return ExitCodes.InvalidInput;
+        }
         var root = new RootCommand("Audits how information flows through a trained ONNX network and gates model releases.")
         {
             InspectCommand.Create(output),
@@ -46,6 +73,7 @@ internal static class Program
         }
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
                 .GetAwaiter().GetResult();
         }
@@ -54,8 +82,24 @@ internal static class Program
             error.WriteLine("error: cancelled");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException)
+        catch (AuditSpecException e)
         {
+            error.WriteLine(e.Diagnostic);
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException or ReportFormatException or HandlebarsException)
+        {
+            error.WriteLine("error: " + OneLine(e.Message));
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Permission denied, disk full, a folder where a file should be: the environment, not a bug. .NET names the path.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine("error: cancelled");
+                return ExitCodes.Cancelled;
+            }
             error.WriteLine("error: " + OneLine(e.Message));
             return ExitCodes.InvalidInput;
         }
@@ -66,5 +110,12 @@ internal static class Program
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Control characters (line breaks included) become spaces: an error is always one line.</summary>
+    internal static string OneLine(string message)
+    {
+        var chars = message.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (char.IsControl(chars[i])) chars[i] = ' ';
+        return new string(chars).Trim();
+    }
 }

@@ -34,24 +34,9 @@ internal static class RunCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
         var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
         var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            try
-            {
-                return Task.FromResult(Run(parse.GetRequiredValue(spec), parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail),
-                    parse.GetValue(quiet), parse.GetValue(templates), output, error, cancellationToken));
-            }
-            catch (AuditSpecException e)
-            {
-                error.WriteLine(e.Diagnostic);
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
-            catch (Exception e) when (e is ReportFormatException or IOException or HandlebarsDotNet.HandlebarsException)
-            {
-                error.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
-        });
+        // Spec, baseline, template and file-system errors reach Program.Run, which prints one line and exits 3.
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse.GetRequiredValue(spec), parse.GetValue(outDir), parse.GetValue(baseline),
+            parse.GetValue(noFail), parse.GetValue(quiet), parse.GetValue(templates), output, error, cancellationToken)));
         return command;
     }
 
@@ -66,7 +51,11 @@ internal static class RunCommand
         var baselinePath = baselineOption ?? spec.Baseline;
         var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
         var outDirectory = outOption ?? spec.Outputs.Directory;
-        ReportWriter.CheckBaseline(ReportWriter.Targets(outDirectory, spec.Outputs), baselinePath);
+        var targets = ReportWriter.Targets(outDirectory, spec.Outputs);
+        ReportWriter.CheckBaseline(targets, baselinePath);
+        // Fail before the compute when a report cannot be written: --out is a file, or a report name is a folder.
+        if (File.Exists(outDirectory)) throw new IOException($"{outDirectory}: is a file; --out needs a folder");
+        foreach (var target in targets) Tensors.Io.StagedFile.CheckTarget(target);
         // Compile the templates before any compute, so a broken override fails fast.
         var renderer = templatesDir is null ? HtmlReportRenderer.Default : new HtmlReportRenderer(ReportTemplates.FromDirectory(templatesDir));
 
