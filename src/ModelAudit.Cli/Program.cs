@@ -11,13 +11,15 @@ namespace ModelAudit.Cli;
 /// <summary>The <c>dotnet model-audit</c> entry point: parses arguments, runs a command, maps errors to exit codes.</summary>
 internal static class Program
 {
+    private static PosixSignalRegistration[]? _signalRegistrations;
+
     /// <summary>
     /// Runs the tool on the console. The first SIGINT (Ctrl+C) or SIGTERM cancels: the command stops at its next
     /// check, cleans up and exits 130. A second signal exits 130 at once, after deleting staged temporary files.
     /// </summary>
     public static int Main(string[] args)
     {
-        using var cancellation = new CancellationTokenSource();
+        var cancellation = new CancellationTokenSource();
         int signals = 0, finished = 0;
         void OnSignal(PosixSignalContext context)
         {
@@ -33,9 +35,11 @@ internal static class Program
             Console.Error.Flush();
             Environment.Exit(ExitCodes.Cancelled);
         }
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        // Never disposed: a second signal that arrives while the process is exiting must still meet the handler,
+        // not the default action (killed by SIGTERM, exit 143).
+        _signalRegistrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
         int exit = Run(args, Console.Out, Console.Error, cancellation.Token);
+        GC.KeepAlive(_signalRegistrations);
         // A second signal arriving now must not print a second line.
         return Interlocked.Exchange(ref finished, 1) == 1 ? ExitCodes.Cancelled : exit;
     }
@@ -74,7 +78,14 @@ internal static class Program
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
+            return parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                // Main handles SIGINT/SIGTERM itself; System.CommandLine's own handler would crash on a second signal.
+                ProcessTerminationTimeout = null,
+            }, cancellationToken)
                 .GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)

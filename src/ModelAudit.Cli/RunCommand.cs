@@ -49,10 +49,10 @@ internal static class RunCommand
     {
         var spec = AuditSpecLoader.Load(specPath);
         var baselinePath = baselineOption ?? spec.Baseline;
-        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
         var outDirectory = outOption ?? spec.Outputs.Directory;
         var targets = ReportWriter.Targets(outDirectory, spec.Outputs);
         ReportWriter.CheckBaseline(targets, baselinePath);
+        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
         // Fail before the compute when a report cannot be written: --out is a file, or a report name is a folder.
         if (File.Exists(outDirectory)) throw new IOException($"{outDirectory}: is a file; --out needs a folder");
         foreach (var target in targets) Tensors.Io.StagedFile.CheckTarget(target);
