@@ -160,6 +160,35 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal($"error: {csv}: label 5 of sample 4 is outside [0, 3)", OneLine(CliHarness.Run("run", spec, "--quiet", "--out", Path.Combine(_temp, "o")), 3));
     }
 
+    private string IrisSpec(string csv, string analyses = "  conductance: { steps: 2 }\n")
+    {
+        var spec = Path.Combine(_temp, "iris.yaml");
+        File.WriteAllText(spec, $"model: '{Path.Combine(CliHarness.RepoRoot, "audit-configs", "iris", "model.onnx")}'\ndata:\n  inputs: '{csv}'\n  label_column: species\nanalyses:\n{analyses}");
+        return spec;
+    }
+
+    [Fact]
+    public void Run_CsvHeaderOnly_Exit3NoSamples()
+    {
+        // Found by the fuzz tests: exit 1 ("The batch size must be at least 1").
+        var csv = Path.Combine(_temp, "iris.csv");
+        File.WriteAllText(csv, File.ReadLines(Path.Combine(CliHarness.RepoRoot, "audit-configs", "iris", "iris.csv")).First() + "\n");
+        Assert.Equal($"error: {csv}: the file holds no samples", OneLine(CliHarness.Run("run", IrisSpec(csv), "--quiet", "--out", Path.Combine(_temp, "o")), 3));
+    }
+
+    [Fact]
+    public void Run_GaussianWithSingletonClass_Exit3AtTheEstimator()
+    {
+        // Found by the fuzz tests: exit 1 ("Class 0 has 1 sample; a covariance needs two").
+        var csv = Path.Combine(_temp, "iris.csv");
+        var lines = File.ReadAllLines(Path.Combine(CliHarness.RepoRoot, "audit-configs", "iris", "iris.csv"));
+        File.WriteAllLines(csv, lines.Take(1).Concat(lines.Skip(1).Where(l => !l.EndsWith(",2", StringComparison.Ordinal)))
+            .Append(lines.Skip(1).First(l => l.EndsWith(",2", StringComparison.Ordinal))));
+        var spec = IrisSpec(csv, "  planes:\n    estimator: gaussian\n");
+        Assert.Equal($"{spec}(7,16): error MA0001: 'analyses.planes.estimator' is gaussian, which needs at least 2 samples of every class; class 2 has 1 in {csv}",
+            OneLine(CliHarness.Run("run", spec, "--quiet", "--out", Path.Combine(_temp, "o")), 3));
+    }
+
     [Fact]
     public void Infer_NaNInput_Exit3NamesFirstBadSample()
     {
@@ -224,7 +253,7 @@ public sealed class HostileInputTests : IDisposable
     public void Run_KsgNeighborsAboveSampleCount_Exit3AtTheOption()
     {
         var spec = Spec($"  inputs: '{Digits("input.npy")}'\n  labels: '{Digits("labels.npy")}'\n  samples: 20\n", "  planes:\n    estimator: ksg\n    ksg: { neighbors: 20 }\n");
-        Assert.Equal($"{spec}(9,23): error MA0001: 'analyses.planes.ksg.neighbors' is 20, which needs at least 21 samples; the audit has 20",
+        Assert.Equal($"{spec}(9,23): error MA0001: 'analyses.planes.ksg.neighbors' is 20, which needs at least 21 samples; the audit has 20 from {Digits("input.npy")}",
             OneLine(CliHarness.Run("run", spec, "--quiet"), 3));
     }
 

@@ -53,8 +53,16 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         var indices = Sample(n, spec.Samples, seed);
         if (spec.Samples is { } wanted && wanted > n)
             throw new ModelInputException($"{spec.Inputs}: data.samples is {wanted} but the file holds {n} samples");
-        if (spec.Requirement is { } need && indices.Length < need.Minimum)
-            throw new AuditSpecException(need.File, need.Mark, $"'{need.Key}' is {need.Value}, which needs at least {need.Minimum} samples; the audit has {indices.Length}");
+        if (indices.Length == 0) throw new ModelInputException($"{spec.Inputs}: the file holds no samples");
+        foreach (var need in spec.Requirements)
+        {
+            if (indices.Length < need.Minimum)
+                throw new AuditSpecException(need.File, need.Mark, $"{need.Reason}, which needs at least {need.Minimum} samples; the audit has {indices.Length} from {spec.Inputs}");
+            if (need.MinimumPerClass > 0 && labels is not null
+                && indices.GroupBy(i => labels[i]).Select(g => (Class: g.Key, Count: g.Count())).OrderBy(g => g.Class).FirstOrDefault(g => g.Count < need.MinimumPerClass) is { Count: > 0 } few)
+                throw new AuditSpecException(need.File, need.Mark,
+                    $"{need.Reason}, which needs at least {need.MinimumPerClass} samples of every class; class {few.Class} has {few.Count} in {spec.Labels ?? spec.Inputs}");
+        }
         var dims = inputs.Shape.ToArray();
         int size = inputs.Length / Math.Max(n, 1);
         var source = inputs.Span;

@@ -59,7 +59,7 @@ public static class AuditSpecLoader
         var gates = ReadGates(top, catalog);
         var baseline = top.Value("baseline") is null ? null : ResolvePath(top, "baseline", folder);
         var outputs = ReadOutputs(top, folder);
-        data = data with { Requirement = SampleRequirement(steps, file) };
+        data = data with { Requirements = [.. steps.Select(s => s.Options).OfType<ISampleRequirement>().SelectMany(r => r.Requirements(file))] };
         return new AuditSpec(file, model, seed, data, layers, steps, gates, baseline, outputs);
     }
 
@@ -138,10 +138,6 @@ public static class AuditSpecLoader
     /// <summary>The most per-channel values of preprocessing.</summary>
     private const int MaxChannels = 65_536;
 
-    /// <summary>The fewest audit samples the configured analyses need (KSG's k neighbours need k + 1), or null.</summary>
-    private static SampleRequirement? SampleRequirement(IReadOnlyList<ConfiguredStep> steps, string file)
-        => steps.Select(s => s.Options).OfType<ISampleRequirement>().Select(r => r.Requirement(file)).OfType<SampleRequirement>()
-            .OrderByDescending(r => r.Minimum).FirstOrDefault();
 
     private static LayerSelection ReadLayers(SpecMapping top)
     {

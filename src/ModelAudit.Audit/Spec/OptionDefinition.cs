@@ -106,14 +106,14 @@ public static class OptionRanges
 /// <summary>The fewest audit samples an analysis's options need, and the spec node that sets it, for the error.</summary>
 /// <param name="File">The spec.</param>
 /// <param name="Mark">Where the option is.</param>
-/// <param name="Key">The option's dotted key.</param>
-/// <param name="Value">The option's value.</param>
-/// <param name="Minimum">The fewest samples.</param>
-public sealed record SampleRequirement(string File, Yaml.SourceMark Mark, string Key, int Value, int Minimum);
+/// <param name="Reason">The option and its value, e.g. <c>'analyses.planes.ksg.neighbors' is 20</c>.</param>
+/// <param name="Minimum">The fewest samples in all.</param>
+/// <param name="MinimumPerClass">The fewest samples of every class present (checked when labels are given).</param>
+public sealed record SampleRequirement(string File, Yaml.SourceMark Mark, string Reason, int Minimum, int MinimumPerClass = 0);
 
 /// <summary>Options of an analysis that need a least number of samples (checked when the data is loaded).</summary>
 internal interface ISampleRequirement
 {
-    /// <summary>The requirement, or null when these options need nothing beyond the usual.</summary>
-    SampleRequirement? Requirement(string file);
+    /// <summary>The requirements of these options (none when they need nothing beyond the usual).</summary>
+    IEnumerable<SampleRequirement> Requirements(string file);
 }

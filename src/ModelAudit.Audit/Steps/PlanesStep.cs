@@ -22,10 +22,10 @@ internal sealed class PlanesStep : IAuditStep
     internal sealed record Options(string Estimator, IReadOnlyList<KeyValuePair<string, string>> EstimatorSettings, IMutualInformationEstimator Instance,
         string Reduction, int ProjectionDimensions, int Bootstrap) : IStepOptions, ISampleRequirement
     {
-        /// <summary>KSG's neighbours need more samples than k.</summary>
+        /// <summary>KSG's neighbours need more samples than k; the Gaussian estimator two samples per class.</summary>
         public SampleRequirement? Samples { get; init; }
 
-        public SampleRequirement? Requirement(string file) => Samples is null ? null : Samples with { File = file };
+        public IEnumerable<SampleRequirement> Requirements(string file) => Samples is null ? [] : [Samples with { File = file }];
 
         public IEnumerable<KeyValuePair<string, string>> Describe()
         {
@@ -55,7 +55,9 @@ internal sealed class PlanesStep : IAuditStep
                 throw options.Error(section.Node, $"'{options.Child(name)}' is given but the estimator is '{estimator}'; remove it or set estimator: {name}");
         }
         var own = options.Mapping(estimator);
-        SampleRequirement? requirement = null;
+        SampleRequirement? requirement = estimator == "gaussian" && options.Value("estimator") is { } e
+            ? new SampleRequirement("", e.Mark, "'analyses.planes.estimator' is gaussian", 2, MinimumPerClass: 2)
+            : null;
         switch (estimator)
         {
             case "binning":
@@ -91,7 +93,7 @@ internal sealed class PlanesStep : IAuditStep
             case "ksg":
             {
                 int k = own?.Int("neighbors", OptionRanges.Neighbors) ?? OptionRanges.Neighbors.Default;
-                if (own?.Value("neighbors") is { } kNode) requirement = new SampleRequirement("", kNode.Mark, "analyses.planes.ksg.neighbors", k, k + 1);
+                if (own?.Value("neighbors") is { } kNode) requirement = new SampleRequirement("", kNode.Mark, $"'analyses.planes.ksg.neighbors' is {k}", k + 1);
                 settings.Add(new("neighbors", k.ToString(inv)));
                 instance = new KsgEstimator(new KsgOptions(Neighbors: k));
                 break;

@@ -33,6 +33,13 @@ internal static class YamlTreeReader
         {
             throw new AuditSpecException(file, new SourceMark((int)e.Start.Line, (int)e.Start.Column), "invalid YAML: " + StripPosition(e.Message));
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner can fail without a YamlException on broken input (e.g. "key: [unclosed" before a
+            // block mapping); the last event it produced is the best position there is.
+            var at = parser.Current is { } current ? Mark(current.End) : new SourceMark(1, 1);
+            throw new AuditSpecException(file, at, "invalid YAML near here (the parser stopped: " + e.Message + ")");
+        }
     }
 
     private static YamlValue ReadNode(IParser parser, string file, int depth)
