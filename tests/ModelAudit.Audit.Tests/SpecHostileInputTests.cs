@@ -169,6 +169,31 @@ public sealed class SpecHostileInputTests : IDisposable
         Assert.Equal("'gates[0].max_regression.absolute' must be a finite number >= 0 and <= 1E+30, got -1", e.Message);
     }
 
+    [Theory]
+    [InlineData("/relu*/Relu_output_0", "/relu1/Relu_output_0", true)]
+    [InlineData("*", "", true)]
+    [InlineData("*", "/a/b", true)]
+    [InlineData("?", "", false)]
+    [InlineData("/relu?/*", "/relu12/x", false)]
+    [InlineData("/a*b*c", "/aXbYc", true)]
+    [InlineData("/a*b*c", "/aXbYcZ", false)]
+    [InlineData("**a", "ba", true)]
+    [InlineData("a*", "b", false)]
+    public void GlobPattern_IsMatch_WholeNameWithStarAndQuestionMark(string pattern, string name, bool expected)
+        => Assert.Equal(expected, GlobPattern.IsMatch(pattern, name));
+
+    [Fact]
+    public void GlobPattern_HostilePatternOnLongName_LinearTime()
+    {
+        var name = "/" + new string('a', 10_000);
+        var watch = Stopwatch.StartNew();
+        Assert.False(GlobPattern.IsMatch(string.Concat(Enumerable.Repeat("*a", 30)) + "z", name));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+        Assert.Empty(new Metrics.MetricExpression("x", "*a*a*a*a*a*a*a*z", null).Match([name]));
+        Assert.Equal(["/aab"], new Metrics.MetricExpression("x", "*a*a*b", null).Match(["/ab", "/aab"]));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+    }
+
     [Fact]
     public void Load_KsgNeighbors_RequirementCarriedToTheData()
     {
