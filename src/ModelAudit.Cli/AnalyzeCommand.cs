@@ -4,6 +4,7 @@ using System.Text.Json;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Analysis.Information;
+using ModelAudit.Audit.Data;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Estimators;
 using ModelAudit.Onnx;
@@ -46,6 +47,10 @@ internal static class AnalyzeCommand
             var inputPath = parse.GetRequiredValue(input);
             using var x = CliData.Input(session, inputPath);
             long[]? y = parse.GetValue(labels) is { } labelPath ? CliData.ClassIndices(session, x, labelPath, "label") : null;
+            var estimatorName = parse.GetValue(estimator)!;
+            // The estimators' own sample needs, checked before any work (KSG's default k is 3).
+            if (estimatorName == "ksg" && x.Shape[0] <= 3) throw new ModelInputException($"{inputPath}: --estimator ksg needs more than 3 samples, got {x.Shape[0]}");
+            if (estimatorName == "gaussian" && y is not null) DataChecks.RequireSamplesPerClass(y, 2, parse.GetValue(labels)!, "--estimator gaussian");
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape[0]);
             int n = parse.GetValue(steps);

@@ -17,6 +17,11 @@ internal static class CliData
         var array = DataChecks.ReadNpy(path);
         var x = session.InputFrom(array, path);
         DataChecks.RequireFinite(array, path);
+        if (x.Shape[0] == 0)
+        {
+            x.Dispose();
+            throw new ModelInputException($"{path}: the file holds no samples");
+        }
         return x;
     }
 

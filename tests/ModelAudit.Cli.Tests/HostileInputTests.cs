@@ -79,20 +79,22 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_CancelledDuringDigitsAudit_Exit130WithinOneSecondNoReports()
+    public void Run_CancelledDuringDigitsAudit_Exit130WithinOneSecondNoReports()
     {
         var outDir = Path.Combine(_temp, "out");
         using var cancellation = new CancellationTokenSource();
-        using var output = new WatchingWriter("[conductance] Layer conductance: started");
-        using var error = new WatchingWriter("\n");
-        var run = Task.Run(() => Program.Run(["run", DefaultSpec, "--out", outDir], output, error, cancellation.Token));
-        // Cancel once the audit is computing (the conductance stage has started).
-        await Task.WhenAny(output.Seen.Task, run).WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.False(run.IsCompleted, "the audit ended before it could be cancelled: " + error);
-        var watch = Stopwatch.StartNew();
-        await cancellation.CancelAsync();
-        int exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
-        var elapsed = watch.Elapsed;
+        var sinceCancel = new Stopwatch();
+        // Cancel from the progress line itself, mid-conductance: no thread-pool wake-up to wait for while the audit
+        // keeps every core busy.
+        using var output = new WatchingWriter("[conductance] Layer conductance: 16/64", () =>
+        {
+            sinceCancel.Start();
+            cancellation.Cancel();
+        });
+        using var error = new WatchingWriter("\n", () => { });
+        int exit = Program.Run(["run", DefaultSpec, "--out", outDir], output, error, cancellation.Token);
+        var elapsed = sinceCancel.Elapsed;
+        Assert.True(sinceCancel.IsRunning, $"the audit ended before it was cancelled: exit {exit}, stderr {error}");
         Assert.Equal("error: cancelled", OneLine((exit, output.ToString(), error.ToString()), 130));
         Assert.True(elapsed < TimeSpan.FromSeconds(1), $"took {elapsed.TotalSeconds:F2} s after cancelling");
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());
@@ -187,6 +189,42 @@ public sealed class HostileInputTests : IDisposable
         var spec = IrisSpec(csv, "  planes:\n    estimator: gaussian\n");
         Assert.Equal($"{spec}(7,16): error MA0001: 'analyses.planes.estimator' is gaussian, which needs at least 2 samples of every class; class 2 has 1 in {csv}",
             OneLine(CliHarness.Run("run", spec, "--quiet", "--out", Path.Combine(_temp, "o")), 3));
+    }
+
+    private string FirstSamples(int n)
+    {
+        var x = NpyFile.Read(DigitsInput);
+        return Npy($"x{n}.npy", NpyArray.FromFloat32(x.ToFloat32()[..(n * 64)], n, 1, 8, 8));
+    }
+
+    [Theory]
+    [InlineData("infer")]
+    [InlineData("grad")]
+    [InlineData("attribute")]
+    public void Command_NoSamples_Exit3(string command)
+    {
+        var input = FirstSamples(0);
+        var target = Labels("t.npy", []);
+        string[] args = command switch
+        {
+            "infer" => ["infer", DigitsModel, "--input", input],
+            "grad" => ["grad", DigitsModel, "--input", input, "--target", target, "--layers", "input", "--dump", Path.Combine(_temp, "d")],
+            _ => ["attribute", DigitsModel, "--input", input, "--target-class", "1", "--method", "integrated-gradients", "--dump", Path.Combine(_temp, "d")],
+        };
+        Assert.Equal($"error: {input}: the file holds no samples", OneLine(CliHarness.Run(args), 3));
+    }
+
+    [Fact]
+    public void Analyze_KsgWithTooFewSamples_Exit3()
+        => Assert.Equal($"error: {FirstSamples(3)}: --estimator ksg needs more than 3 samples, got 3",
+            OneLine(CliHarness.Run("analyze", DigitsModel, "--input", FirstSamples(3), "--estimator", "ksg", "--steps", "0"), 3));
+
+    [Fact]
+    public void Analyze_GaussianWithSingletonClass_Exit3NamesLabelsAndClass()
+    {
+        var labels = Labels("y.npy", [.. DigitsLabels()[..3]]);
+        var line = OneLine(CliHarness.Run("analyze", DigitsModel, "--input", FirstSamples(3), "--labels", labels, "--estimator", "gaussian", "--steps", "0"), 3);
+        Assert.Matches($"^error: {System.Text.RegularExpressions.Regex.Escape(labels)}: --estimator gaussian needs at least 2 samples of every class; class [0-9] has 1$", line);
     }
 
     [Fact]
@@ -392,12 +430,11 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal($"{spec}(2,7): error MA0001: 'seed' must be an integer between -2147483648 and 2147483647, got '{new string('9', 80)}... (900000 characters)'", line);
     }
 
-    /// <summary>A thread-safe string writer that completes <see cref="Seen"/> once its text contains a needle.</summary>
-    private sealed class WatchingWriter(string needle) : StringWriter
+    /// <summary>A thread-safe string writer that calls <c>seen</c> once, when its text first contains <c>needle</c>.</summary>
+    private sealed class WatchingWriter(string needle, Action seen) : StringWriter
     {
         private readonly object _lock = new();
-
-        public TaskCompletionSource Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _seen;
 
         public override void Write(char value)
         {
@@ -424,7 +461,12 @@ public sealed class HostileInputTests : IDisposable
 
         private void Check()
         {
-            if (ToString().Contains(needle, StringComparison.Ordinal)) Seen.TrySetResult();
+            lock (_lock)
+            {
+                if (_seen || !base.ToString().Contains(needle, StringComparison.Ordinal)) return;
+                _seen = true;
+            }
+            seen();
         }
     }
 }

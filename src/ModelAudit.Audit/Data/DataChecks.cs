@@ -85,6 +85,20 @@ public static class DataChecks
                 throw new ModelInputException($"{source}: {what} {values[i]} of sample {i} is outside [0, {limit})");
     }
 
+    /// <summary>Throws when a class present in <paramref name="labels"/> has fewer than <paramref name="minimum"/> samples (the lowest such class is named).</summary>
+    /// <param name="labels">Class per sample.</param>
+    /// <param name="minimum">The fewest samples of every class present.</param>
+    /// <param name="source">The labels' file, for the message.</param>
+    /// <param name="reason">What needs them, e.g. <c>--estimator gaussian</c>.</param>
+    /// <exception cref="ModelInputException">A class has too few samples.</exception>
+    public static void RequireSamplesPerClass(IReadOnlyList<long> labels, int minimum, string source, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var few = labels.GroupBy(l => l).Select(g => (Class: g.Key, Count: g.Count())).Where(g => g.Count < minimum).OrderBy(g => g.Class).ToList();
+        if (few.Count > 0)
+            throw new ModelInputException($"{source}: {reason} needs at least {minimum} samples of every class; class {few[0].Class} has {few[0].Count}");
+    }
+
     /// <summary>The number of classes: C of the model's first output [N, C] at this input shape, or null when it is not a matrix.</summary>
     public static int? ClassCount(OnnxSession session, TensorShape inputShape)
     {

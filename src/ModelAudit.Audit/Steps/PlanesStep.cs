@@ -93,7 +93,8 @@ internal sealed class PlanesStep : IAuditStep
             case "ksg":
             {
                 int k = own?.Int("neighbors", OptionRanges.Neighbors) ?? OptionRanges.Neighbors.Default;
-                if (own?.Value("neighbors") is { } kNode) requirement = new SampleRequirement("", kNode.Mark, $"'analyses.planes.ksg.neighbors' is {k}", k + 1);
+                if ((own?.Value("neighbors") ?? options.Value("estimator")) is { } kNode)
+                    requirement = new SampleRequirement("", kNode.Mark, $"'analyses.planes.ksg.neighbors' is {k}", k + 1);
                 settings.Add(new("neighbors", k.ToString(inv)));
                 instance = new KsgEstimator(new KsgOptions(Neighbors: k));
                 break;
