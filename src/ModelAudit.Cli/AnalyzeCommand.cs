@@ -50,7 +50,13 @@ internal static class AnalyzeCommand
             var estimatorName = parse.GetValue(estimator)!;
             // The estimators' own sample needs, checked before any work (KSG's default k is 3).
             if (estimatorName == "ksg" && x.Shape[0] <= 3) throw new ModelInputException($"{inputPath}: --estimator ksg needs more than 3 samples, got {x.Shape[0]}");
-            if (estimatorName == "gaussian" && y is not null) DataChecks.RequireSamplesPerClass(y, 2, parse.GetValue(labels)!, "--estimator gaussian");
+            if (estimatorName == "gaussian")
+            {
+                // Y is the labels or, without them, the model's predictions: every class present needs two samples.
+                if (y is not null) DataChecks.RequireSamplesPerClass(y, 2, parse.GetValue(labels)!, "--estimator gaussian");
+                else if (DataChecks.Predictions(session, x) is { } predicted)
+                    DataChecks.RequireSamplesPerClass(predicted, 2, inputPath, "--estimator gaussian (Y = the model's predictions)");
+            }
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape[0]);
             int n = parse.GetValue(steps);

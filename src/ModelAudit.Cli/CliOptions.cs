@@ -32,7 +32,15 @@ internal static class CliOptions
         };
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
+            // Validators run before conversion errors are reported: a token that is not an integer is left to the
+            // parser's own error (reading the value here would throw).
+            if (result.Tokens.Count == 0) return;
+            var text = result.Tokens[^1].Value;
+            if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long value))
+            {
+                result.AddError($"{flag} must be an integer {definition.RangeText}, got '{text}'");
+                return;
+            }
             if (!definition.Allows(value)) result.AddError($"{flag} must be {definition.RangeText}, got {value}");
         });
         return option;

@@ -69,14 +69,14 @@ internal static class Program
             InitCommand.Create(output, error),
             NifCommand.Create(output),
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine("error: " + OneLine(parsed.Errors[0].Message) + " (see --help)");
-            return ExitCodes.InvalidInput;
-        }
         try
         {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                error.WriteLine("error: " + OneLine(parsed.Errors[0].Message) + " (see --help)");
+                return ExitCodes.InvalidInput;
+            }
             cancellationToken.ThrowIfCancellationRequested();
             return parsed.InvokeAsync(new InvocationConfiguration
             {

@@ -228,6 +228,23 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void Analyze_GaussianWithSingletonPredictedClass_Exit3()
+    {
+        // Found by the fuzz tests: without --labels, Y is the prediction, and a class predicted once gave exit 1.
+        var input = FirstSamples(3);
+        var line = OneLine(CliHarness.Run("analyze", DigitsModel, "--input", input, "--estimator", "gaussian", "--steps", "0"), 3);
+        Assert.Matches($"^error: {System.Text.RegularExpressions.Regex.Escape(input)}: --estimator gaussian \\(Y = the model's predictions\\) needs at least 2 samples of every class; class [0-9] has 1$", line);
+    }
+
+    [Fact]
+    public void Run_GaussianWithPredictedLabelsAndFewSamples_Exit3AtTheEstimator()
+    {
+        var spec = Spec($"  inputs: '{Digits("input.npy")}'\n  labels: predicted\n  samples: 3\n", "  planes:\n    estimator: gaussian\n");
+        var line = OneLine(CliHarness.Run("run", spec, "--quiet"), 3);
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(spec)}\\(8,16\\): error MA0001: 'analyses.planes.estimator' is gaussian, which needs at least 2 samples of every class; class [0-9] has 1 in the model's predictions on ", line);
+    }
+
+    [Fact]
     public void Infer_NaNInput_Exit3NamesFirstBadSample()
     {
         var x = NpyFile.Read(DigitsInput);
@@ -279,6 +296,9 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("analyze", "--internal-batch-size", "100000", "--internal-batch-size must be between 0 and 65536, got 100000")]
     [InlineData("attribute", "--internal-batch-size", "-1", "--internal-batch-size must be between 0 and 65536, got -1")]
     [InlineData("attribute", "--steps", "1", "--steps must be between 2 and 10000, got 1")]
+    [InlineData("analyze", "--steps", "x", "--steps must be an integer between 0 and 10000, got 'x'")]
+    [InlineData("attribute", "--internal-batch-size", "2147483648", "--internal-batch-size must be between 0 and 65536, got 2147483648")]
+    [InlineData("attribute", "--internal-batch-size", "1e3", "--internal-batch-size must be an integer between 0 and 65536, got '1e3'")]
     public void Command_OptionOutOfRange_UsageErrorExit3BeforeWork(string command, string option, string value, string message)
     {
         string[] args = command == "analyze"

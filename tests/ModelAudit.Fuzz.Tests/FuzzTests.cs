@@ -144,6 +144,51 @@ public sealed class FuzzTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Commands_RandomOptionsOnSmallBatches_ExitCodesLinesAndFilesHold()
+    {
+        using var h = new FuzzHarness("options");
+        var digits = Path.Combine(FuzzHarness.RepoRoot, "tests", "fixtures", "digits_cnn");
+        var model = Path.Combine(digits, "model.onnx");
+        var input = ModelAudit.Tensors.Io.NpyFile.Read(Path.Combine(digits, "input.npy")).ToFloat32();
+        var labels = ModelAudit.Tensors.Io.NpyFile.Read(Path.Combine(FuzzHarness.AuditConfigs, "digits", "labels.npy")).ToInt64();
+        // Mostly valid values, so that most cases get past parsing into the analyses.
+        string[] ints = ["0", "1", "2", "3", "7", "512", "0", "1", "-1", "65537", "2147483648", "x", "1e3", ""];
+        string[] layers = ["/relu1/Relu_output_0", "input", "/relu1/Relu_output_0,/relu3/Relu_output_0", "/relu2/Relu_output_0", "output", "nope", ",", ""];
+        var random = new Random(99);
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < 400; i++)
+        {
+            var caseFolder = h.CaseFolder(i);
+            int n = random.Next(0, 7);
+            var x = Path.Combine(caseFolder, "x.npy");
+            ModelAudit.Tensors.Io.NpyFile.Write(x, ModelAudit.Tensors.Io.NpyArray.FromFloat32(input[..(n * 64)], n, 1, 8, 8));
+            var y = Path.Combine(caseFolder, "y.npy");
+            var ys = labels[..n];
+            if (n > 0 && random.Next(4) == 0) ys[random.Next(n)] = random.Next(2) == 0 ? 10 : -1;
+            ModelAudit.Tensors.Io.NpyFile.Write(y, ModelAudit.Tensors.Io.NpyArray.FromInt64(ys, n));
+            string Pick(string[] values) => values[random.Next(values.Length)];
+            var outDir = Path.Combine(caseFolder, "out");
+            List<string> args = random.Next(3) switch
+            {
+                0 => ["analyze", model, "--input", x, "--estimator", Pick(["renyi", "binning", "kde", "ksg", "gaussian"]), "--steps", Pick(["0", "1", "2", "3", "0", "2", "-1", "10001", "x"]),
+                    "--bootstrap", Pick(["0", "1", "2", "3", "0", "2", "-1", "10001"]), "--internal-batch-size", Pick(ints), "--json", Path.Combine(outDir, "a.json")],
+                1 => ["attribute", model, "--input", x, "--method", Pick(["conductance", "integrated-gradients", "gradient-x-activation"]), "--steps", Pick(["2", "3", "4", "2", "1", "-1", "10001"]),
+                    "--internal-batch-size", Pick(ints), "--baseline", Pick(["zeros", "0.5", "zeros", "-1", "NaN", "inf", "1e39", x]), "--layers", Pick(layers), "--dump", Path.Combine(outDir, "d")],
+                _ => ["grad", model, "--input", x, "--target", y, "--layers", Pick(layers), "--dump", Path.Combine(outDir, "g")],
+            };
+            if (args[0] == "analyze" && random.Next(2) == 0) args.AddRange(["--labels", y]);
+            if (args[0] == "attribute") args.AddRange(random.Next(2) == 0 ? ["--target", y] : ["--target-class", Pick(["0", "9", "3", "10", "-1", "77"])]);
+            // Options and data both vary: an error may name either file or the option.
+            var result = h.Check($"options case {i}: {string.Join(' ', args.Select(a => a.Replace(caseFolder, ".", StringComparison.Ordinal)))}", [.. args], caseFolder, "", ["x.npy", "y.npy", "out"],
+                TimeSpan.FromSeconds(30));
+            _ = result;
+        }
+        h.CheckRepositoryUnchanged();
+        log.WriteLine(h.Report("options") + $"{Environment.NewLine}{watch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(h.Failures.Count == 0, h.Report("options"));
+    }
+
+    [Fact]
     public void Commands_MutatedDataFiles_ExitCodesLinesAndFilesHold()
     {
         using var h = new FuzzHarness("data");

@@ -58,10 +58,6 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         {
             if (indices.Length < need.Minimum)
                 throw new AuditSpecException(need.File, need.Mark, $"{need.Reason}, which needs at least {need.Minimum} samples; the audit has {indices.Length} from {spec.Inputs}");
-            if (need.MinimumPerClass > 0 && labels is not null
-                && indices.GroupBy(i => labels[i]).Select(g => (Class: g.Key, Count: g.Count())).OrderBy(g => g.Class).FirstOrDefault(g => g.Count < need.MinimumPerClass) is { Count: > 0 } few)
-                throw new AuditSpecException(need.File, need.Mark,
-                    $"{need.Reason}, which needs at least {need.MinimumPerClass} samples of every class; class {few.Class} has {few.Count} in {spec.Labels ?? spec.Inputs}");
         }
         var dims = inputs.Shape.ToArray();
         int size = inputs.Length / Math.Max(n, 1);
@@ -72,7 +68,18 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         dims[0] = indices.Length;
         Preprocess(picked, dims, spec.Preprocessing, spec.Inputs);
         DataChecks.RequireFinite(picked, indices.Length, spec.Inputs, "becomes NaN or infinite after data.preprocessing");
-        return new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);
+        var data = new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);
+        foreach (var need in spec.Requirements.Where(r => r.MinimumPerClass > 0))
+        {
+            // Y is the labels, or (labels: predicted) the model's own predictions, as the analyses will see them.
+            var classes = data.Labels ?? DataChecks.Predictions(session, data.Inputs);
+            if (classes is null) continue;
+            var few = classes.GroupBy(c => c).Select(g => (Class: g.Key, Count: g.Count())).Where(g => g.Count < need.MinimumPerClass).OrderBy(g => g.Class).ToList();
+            if (few.Count > 0)
+                throw new AuditSpecException(need.File, need.Mark, $"{need.Reason}, which needs at least {need.MinimumPerClass} samples of every class; class {few[0].Class} has {few[0].Count} in "
+                    + (data.Labels is null ? "the model's predictions on " + spec.Inputs : spec.Labels ?? spec.Inputs));
+        }
+        return data;
     }
 
     /// <summary>All samples in order, or <paramref name="samples"/> distinct indices drawn with the seed, sorted.</summary>

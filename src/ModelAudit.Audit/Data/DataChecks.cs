@@ -99,6 +99,23 @@ public static class DataChecks
             throw new ModelInputException($"{source}: {reason} needs at least {minimum} samples of every class; class {few[0].Class} has {few[0].Count}");
     }
 
+    /// <summary>The model's predicted class per sample (arg-max of a first output [N, C]), or null when that output is not a matrix.</summary>
+    public static long[]? Predictions(OnnxSession session, Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var outputs = session.Run(inputs, []);
+        try
+        {
+            var logits = outputs[0].Value;
+            return logits.Shape.Rank == 2 ? Analysis.Attribution.AttributionTarget.Predicted(logits.Span, logits.Shape[1]) : null;
+        }
+        finally
+        {
+            foreach (var (_, t) in outputs) t.Dispose();
+        }
+    }
+
     /// <summary>The number of classes: C of the model's first output [N, C] at this input shape, or null when it is not a matrix.</summary>
     public static int? ClassCount(OnnxSession session, TensorShape inputShape)
     {
