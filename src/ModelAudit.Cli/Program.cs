@@ -20,28 +20,82 @@ internal static class Program
     public static int Main(string[] args)
     {
         var cancellation = new CancellationTokenSource();
-        int signals = 0, finished = 0;
+        var error = new WatchedWriter(Console.Error);
+        int signals = 0;
+        bool finished = false;
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
             if (Interlocked.Increment(ref signals) == 1)
             {
+                error.Reset();
                 cancellation.Cancel();
                 return;
             }
-            if (Interlocked.Exchange(ref finished, 1) == 1) return;
-            StagedFile.DeletePending();
-            Console.Error.WriteLine("error: cancelled");
-            Console.Error.Flush();
-            Environment.Exit(ExitCodes.Cancelled);
+            lock (error.Sync)
+            {
+                // Main is returning (it prints its own line), or the command already said "cancelled": one line only.
+                if (finished) return;
+                StagedFile.DeletePending();
+                if (!error.Written) error.WriteLine("error: cancelled");
+                error.Flush();
+                Environment.Exit(ExitCodes.Cancelled);
+            }
         }
         // Never disposed: a second signal that arrives while the process is exiting must still meet the handler,
         // not the default action (killed by SIGTERM, exit 143).
         _signalRegistrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
-        int exit = Run(args, Console.Out, Console.Error, cancellation.Token);
+        int exit = Run(args, Console.Out, error, cancellation.Token);
+        lock (error.Sync) finished = true;
         GC.KeepAlive(_signalRegistrations);
-        // A second signal arriving now must not print a second line.
-        return Interlocked.Exchange(ref finished, 1) == 1 ? ExitCodes.Cancelled : exit;
+        return exit;
+    }
+
+    /// <summary>stderr that remembers whether anything was written since <see cref="Reset"/>, under one lock with the signal handler.</summary>
+    private sealed class WatchedWriter(TextWriter inner) : TextWriter
+    {
+        public object Sync { get; } = new();
+
+        public bool Written { get; private set; }
+
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public void Reset()
+        {
+            lock (Sync) Written = false;
+        }
+
+        public override void Write(char value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.WriteLine(value);
+            }
+        }
+
+        public override void Flush()
+        {
+            lock (Sync) inner.Flush();
+        }
     }
 
     /// <summary>Runs one command in-process, writing to <paramref name="output"/> and one-line errors to <paramref name="error"/>.</summary>
