@@ -56,6 +56,8 @@ internal static class RunCommand
         // Fail before the compute when a report cannot be written: --out is a file, or a report name is a folder.
         if (File.Exists(outDirectory)) throw new IOException($"{outDirectory}: is a file; --out needs a folder");
         foreach (var target in targets) Tensors.Io.StagedFile.CheckTarget(target);
+        // Permission problems too: the folder is created now, not after an hour of compute.
+        Directory.CreateDirectory(outDirectory);
         // Compile the templates before any compute, so a broken override fails fast.
         var renderer = templatesDir is null ? HtmlReportRenderer.Default : new HtmlReportRenderer(ReportTemplates.FromDirectory(templatesDir));
 

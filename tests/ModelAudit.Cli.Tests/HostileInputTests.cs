@@ -342,6 +342,18 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void Run_OutNotCreatable_Exit3BeforeComputeNamesPath()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // /proc refuses new folders even to root (the tests may run as root, where chmod does not deny).
+        var watch = Stopwatch.StartNew();
+        var line = OneLine(CliHarness.Run("run", DefaultSpec, "--out", "/proc/model-audit-test/out"), 3);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains("/proc/model-audit-test", line, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{watch.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
     public void Run_OutIsAFile_Exit3BeforeCompute()
     {
         var file = Path.Combine(_temp, "out");
@@ -431,6 +443,14 @@ public sealed class HostileInputTests : IDisposable
             p.WaitForExit();
         }
         Assert.Equal($"error: {input}: {problem}", OneLine(CliHarness.Run("infer", DigitsModel, "--input", input), 3));
+    }
+
+    [Fact]
+    public void Init_DataIsAFolder_Exit3NothingWritten()
+    {
+        var spec = Path.Combine(_temp, "audit.yaml");
+        Assert.Equal($"error: {_temp}: is a directory, not a file", OneLine(CliHarness.Run("init", DigitsModel, "--data", _temp, "--output", spec), 3));
+        Assert.False(File.Exists(spec));
     }
 
     [Fact]
