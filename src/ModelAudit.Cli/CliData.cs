@@ -15,13 +15,9 @@ internal static class CliData
     public static Tensor Input(OnnxSession session, string path)
     {
         var array = DataChecks.ReadNpy(path);
+        if (array.Shape.Length > 0 && array.Shape[0] == 0) throw new ModelInputException($"{path}: the file holds no samples");
         var x = session.InputFrom(array, path);
         DataChecks.RequireFinite(array, path);
-        if (x.Shape[0] == 0)
-        {
-            x.Dispose();
-            throw new ModelInputException($"{path}: the file holds no samples");
-        }
         return x;
     }
 

@@ -23,6 +23,9 @@ internal static class InspectCommand
             cancellationToken.ThrowIfCancellationRequested();
             if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
             else PrintText(report, output);
+            // A model whose operators are all supported but whose graph cannot be built is invalid input:
+            // the report above shows what was inferred up to the failing node, the error says why (exit 3).
+            if (report.BuildError is not null && report.UnsupportedOperators.Count == 0) throw new OnnxModelException(report.BuildError);
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

@@ -9,7 +9,8 @@ namespace ModelAudit.Cli;
 
 /// <summary>
 /// <c>nif MODEL.onnx --input X.npy --labels Y.npy --layers A,B [--estimator auto|mine|ksg|binning] [--beta 0]
-/// [--resolution 1.0] [--seed 0] --json OUT.json [--graphml OUT.graphml] [--pruned-model OUT.onnx]</c>.
+/// [--resolution 1.0] [--seed 0] [--max-units 32] [--max-edges 20000] --json OUT.json [--graphml OUT.graphml] [--pruned-model OUT.onnx]</c>.
+/// Prints the up-front estimate, then a line per finished layer pair with the elapsed time and the ETA.
 /// </summary>
 internal static class NifCommand
 {
@@ -27,12 +28,22 @@ internal static class NifCommand
         var seed = new Option<int>("--seed") { Description = "Seed of MINE, null pairs and Louvain.", DefaultValueFactory = _ => 0 };
         var length = new Option<string>("--length") { Description = "Betweenness edge length: inverse (1/flow) or neglog (-log(flow/max)).", DefaultValueFactory = _ => "inverse" };
         length.AcceptOnlyFromAmong("inverse", "neglog");
+        var maxUnits = new Option<int>("--max-units")
+        {
+            Description = $"Nodes per layer at most (input features, each layer, classes): the units whose per-sample value varies most; 0 = every unit.",
+            DefaultValueFactory = _ => NifOptions.DefaultMaxUnits,
+        };
+        var maxEdges = new Option<long>("--max-edges")
+        {
+            Description = "Edge budget: refuse, before any work, a run whose edge upper bound (selected units of each layer x those of the next, summed) is larger.",
+            DefaultValueFactory = _ => NifOptions.DefaultMaxEdges,
+        };
         var json = new Option<string>("--json") { Description = "Write the result here (.json).", Required = true };
         var graphml = new Option<string>("--graphml") { Description = "Also write the flow graph as GraphML." };
         var pruned = new Option<string>("--pruned-model") { Description = "Also write the model with the dead and stifled units pruned (.onnx)." };
         var command = new Command("nif", "Neural information flow: MINE edge flows between layers, betweenness, communities, attribution and a pruning check.")
         {
-            model, input, labels, layers, estimator, beta, resolution, seed, length, json, graphml, pruned,
+            model, input, labels, layers, estimator, beta, resolution, seed, length, maxUnits, maxEdges, json, graphml, pruned,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -54,6 +65,10 @@ internal static class NifCommand
             double betaValue = parse.GetValue(beta), resolutionValue = parse.GetValue(resolution);
             if (!double.IsFinite(betaValue) || betaValue < 0) throw new ModelInputException($"--beta must be a finite number >= 0, got {betaValue.ToString(CultureInfo.InvariantCulture)}");
             if (!double.IsFinite(resolutionValue) || resolutionValue <= 0) throw new ModelInputException($"--resolution must be a finite number > 0, got {resolutionValue.ToString(CultureInfo.InvariantCulture)}");
+            int maxUnitsValue = parse.GetValue(maxUnits);
+            long maxEdgesValue = parse.GetValue(maxEdges);
+            if (maxUnitsValue < 0) throw new ModelInputException($"--max-units must be >= 0 (0 = every unit), got {maxUnitsValue.ToString(CultureInfo.InvariantCulture)}");
+            if (maxEdgesValue < 1) throw new ModelInputException($"--max-edges must be >= 1, got {maxEdgesValue.ToString(CultureInfo.InvariantCulture)}");
             var options = new NifOptions
             {
                 Layers = CliOptions.SplitLayers(parse.GetValue(layers)),
@@ -68,12 +83,16 @@ internal static class NifCommand
                 Resolution = resolutionValue,
                 Seed = parse.GetValue(seed),
                 Length = parse.GetValue(length) == "neglog" ? EdgeLength.NegativeLogNormalized : EdgeLength.InverseWeight,
+                MaxUnits = maxUnitsValue,
+                MaxEdges = maxEdgesValue,
             };
             var prunedPath = parse.GetValue(pruned);
             var jsonPath = parse.GetRequiredValue(json);
             var graphmlPath = parse.GetValue(graphml);
             // Every file is written under a temporary name and renamed into place (the pruned model by the analysis).
-            var result = NifAnalysis.Run(session, x.ToArray(), samples, classLabels, options with { PrunedModelPath = prunedPath }, cancellationToken);
+            var inv = CultureInfo.InvariantCulture;
+            var result = NifAnalysis.Run(session, x.ToArray(), samples, classLabels, options with { PrunedModelPath = prunedPath }, cancellationToken,
+                p => WriteProgress(output, p));
             cancellationToken.ThrowIfCancellationRequested();
             using var jsonStage = StagedFile.Write(jsonPath, s => NifReport.WriteJson(s, result, session.Model.Path));
             using var graphStage = graphmlPath is null ? null : StagedFile.Write(graphmlPath, s => NifReport.WriteGraphMl(s, result));
@@ -81,7 +100,6 @@ internal static class NifCommand
             jsonStage.Commit();
             graphStage?.Commit();
 
-            var inv = CultureInfo.InvariantCulture;
             foreach (var p in result.LayerPairs)
                 output.WriteLine($"{result.LayerNames[p.From]} -> {result.LayerNames[p.To]}: {p.Edges} edges, {p.Estimator}, noise floor {p.NoiseFloor.ToString("F4", inv)} bits, {p.ClippedCount} clipped");
             output.WriteLine($"{result.CommunityCount} communities, modularity {(double.IsNaN(result.Modularity) ? "n/a" : result.Modularity.ToString("F4", inv))}");
@@ -92,5 +110,32 @@ internal static class NifCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>One line when the forward pass and the connectivity search start and when each layer pair's flows are done.</summary>
+    private static void WriteProgress(TextWriter output, NifProgress p)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Seconds(TimeSpan t) => t.TotalSeconds.ToString("F1", inv) + " s";
+        switch (p.Stage)
+        {
+            case NifStage.Admitted when p.Estimate is { } estimate:
+                output.WriteLine($"nif: {estimate.Describe()}");
+                break;
+            case NifStage.Forward when p.Done == p.Total:
+                output.WriteLine($"nif: forward over {p.Total} chunks done, {Seconds(p.Elapsed)} elapsed");
+                break;
+            case NifStage.Connectivity when p.Done == 1:
+                output.WriteLine($"nif: connectivity: at most {p.Total.ToString("N0", inv)} backward passes");
+                break;
+            case NifStage.Attribution:
+                output.WriteLine($"nif: attribution comparison (integrated gradients): chunk {p.Done}/{p.Total}, {Seconds(p.Elapsed)} elapsed, ETA {(p.Remaining is { } left ? Seconds(left) : "n/a")}");
+                break;
+            case NifStage.Flows when p.Pair is { } pair:
+                string eta = p.Remaining is { } r ? Seconds(r) : "n/a";
+                output.WriteLine($"nif: pair {p.PairIndex + 1}/{p.PairCount}: {pair.Edges.ToString("N0", inv)} edges ({pair.Estimator}), "
+                    + $"{p.Done.ToString("N0", inv)}/{p.Total.ToString("N0", inv)} edges done, {Seconds(p.Elapsed)} elapsed, ETA {eta}");
+                break;
+        }
     }
 }

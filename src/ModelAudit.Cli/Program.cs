@@ -119,6 +119,7 @@ internal static class Program
             AttributeCommand.Create(output),
             AnalyzeCommand.Create(output),
             RunCommand.Create(output, error),
+            MergeCommand.Create(output, error),
             DiffCommand.Create(output, error),
             InitCommand.Create(output, error),
             NifCommand.Create(output),

@@ -8,7 +8,8 @@ public static class BootstrapSpread
     /// resamples of <paramref name="samples"/> rows drawn with replacement from a <see cref="Random"/> seeded with
     /// <paramref name="seed"/>. <paramref name="estimate"/> receives the resampled row indices.
     /// </summary>
-    public static double StandardDeviation(int samples, Func<int[], double> estimate, int resamples = 100, int seed = 0)
+    public static double StandardDeviation(int samples, Func<int[], double> estimate, int resamples = 100, int seed = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimate);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
@@ -18,12 +19,28 @@ public static class BootstrapSpread
         var rows = new int[samples];
         for (var b = 0; b < resamples; b++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < samples; i++)
             {
                 rows[i] = random.Next(samples);
             }
 
-            values[b] = estimate(rows);
+            try
+            {
+                values[b] = estimate(rows);
+            }
+            catch (UndefinedEstimateException)
+            {
+                // A resample can lose a class or all variation; it carries no spread information.
+                values[b] = double.NaN;
+            }
+        }
+
+        values = [.. values.Where(double.IsFinite)];
+        resamples = values.Length;
+        if (resamples < 2)
+        {
+            return double.NaN;
         }
 
         // Shifted by the first value: exact zero spread for a constant estimate, less cancellation otherwise.
@@ -34,16 +51,19 @@ public static class BootstrapSpread
     }
 
     /// <summary>Bootstrap standard deviation of <paramref name="estimator"/>'s I(A;Y), pairs resampled together.</summary>
-    public static double OfMutualInformation(IMutualInformationEstimator estimator, SampleMatrix a, int[] labels, int resamples = 100, int seed = 0)
+    public static double OfMutualInformation(IMutualInformationEstimator estimator, SampleMatrix a, int[] labels, int resamples = 100, int seed = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), [.. rows.Select(r => labels[r])]), resamples, seed);
+        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), [.. rows.Select(r => labels[r])]), resamples, seed,
+            cancellationToken);
     }
 
     /// <summary>Bootstrap standard deviation of <paramref name="estimator"/>'s I(A;B), pairs resampled together.</summary>
-    public static double OfMutualInformation(IMutualInformationEstimator estimator, SampleMatrix a, SampleMatrix b, int resamples = 100, int seed = 0)
+    public static double OfMutualInformation(IMutualInformationEstimator estimator, SampleMatrix a, SampleMatrix b, int resamples = 100, int seed = 0,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), b.SelectRows(rows)), resamples, seed);
+        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), b.SelectRows(rows)), resamples, seed, cancellationToken);
     }
 }

@@ -17,23 +17,49 @@ public sealed class GaussianEstimator : IMutualInformationEstimator
     public string Name => "gaussian";
 
     /// <inheritdoc />
-    public double Entropy(SampleMatrix x) => EntropyOf(ShrunkCovariance.Estimate(x));
+    /// <exception cref="UndefinedEstimateException">Every feature is constant: the entropy of the degenerate Gaussian is minus infinity.</exception>
+    public double Entropy(SampleMatrix x)
+    {
+        var entropy = EntropyOf(ShrunkCovariance.Estimate(x));
+        return double.IsFinite(entropy) ? entropy
+            : throw new UndefinedEstimateException("the covariance is singular (constant features), so the Gaussian entropy is minus infinity");
+    }
 
     /// <inheritdoc />
-    public double MutualInformation(SampleMatrix a, SampleMatrix b) =>
-        Entropy(a) + Entropy(b) - Entropy(SampleMatrix.ConcatColumns(a, b));
+    /// <remarks>A constant representation carries no information: I = 0 exactly when either side has only constant features.</remarks>
+    public double MutualInformation(SampleMatrix a, SampleMatrix b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (IsConstant(a) || IsConstant(b)) return 0.0;
+        return Entropy(a) + Entropy(b) - Entropy(SampleMatrix.ConcatColumns(a, b));
+    }
+
+    private static bool IsConstant(SampleMatrix x)
+    {
+        var first = x.Row(0);
+        for (var i = 1; i < x.Rows; i++)
+        {
+            if (!x.Row(i).SequenceEqual(first)) return false;
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
+    /// <exception cref="UndefinedEstimateException">A class has fewer than two samples: its covariance, and so H(T | Y), is undefined.</exception>
     public double MutualInformation(SampleMatrix a, int[] labels)
     {
+        ArgumentNullException.ThrowIfNull(a);
         var groups = LabelGroups.Of(labels, a.Rows);
+        if (IsConstant(a)) return 0.0;
         var conditional = 0.0;
         for (var c = 0; c < groups.Classes.Length; c++)
         {
             var rows = groups.RowsOfClass[c];
             if (rows.Length < 2)
             {
-                throw new ArgumentException($"Class {groups.Classes[c]} has {rows.Length} sample; a covariance needs two.", nameof(labels));
+                throw new UndefinedEstimateException($"class {groups.Classes[c]} has {rows.Length} sample; the Gaussian estimator needs at least 2 per class for I(T;Y)");
             }
 
             conditional += (double)rows.Length / a.Rows * Entropy(a.SelectRows(rows));

@@ -7,13 +7,28 @@ namespace ModelAudit.Estimators;
 /// QL iteration with Wilkinson shifts (Golub and Van Loan, Matrix Computations, sections 8.3 and 8.3.5).
 /// Eigenvectors are not formed, which is what makes this cheaper than a general EVD.
 /// </summary>
+/// <remarks>
+/// Convergence: an off-diagonal e_m is treated as zero when it is negligible next to its two diagonal
+/// neighbours OR next to the norm of the whole tridiagonal matrix (EISPACK tql1's test). The second clause is
+/// what keeps rank-deficient matrices working: a Gram matrix of duplicated samples has a multiple zero
+/// eigenvalue, which the Householder reduction leaves as a block of rounding noise (diagonal about 1e-19,
+/// off-diagonal about 1e-17 for a unit-trace matrix). A test relative only to the neighbours asks that noise
+/// to shrink to 1e-35 and never gets there. The reduction itself already perturbs every eigenvalue by about
+/// eps * ||A||, so dropping an e_m below that bound costs no accuracy.
+/// </remarks>
 internal static class SymmetricEigenvalues
 {
+    // Unit roundoff of double (2^-52).
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
     // Below this trailing size the row-parallel loops cost more in scheduling than they save.
     private const int ParallelThreshold = 192;
 
     /// <summary>Eigenvalues of the n x n symmetric row-major <paramref name="matrix"/> (overwritten), ascending.</summary>
-    internal static double[] Compute(double[] matrix, int n)
+    /// <param name="matrix">Row-major values; overwritten.</param>
+    /// <param name="n">The order.</param>
+    /// <param name="cancellationToken">Checked once per Householder step and per eigenvalue, so a large matrix stops promptly.</param>
+    internal static double[] Compute(double[] matrix, int n, CancellationToken cancellationToken = default)
     {
         if (matrix.Length != n * n)
         {
@@ -22,8 +37,8 @@ internal static class SymmetricEigenvalues
 
         var diagonal = new double[n];
         var offDiagonal = new double[n];
-        Tridiagonalise(matrix, n, diagonal, offDiagonal);
-        QlImplicit(diagonal, offDiagonal);
+        Tridiagonalise(matrix, n, diagonal, offDiagonal, cancellationToken);
+        QlImplicit(diagonal, offDiagonal, cancellationToken);
         Array.Sort(diagonal);
         return diagonal;
     }
@@ -34,12 +49,13 @@ internal static class SymmetricEigenvalues
     /// The full block (both triangles) is kept so every step is row dots and row axpys on contiguous memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tridiagonalise(double[] a, int n, double[] diagonal, double[] offDiagonal)
+    private static void Tridiagonalise(double[] a, int n, double[] diagonal, double[] offDiagonal, CancellationToken cancellationToken)
     {
         var v = new double[n];
         var w = new double[n];
         for (var k = 0; k < n - 2; k++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             diagonal[k] = a[k * n + k];
             var start = k + 1;
             var m = n - start;
@@ -130,18 +146,27 @@ internal static class SymmetricEigenvalues
     /// rows i and i+1; leaves the eigenvalues in d.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void QlImplicit(double[] d, double[] e)
+    private static void QlImplicit(double[] d, double[] e, CancellationToken cancellationToken)
     {
         var n = d.Length;
+        // Infinity-norm bound of the tridiagonal matrix: the floor below which an off-diagonal is rounding noise.
+        var norm = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            norm = Math.Max(norm, Math.Abs(d[i]) + Math.Abs(e[i]) + (i > 0 ? Math.Abs(e[i - 1]) : 0.0));
+        }
+
+        var floor = MachineEpsilon * norm;
         for (var l = 0; l < n; l++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             for (var iteration = 0; ; iteration++)
             {
                 var m = l;
                 for (; m < n - 1; m++)
                 {
                     var scale = Math.Abs(d[m]) + Math.Abs(d[m + 1]);
-                    if (Math.Abs(e[m]) <= double.Epsilon + 1e-16 * scale)
+                    if (Math.Abs(e[m]) <= double.Epsilon + 1e-16 * scale || Math.Abs(e[m]) <= floor)
                     {
                         break;
                     }

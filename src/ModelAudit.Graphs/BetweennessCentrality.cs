@@ -40,20 +40,23 @@ public sealed class BetweennessCentrality
     public double[] Values => _values ?? throw new InvalidOperationException("Call Compute() first.");
 
     /// <summary>Runs Brandes' algorithm from every source.</summary>
+    /// <param name="cancellationToken">Checked before each source's search.</param>
     /// <exception cref="ArgumentException">A weighted length kind meets a negative edge weight.</exception>
-    public void Compute()
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void Compute(CancellationToken cancellationToken = default)
     {
         int n = _graph.NodeCount;
         double[]? lengths = _lengthKind == EdgeLength.Unweighted ? null : EdgeLengths(_graph.Weights, _lengthKind);
         int chunks = Math.Max(1, Math.Min(SourceChunks, n));
         var partials = new double[chunks][];
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken }, chunk =>
         {
             var search = new SingleSourceSearch(_graph, lengths);
             var partial = new double[n];
             int first = (int)((long)n * chunk / chunks), end = (int)((long)n * (chunk + 1) / chunks);
             for (int source = first; source < end; source++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 search.Run(source);
                 search.Accumulate(partial, _endpoints);
             }

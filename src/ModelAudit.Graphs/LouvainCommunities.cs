@@ -9,6 +9,9 @@ namespace ModelAudit.Graphs;
 /// </summary>
 public sealed class LouvainCommunities
 {
+    /// <summary>Node visits between two cancellation checks inside a sweep.</summary>
+    private const int CancellationStride = 1024;
+
     private readonly WeightedDigraph _graph;
     private readonly double _resolution;
     private readonly double _threshold;
@@ -41,17 +44,19 @@ public sealed class LouvainCommunities
     public int Levels { get; private set; }
 
     /// <summary>Runs the levels until the modularity gain falls to the threshold or no node moves.</summary>
+    /// <param name="cancellationToken">Checked between the linear passes of a level, between sweeps and every <see cref="CancellationStride"/> nodes.</param>
     /// <exception cref="ArgumentException">The graph's total edge weight is zero (modularity undefined, as in NetworkX).</exception>
-    public void Compute()
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void Compute(CancellationToken cancellationToken = default)
     {
         int n = _graph.NodeCount;
         var random = new PythonRandom(_seed);
-        var level = LouvainLevelGraph.FromGraph(_graph);
+        var level = LouvainLevelGraph.FromGraph(_graph, cancellationToken);
         double m = level.TotalWeight();
         var nodeOfOriginal = Enumerable.Range(0, n).ToArray();
         double modularity = level.Modularity(Enumerable.Range(0, n).ToArray(), _resolution);
         // As NetworkX: the first level's partition always counts, even when no node moved.
-        var (communityOfNode, _) = OneLevel(level, m, random);
+        var (communityOfNode, _) = OneLevel(level, m, random, cancellationToken);
         int[] partition;
         int levels = 0;
         while (true)
@@ -63,6 +68,7 @@ public sealed class LouvainCommunities
             }
 
             levels++;
+            cancellationToken.ThrowIfCancellationRequested();
             double newModularity = level.Modularity(communityOfNode, _resolution);
             if (newModularity - modularity <= _threshold)
             {
@@ -70,9 +76,10 @@ public sealed class LouvainCommunities
             }
 
             modularity = newModularity;
-            level = Aggregate(level, communityOfNode);
+            cancellationToken.ThrowIfCancellationRequested();
+            level = Aggregate(level, communityOfNode, cancellationToken);
             nodeOfOriginal = partition;
-            (communityOfNode, bool moved) = OneLevel(level, m, random);
+            (communityOfNode, bool moved) = OneLevel(level, m, random, cancellationToken);
             if (!moved)
             {
                 break;
@@ -81,14 +88,14 @@ public sealed class LouvainCommunities
 
         _communities = Relabel(partition);
         Levels = levels;
-        Modularity = LouvainLevelGraph.FromGraph(_graph).Modularity(_communities, _resolution);
+        Modularity = LouvainLevelGraph.FromGraph(_graph, cancellationToken).Modularity(_communities, _resolution);
     }
 
     /// <summary>
     /// One NetworkX <c>_one_level</c> pass. Returns each node's community numbered by rank of the surviving
     /// community ids (NetworkX filters empty communities keeping their order) and whether any node moved.
     /// </summary>
-    private (int[] Community, bool Improvement) OneLevel(LouvainLevelGraph graph, double m, PythonRandom random)
+    private (int[] Community, bool Improvement) OneLevel(LouvainLevelGraph graph, double m, PythonRandom random, CancellationToken cancellationToken)
     {
         int n = graph.NodeCount;
         bool directed = graph.Directed;
@@ -97,7 +104,7 @@ public sealed class LouvainCommunities
         var inDegrees = graph.InDegrees();
         var totalOut = (double[])outDegrees.Clone();
         var totalIn = directed ? (double[])inDegrees.Clone() : totalOut;
-        var (neighbourNodes, neighbourWeights) = MoveNeighbours(graph);
+        var (neighbourNodes, neighbourWeights) = MoveNeighbours(graph, cancellationToken);
 
         var order = Enumerable.Range(0, n).ToArray();
         random.Shuffle(order);
@@ -109,11 +116,15 @@ public sealed class LouvainCommunities
         bool improvement = false;
         int moves = 1;
         double mSquared = m * m;
+        int visits = 0;
         while (moves > 0)
         {
             moves = 0;
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (int u in order)
             {
+                // A sweep over a large level can take seconds: check within it, cheaply.
+                if (++visits % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
                 double bestGain = 0;
                 int bestCommunity = community[u];
                 foreach (int c in listedOrder)
@@ -212,7 +223,7 @@ public sealed class LouvainCommunities
     /// NetworkX's <c>nbrs</c>: undirected, neighbours without the self-loop; directed, successor weights then
     /// predecessor weights summed per node (a self-loop counted from both sides, as NetworkX does).
     /// </summary>
-    private static (int[][] Nodes, double[][] Weights) MoveNeighbours(LouvainLevelGraph graph)
+    private static (int[][] Nodes, double[][] Weights) MoveNeighbours(LouvainLevelGraph graph, CancellationToken cancellationToken)
     {
         int n = graph.NodeCount;
         var nodes = new int[n][];
@@ -222,6 +233,7 @@ public sealed class LouvainCommunities
         var weightList = new List<double>();
         for (int u = 0; u < n; u++)
         {
+            if (u % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
             position.Clear();
             nodeList.Clear();
             weightList.Clear();
@@ -262,12 +274,14 @@ public sealed class LouvainCommunities
     }
 
     /// <summary>NetworkX <c>_gen_graph</c>: one node per community, edge weights summed in edge order.</summary>
-    private static LouvainLevelGraph Aggregate(LouvainLevelGraph graph, int[] community)
+    private static LouvainLevelGraph Aggregate(LouvainLevelGraph graph, int[] community, CancellationToken cancellationToken)
     {
         int k = community.Length == 0 ? 0 : community.Max() + 1;
         var builder = new LouvainLevelGraph.Builder(k, graph.Directed);
+        int edges = 0;
         foreach (var (from, to, weight) in graph.Edges())
         {
+            if (++edges % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
             builder.Add(community[from], community[to], weight);
         }
 

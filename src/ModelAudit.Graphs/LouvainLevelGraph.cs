@@ -34,11 +34,13 @@ internal sealed class LouvainLevelGraph
     public double[][]? PredecessorWeights { get; }
 
     /// <summary>NetworkX's copy <c>graph.add_weighted_edges_from(G.edges(data=weight))</c> of a CSR graph.</summary>
-    public static LouvainLevelGraph FromGraph(WeightedDigraph graph)
+    public static LouvainLevelGraph FromGraph(WeightedDigraph graph, CancellationToken cancellationToken = default)
     {
         var builder = new Builder(graph.NodeCount, !graph.IsUndirected);
         for (int u = 0; u < graph.NodeCount; u++)
         {
+            // Building a level of a large graph allocates per node and can take seconds: check every 1024 nodes.
+            if (u % 1024 == 0) cancellationToken.ThrowIfCancellationRequested();
             var targets = graph.Successors(u);
             var weights = graph.SuccessorWeights(u);
             for (int i = 0; i < targets.Length; i++)

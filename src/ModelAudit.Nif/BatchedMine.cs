@@ -71,6 +71,8 @@ internal sealed class BatchedMine
             using var input = Tensor.FromArray(inputHost, edges, rows, 2);
             using var pass = network.Executor.Forward(new Dictionary<int, Tensor> { [network.InputId] = input }, new ForwardOptions { RecordForBackward = true });
             var t = pass[network.OutputId];
+            // A step over thousands of pairs takes a tenth of a second or more: check between its halves too.
+            cancellationToken.ThrowIfCancellationRequested();
             bool record = step >= _options.Steps - averaged;
             SeedsFromBound(t, edges, batch, step == 0, movingAverage, record ? dvSum : null, seedHost);
             using var seedTensor = Tensor.FromArray(seedHost, edges, rows, 1);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Estimators;
@@ -24,20 +26,24 @@ public static class NifAnalysis
     /// <param name="input">Audit inputs, row-major [N, sample shape...].</param>
     /// <param name="samples">N.</param>
     /// <param name="labels">True class per sample (enables the pruning check and the attribution comparison), or null.</param>
-    /// <param name="options">Layers, estimator and seeds.</param>
-    /// <param name="cancellationToken">Stops between steps.</param>
-    /// <exception cref="ModelInputException">Bad data, labels or layer names.</exception>
-    public static NifResult Run(OnnxSession session, float[] input, int samples, int[]? labels, NifOptions options, CancellationToken cancellationToken = default)
+    /// <param name="options">Layers, unit selection, edge budget, estimator and seeds.</param>
+    /// <param name="cancellationToken">Checked per chunk, per backward pass, per MINE step, per KSG or binning pair, per Louvain sweep and per betweenness source.</param>
+    /// <param name="progress">Called after each chunk, backward pass and layer pair, on the calling thread.</param>
+    /// <exception cref="ModelInputException">Bad data, labels or layer names, or the edge bound exceeds <see cref="NifOptions.MaxEdges"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; nothing is returned.</exception>
+    public static NifResult Run(OnnxSession session, float[] input, int samples, int[]? labels, NifOptions options, CancellationToken cancellationToken = default,
+        Action<NifProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
-        options.Mine.Validate();
+        options.Validate();
         // KSG's 3 neighbours and MINE's shuffled marginals need a handful of samples.
         if (samples < MinSamples) throw new ModelInputException($"input: NIF needs at least {MinSamples} audit samples, got {samples}");
+        var clock = Stopwatch.StartNew();
         var runner = new ModelRunner(session, input, samples);
-        var layers = NodeLayers(runner, options);
-        int classes = layers[^1].Units;
+        var allUnits = NodeLayers(runner, options);
+        int classes = allUnits[^1].Units;
         if (labels is not null)
         {
             if (labels.Length != samples) throw new ModelInputException($"labels: expected {samples} labels (one per sample), got {labels.Length}");
@@ -45,19 +51,36 @@ public static class NifAnalysis
                 if (labels[i] < 0 || labels[i] >= classes) throw new ModelInputException($"labels: label {labels[i]} of sample {i} is outside [0, {classes})");
         }
 
+        // The budget is checked on shapes alone, before any forward pass.
+        int chunks = (samples + runner.Chunk - 1) / runner.Chunk;
+        var estimate = NifEstimate.Compute([.. allUnits.Select(l => l.Units)], samples, chunks, options);
+        if (estimate.EdgeUpperBound > options.MaxEdges)
+            throw new ModelInputException(string.Create(CultureInfo.InvariantCulture,
+                $"nif: {estimate.EdgeUpperBound:N0} edges over the budget of {options.MaxEdges:N0} (analyses.nif.max_edges / --max-edges); lower analyses.nif.max_units (--max-units, now {options.MaxUnits}) or choose fewer layers"));
+        progress?.Invoke(new NifProgress
+        {
+            Stage = NifStage.Admitted, PairIndex = -1, PairCount = allUnits.Count - 1, Done = 0, Total = 0,
+            StageElapsed = TimeSpan.Zero, Elapsed = clock.Elapsed, Estimate = estimate,
+        });
+
         var predictions = new int[samples];
-        var connected = Connectivity(runner, layers, predictions, cancellationToken);
+        Forward(runner, allUnits, predictions, clock, progress, cancellationToken);
+        var layers = allUnits.Select(l => l.Selected(UnitSelection.HighestVariance(l, options.MaxUnits))).ToList();
+        allUnits = null;
+        var connected = Connectivity(runner, layers, clock, progress, cancellationToken);
 
         var nodeOffsets = new int[layers.Count + 1];
         for (int l = 0; l < layers.Count; l++) nodeOffsets[l + 1] = nodeOffsets[l] + layers[l].Units;
         var labelsOfNodes = new string[nodeOffsets[^1]];
         for (int l = 0; l < layers.Count; l++)
             for (int u = 0; u < layers[l].Units; u++)
-                labelsOfNodes[nodeOffsets[l] + u] = l == layers.Count - 1 ? $"class[{u}]" : $"{layers[l].Name}[{u}]";
+                labelsOfNodes[nodeOffsets[l] + u] = l == layers.Count - 1 ? $"class[{layers[l].UnitIndex[u]}]" : $"{layers[l].Name}[{layers[l].UnitIndex[u]}]";
 
         var edges = new List<NifEdge>();
         var pairs = new List<NifLayerPair>();
         var flowMatrices = new List<double[][]>();
+        long edgeTotal = connected.Sum(c => (long)c.Count(e => e));
+        var flowClock = Stopwatch.StartNew();
         for (int l = 0; l + 1 < layers.Count; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,9 +88,14 @@ public static class NifAnalysis
             edges.AddRange(pairEdges);
             pairs.Add(pair);
             flowMatrices.Add(matrix);
+            progress?.Invoke(new NifProgress
+            {
+                Stage = NifStage.Flows, PairIndex = l, PairCount = layers.Count - 1, Done = edges.Count, Total = edgeTotal,
+                StageElapsed = flowClock.Elapsed, Elapsed = clock.Elapsed, Pair = pair,
+            });
         }
 
-        var (nodes, communityCount, modularity) = GraphAnalyses(layers, nodeOffsets, labelsOfNodes, edges, options);
+        var (nodes, communityCount, modularity) = GraphAnalyses(layers, nodeOffsets, labelsOfNodes, edges, options, cancellationToken);
         var dead = DeadUnits(layers, nodeOffsets, labelsOfNodes, edges, pairs);
         var attribution = FlowAttribution.Product(flowMatrices);
 
@@ -76,14 +104,18 @@ public static class NifAnalysis
         IReadOnlyList<NifComparison> comparisons = [];
         if (labels is not null)
         {
-            pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels, options.PrunedModelPath);
+            pruning = PruningCheck(session, runner, layers, dead, nodeOffsets, predictions, labels, options.PrunedModelPath, cancellationToken);
             if (options.CompareAttributions)
-                (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, cancellationToken);
+                (featureInformation, comparisons) = Compare(session, runner, layers[0], attribution, labels, options, clock, progress, cancellationToken);
         }
+        cancellationToken.ThrowIfCancellationRequested();
 
         return new NifResult
         {
             LayerNames = [.. layers.Select(l => l.Name)],
+            SelectedUnits = [.. layers.Select(l => (IReadOnlyList<int>)l.UnitIndex)],
+            LayerUnits = [.. layers.Select(l => l.TotalUnits)],
+            Estimate = estimate,
             Nodes = nodes,
             Edges = edges,
             LayerPairs = pairs,
@@ -122,19 +154,19 @@ public static class NifAnalysis
     }
 
     /// <summary>
-    /// One recorded forward per chunk (node values, predictions), then per later-layer unit k one backward
-    /// of sum over samples and positions of q_k to the earlier layer: i -> k is an edge iff that gradient is
-    /// nonzero at unit i for some real sample (any position).
+    /// One forward per chunk, keeping only the node layers' values: per unit the per-sample spatial mean and
+    /// the raw-activation statistics (never a [N, C, H, W] map), and the predicted class of every sample.
     /// </summary>
-    private static bool[][] Connectivity(ModelRunner runner, List<NodeLayer> layers, int[] predictions, CancellationToken cancellationToken)
+    private static void Forward(ModelRunner runner, List<NodeLayer> layers, int[] predictions, Stopwatch clock, Action<NifProgress>? progress,
+        CancellationToken cancellationToken)
     {
-        var connected = new bool[layers.Count - 1][];
-        for (int l = 0; l + 1 < layers.Count; l++) connected[l] = new bool[layers[l].Units * layers[l + 1].Units];
         var keep = layers.Select(l => l.ValueId).Distinct().ToArray();
+        int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
+        var stageClock = Stopwatch.StartNew();
         runner.ForEachChunk((first, count, batch) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep });
             foreach (var layer in layers) layer.Add(pass[layer.ValueId].Span, first, count);
             var logits = pass[runner.OutputId].Span;
             int classes = layers[^1].Units;
@@ -145,24 +177,76 @@ public static class NifAnalysis
                 for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
                 predictions[first + s] = best;
             }
-            for (int l = 0; l + 1 < layers.Count; l++)
+            progress?.Invoke(new NifProgress
+            {
+                Stage = NifStage.Forward, PairIndex = -1, PairCount = layers.Count - 1, Done = ++done, Total = chunks,
+                StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
+            });
+        });
+    }
+
+    /// <summary>
+    /// Per chunk one recorded forward, then per selected later-layer unit k one backward of sum over samples
+    /// and positions of q_k to the earlier layer: i -> k is an edge iff that gradient is nonzero at selected
+    /// unit i for some real sample (any position). A unit k all of whose possible edges are already found needs
+    /// no more passes, and a chunk where that holds for every unit needs no forward: the cost is O(selected
+    /// units) backward passes, on one chunk for the usual densely connected layers, whatever the layer widths.
+    /// </summary>
+    private static bool[][] Connectivity(ModelRunner runner, List<NodeLayer> layers, Stopwatch clock, Action<NifProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        int pairCount = layers.Count - 1;
+        var connected = new bool[pairCount][];
+        // missing[l][k]: selected earlier units not yet connected to selected later unit k.
+        var missing = new int[pairCount][];
+        for (int l = 0; l < pairCount; l++)
+        {
+            connected[l] = new bool[layers[l].Units * layers[l + 1].Units];
+            missing[l] = new int[layers[l + 1].Units];
+            Array.Fill(missing[l], layers[l].Units);
+        }
+        var keep = layers.Select(l => l.ValueId).Distinct().ToArray();
+        int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk;
+        long total = layers.Skip(1).Sum(l => (long)l.Units) * chunks, done = 0;
+        var stageClock = Stopwatch.StartNew();
+        runner.ForEachChunk((first, count, batch) =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (missing.All(m => m.All(c => c == 0))) return;
+            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            for (int l = 0; l < pairCount; l++)
             {
                 var from = layers[l];
                 var to = layers[l + 1];
                 var toShape = runner.Graph.Values[to.ValueId].Shape;
+                var seed = new float[toShape.ElementCount];
                 for (int k = 0; k < to.Units; k++)
                 {
-                    var seed = new float[toShape.ElementCount];
-                    for (int s = 0; s < runner.Chunk; s++) seed.AsSpan((s * to.Units + k) * to.SpatialSize, to.SpatialSize).Fill(1f);
-                    using var seedTensor = Tensor.FromArray(seed, toShape.ToArray());
-                    using var gradients = pass.Backward(new Dictionary<int, Tensor> { [to.ValueId] = seedTensor }, [from.ValueId]);
-                    var g = gradients[from.ValueId].Span;
-                    for (int i = 0; i < from.Units; i++)
+                    if (missing[l][k] == 0) continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int unit = to.UnitIndex[k];
+                    for (int s = 0; s < runner.Chunk; s++) seed.AsSpan((s * to.TotalUnits + unit) * to.SpatialSize, to.SpatialSize).Fill(1f);
+                    using (var seedTensor = Tensor.FromArray(seed, toShape.ToArray()))
+                    using (var gradients = pass.Backward(new Dictionary<int, Tensor> { [to.ValueId] = seedTensor }, [from.ValueId]))
                     {
-                        ref bool edge = ref connected[l][i * to.Units + k];
-                        for (int s = 0; s < count && !edge; s++)
-                            edge = g.Slice((s * from.Units + i) * from.SpatialSize, from.SpatialSize).IndexOfAnyExcept(0f) >= 0;
+                        var g = gradients[from.ValueId].Span;
+                        for (int i = 0; i < from.Units; i++)
+                        {
+                            ref bool edge = ref connected[l][i * to.Units + k];
+                            if (edge) continue;
+                            int source = from.UnitIndex[i];
+                            for (int s = 0; s < count && !edge; s++)
+                                edge = g.Slice((s * from.TotalUnits + source) * from.SpatialSize, from.SpatialSize).IndexOfAnyExcept(0f) >= 0;
+                            if (edge) missing[l][k]--;
+                        }
                     }
+                    // The engine may reuse the seed's memory: start the next unit from zeros.
+                    Array.Clear(seed);
+                    progress?.Invoke(new NifProgress
+                    {
+                        Stage = NifStage.Connectivity, PairIndex = l, PairCount = pairCount, Done = ++done, Total = total,
+                        StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
+                    });
                 }
             }
         });
@@ -240,7 +324,7 @@ public static class NifAnalysis
     }
 
     private static (List<NifNode> Nodes, int Communities, double Modularity) GraphAnalyses(List<NodeLayer> layers, int[] nodeOffsets, string[] labels,
-        List<NifEdge> edges, NifOptions options)
+        List<NifEdge> edges, NifOptions options, CancellationToken cancellationToken)
     {
         int count = labels.Length;
         var builder = new WeightedDigraphBuilder(labels);
@@ -248,7 +332,7 @@ public static class NifAnalysis
             if (e.Flow > 0) builder.Add(e.From, e.To, e.Flow);
         var graph = builder.Build();
         var betweenness = new BetweennessCentrality(graph, options.Length);
-        betweenness.Compute();
+        betweenness.Compute(cancellationToken);
         int[] community;
         double modularity;
         if (graph.EdgeCount == 0)
@@ -259,7 +343,7 @@ public static class NifAnalysis
         else
         {
             var louvain = new LouvainCommunities(graph, options.Resolution, seed: options.Seed);
-            louvain.Compute();
+            louvain.Compute(cancellationToken);
             community = louvain.Communities;
             modularity = Modularity.Compute(graph, community, options.Resolution, directed: false);
         }
@@ -275,7 +359,7 @@ public static class NifAnalysis
             for (int u = 0; u < layers[l].Units; u++)
             {
                 int id = nodeOffsets[l] + u;
-                nodes.Add(new NifNode(id, labels[id], l, layers[l].Name, u, betweenness.Values[id], community[id], inFlow[id], outFlow[id]));
+                nodes.Add(new NifNode(id, labels[id], l, layers[l].Name, layers[l].UnitIndex[u], betweenness.Values[id], community[id], inFlow[id], outFlow[id]));
             }
         return (nodes, community.Distinct().Count(), modularity);
     }
@@ -311,14 +395,14 @@ public static class NifAnalysis
     }
 
     private static NifPruning PruningCheck(OnnxSession session, ModelRunner runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets,
-        int[] predictions, int[] labels, string? prunedModelPath)
+        int[] predictions, int[] labels, string? prunedModelPath, CancellationToken cancellationToken)
     {
         double before = Accuracy(predictions, labels);
         var units = new List<(string Layer, int Unit, string Label)>();
         foreach (var d in dead)
         {
             int l = Array.FindLastIndex(nodeOffsets, o => o <= d.Node);
-            units.Add((layers[l].Name, d.Node - nodeOffsets[l], d.Label));
+            units.Add((layers[l].Name, layers[l].UnitIndex[d.Node - nodeOffsets[l]], d.Label));
         }
         if (units.Count == 0)
         {
@@ -332,6 +416,7 @@ public static class NifAnalysis
         int classes = layers[^1].Units;
         runner.ForEachChunk((first, count, batch) =>
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var pass = executor.Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = batch }, new ForwardOptions());
             var logits = pass[graph.Outputs[0]].Span;
             for (int s = 0; s < count; s++)
@@ -358,14 +443,17 @@ public static class NifAnalysis
     /// and NIF and integrated gradients are each compared with raw MI by the two-sample KS test.
     /// </summary>
     private static (double[] Information, List<NifComparison> Comparisons) Compare(OnnxSession session, ModelRunner runner, NodeLayer inputs,
-        double[][] attribution, int[] labels, NifOptions options, CancellationToken cancellationToken)
+        double[][] attribution, int[] labels, NifOptions options, Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
         var ksg = new KsgEstimator(new KsgOptions(Seed: options.Seed));
         var information = new double[inputs.Units];
         for (int i = 0; i < inputs.Units; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             information[i] = inputs.IsConstant(i) ? 0 : Math.Max(0, ksg.MutualInformation(new SampleMatrix(inputs.Columns[i], runner.Samples, 1), labels));
+        }
         var nif = attribution.Select(row => row.Sum()).ToArray();
-        var ig = IntegratedGradientsPerFeature(session, runner, inputs, labels, options, cancellationToken);
+        var ig = IntegratedGradientsPerFeature(session, runner, inputs, labels, options, clock, progress, cancellationToken);
         var reference = Normalised(information);
         var comparisons = new List<NifComparison>();
         foreach (var (method, values) in new[] { ("nif", Normalised(nif)), ("integrated-gradients", Normalised(ig)) })
@@ -376,8 +464,11 @@ public static class NifAnalysis
         return (information, comparisons);
     }
 
-    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options, CancellationToken cancellationToken)
+    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options,
+        Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
+        int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
+        var stageClock = Stopwatch.StartNew();
         // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
         var model = new OnnxDifferentiableModel(session);
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
@@ -391,9 +482,14 @@ public static class NifAnalysis
             for (int s = 0; s < count; s++)
                 for (int i = 0; i < inputs.Units; i++)
                 {
-                    var block = values.Slice((s * inputs.Units + i) * inputs.SpatialSize, inputs.SpatialSize);
+                    var block = values.Slice((s * inputs.TotalUnits + inputs.UnitIndex[i]) * inputs.SpatialSize, inputs.SpatialSize);
                     foreach (var v in block) totals[i] += Math.Abs(v);
                 }
+            progress?.Invoke(new NifProgress
+            {
+                Stage = NifStage.Attribution, PairIndex = -1, PairCount = 0, Done = ++done, Total = chunks,
+                StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
+            });
         });
         for (int i = 0; i < totals.Length; i++) totals[i] /= runner.Samples;
         return totals;

@@ -40,4 +40,33 @@ public sealed record NifOptions
 
     /// <summary>Where to write the pruned model as a new .onnx file (null: not written; needs labels).</summary>
     public string? PrunedModelPath { get; init; }
+
+    /// <summary>
+    /// Nodes per node layer (input features, each layer, classes) at most; a wider layer keeps the units whose
+    /// per-sample value varies most over the audit samples (ties to the lower index). 0 keeps every unit.
+    /// </summary>
+    public int MaxUnits { get; init; } = DefaultMaxUnits;
+
+    /// <summary>
+    /// Edge budget: a run whose upper bound of edges (selected units of each layer times those of the next,
+    /// summed over layer pairs) exceeds it is refused before any work.
+    /// </summary>
+    public long MaxEdges { get; init; } = DefaultMaxEdges;
+
+    /// <summary>Default of <see cref="MaxUnits"/>.</summary>
+    public const int DefaultMaxUnits = 32;
+
+    /// <summary>Default of <see cref="MaxEdges"/>.</summary>
+    public const long DefaultMaxEdges = 20_000;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative, or the edge budget is not positive.</exception>
+    internal void Validate()
+    {
+        Mine.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxUnits);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEdges);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxMineEdges);
+        ArgumentOutOfRangeException.ThrowIfNegative(NullPairs);
+    }
 }

@@ -20,6 +20,28 @@ public static class NifReport
         w.WriteStartArray("layers");
         foreach (var l in result.LayerNames) w.WriteStringValue(l);
         w.WriteEndArray();
+        w.WriteStartArray("layerUnits");
+        foreach (var u in result.LayerUnits) w.WriteNumberValue(u);
+        w.WriteEndArray();
+        w.WriteStartArray("selectedUnits");
+        foreach (var units in result.SelectedUnits)
+        {
+            w.WriteStartArray();
+            foreach (var u in units) w.WriteNumberValue(u);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        var estimate = result.Estimate;
+        w.WriteStartObject("estimate");
+        w.WriteNumber("edgeUpperBound", estimate.EdgeUpperBound);
+        w.WriteNumber("edgeBudget", estimate.EdgeBudget);
+        w.WriteNumber("estimations", estimate.Estimations);
+        w.WriteNumber("backwardPasses", estimate.BackwardPasses);
+        w.WriteNumber("estimatedSeconds", estimate.EstimatedSeconds);
+        w.WriteStartArray("pairEdgeBounds");
+        foreach (var b in estimate.PairEdgeBounds) w.WriteNumberValue(b);
+        w.WriteEndArray();
+        w.WriteEndObject();
         w.WriteStartArray("layerPairs");
         foreach (var p in result.LayerPairs)
         {

@@ -6,7 +6,16 @@ public sealed record NifResult
     /// <summary>ONNX tensor names of the node layers: the input, the selected layers, the output.</summary>
     public required IReadOnlyList<string> LayerNames { get; init; }
 
-    /// <summary>Nodes (layer by layer, unit by unit).</summary>
+    /// <summary>Per node layer: the units (features, channels, classes) that became nodes, increasing (see <see cref="NifOptions.MaxUnits"/>).</summary>
+    public required IReadOnlyList<IReadOnlyList<int>> SelectedUnits { get; init; }
+
+    /// <summary>Per node layer: its units in all (dimension 1 of the value).</summary>
+    public required IReadOnlyList<int> LayerUnits { get; init; }
+
+    /// <summary>The up-front size and time estimate the run was admitted with.</summary>
+    public required NifEstimate Estimate { get; init; }
+
+    /// <summary>Nodes (layer by layer, selected unit by selected unit).</summary>
     public required IReadOnlyList<NifNode> Nodes { get; init; }
 
     /// <summary>Edges between consecutive layers.</summary>
@@ -24,13 +33,13 @@ public sealed record NifResult
     /// <summary>Dead and stifled units.</summary>
     public required IReadOnlyList<NifDeadUnit> DeadUnits { get; init; }
 
-    /// <summary>A[i, j] = sum over paths from input feature i to class j of the product of flows, [features][classes].</summary>
+    /// <summary>A[i, j] = sum over paths from input feature i to class j of the product of flows, [selected features][selected classes].</summary>
     public required double[][] Attribution { get; init; }
 
     /// <summary>The pruning check (null without labels).</summary>
     public NifPruning? Pruning { get; init; }
 
-    /// <summary>Raw I(x_i; class) per input feature (KSG, bits); empty without labels.</summary>
+    /// <summary>Raw I(x_i; class) per selected input feature (KSG, bits); empty without labels.</summary>
     public IReadOnlyList<double> FeatureClassInformation { get; init; } = [];
 
     /// <summary>KS comparisons with raw MI (NIF, integrated gradients); empty without labels.</summary>

@@ -2,7 +2,8 @@ namespace ModelAudit.Nif;
 
 /// <summary>
 /// The per-sample values of one node layer: a [N, units] layer as is, a [N, C, ...] map per channel as its
-/// spatial mean. Also the distribution of the raw activations of each unit (all spatial positions).
+/// spatial mean. Also the distribution of the raw activations of each unit (all spatial positions). A layer
+/// holds either every unit of its value or, after <see cref="Selected"/>, a subset of them.
 /// </summary>
 internal sealed class NodeLayer
 {
@@ -10,6 +11,8 @@ internal sealed class NodeLayer
     {
         Name = name;
         ValueId = valueId;
+        TotalUnits = units;
+        UnitIndex = [.. Enumerable.Range(0, units)];
         Columns = new float[units][];
         for (int u = 0; u < units; u++) Columns[u] = new float[samples];
         ZeroCount = new long[units];
@@ -20,12 +23,34 @@ internal sealed class NodeLayer
         Array.Fill(Min, double.PositiveInfinity);
     }
 
+    private NodeLayer(NodeLayer all, int[] units)
+    {
+        Name = all.Name;
+        ValueId = all.ValueId;
+        TotalUnits = all.TotalUnits;
+        SpatialSize = all.SpatialSize;
+        ElementCount = all.ElementCount;
+        UnitIndex = [.. units.Select(u => all.UnitIndex[u])];
+        Columns = [.. units.Select(u => all.Columns[u])];
+        ZeroCount = [.. units.Select(u => all.ZeroCount[u])];
+        Sum = [.. units.Select(u => all.Sum[u])];
+        Max = [.. units.Select(u => all.Max[u])];
+        Min = [.. units.Select(u => all.Min[u])];
+    }
+
     public string Name { get; }
 
     /// <summary>Value id in the runner's graph.</summary>
     public int ValueId { get; }
 
+    /// <summary>Units held (the node count of the layer).</summary>
     public int Units => Columns.Length;
+
+    /// <summary>Units of the value (dimension 1): the stride of a unit in an activation or gradient.</summary>
+    public int TotalUnits { get; }
+
+    /// <summary>Unit (feature, channel or class) of the value behind each held unit, increasing.</summary>
+    public int[] UnitIndex { get; }
 
     /// <summary>[unit][sample] values of the node (spatial means for maps).</summary>
     public float[][] Columns { get; }
@@ -41,12 +66,19 @@ internal sealed class NodeLayer
 
     public double[] Min { get; }
 
+    /// <summary>Elements per unit and sample (1 for [N, units] layers).</summary>
+    public int SpatialSize { get; init; } = 1;
+
     /// <summary>True when the unit's raw activations are all equal on the audit data (its information is 0).</summary>
     public bool IsConstant(int unit) => Min[unit] == Max[unit];
 
-    /// <summary>Adds <paramref name="count"/> real samples of a [chunk, units, spatial...] activation starting at sample <paramref name="first"/>.</summary>
+    /// <summary>
+    /// Adds <paramref name="count"/> real samples of a [chunk, units, spatial...] activation starting at sample
+    /// <paramref name="first"/>. Only a layer that holds every unit of its value accepts data.
+    /// </summary>
     public void Add(ReadOnlySpan<float> activation, int first, int count)
     {
+        if (Units != TotalUnits) throw new InvalidOperationException("A selected layer takes no data; add to the full layer before selecting.");
         int units = Units;
         int spatial = SpatialSize;
         for (int s = 0; s < count; s++)
@@ -70,6 +102,13 @@ internal sealed class NodeLayer
         ElementCount += (long)count * spatial;
     }
 
-    /// <summary>Elements per unit and sample (1 for [N, units] layers).</summary>
-    public int SpatialSize { get; init; } = 1;
+    /// <summary>The layer restricted to <paramref name="units"/> (indices into this layer, increasing); columns are shared, not copied.</summary>
+    public NodeLayer Selected(int[] units)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        for (int i = 0; i < units.Length; i++)
+            if (units[i] < 0 || units[i] >= Units || (i > 0 && units[i] <= units[i - 1]))
+                throw new ArgumentException("Units must be increasing indices into the layer.", nameof(units));
+        return new NodeLayer(this, units);
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ModelAudit.Onnx.Import;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors.Graph;
+using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Onnx;
 
@@ -27,7 +28,12 @@ public sealed class OnnxModel
         Opset = opset;
         Registry = registry;
         UnsupportedOperators = unsupported;
-        foreach (var init in proto.Graph.Initializers) Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
+        foreach (var init in proto.Graph.Initializers)
+        {
+            Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
+            // The raw data is a slice of the file's bytes: dropping it lets the file go once every weight is decoded.
+            init.RawData = null;
+        }
         Inputs = [.. proto.Graph.Inputs.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
         Outputs = [.. proto.Graph.Outputs.Select(OnnxTensorInfo.From)];
     }
@@ -67,8 +73,18 @@ public sealed class OnnxModel
     internal static OnnxModel Read(string path, OnnxOperatorRegistry registry, bool rejectUnsupported)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new OnnxModelException($"{path}: file not found");
-        var proto = OnnxProtoReader.ReadModel(File.ReadAllBytes(path), path);
+        byte[] bytes;
+        try
+        {
+            // Refuses FIFOs and devices (which would block or never end) and files over the protobuf limit before reading.
+            bytes = SafeFile.ReadAllBytes(path, ModelLimits.MaxModelBytes);
+        }
+        catch (DataFileException e)
+        {
+            throw new OnnxModelException(e.Message, e);
+        }
+        var proto = OnnxProtoReader.ReadModel(bytes, path);
+        ModelValidation.CheckNames(proto, path);
         if (proto.Graph.Nodes.Count == 0 && proto.Graph.Outputs.Count == 0)
             throw new OnnxModelException($"{path}: not an ONNX model (no graph)");
         long opset = -1;
@@ -93,6 +109,33 @@ public sealed class OnnxModel
 
     /// <summary>Per-node output shapes and parameter counts for a batch size.</summary>
     public IReadOnlyList<OnnxNodeSummary> Summarize(int batchSize) => BuildCached(ShapesForBatch(batchSize)).Nodes;
+
+    /// <summary>
+    /// Per-node summaries for a batch size, or, when the graph cannot be built, the summaries of the nodes
+    /// imported before the failure and the error.
+    /// </summary>
+    internal (IReadOnlyList<OnnxNodeSummary> Nodes, OnnxModelException? Error) SummarizePartial(int batchSize)
+    {
+        try
+        {
+            return (Summarize(batchSize), null);
+        }
+        catch (OnnxModelException e)
+        {
+            if (UnsupportedOperators.Count > 0) return ([], e);
+            // Build again (uncached) to keep what was inferred up to the failing node.
+            var builder = new OnnxGraphBuilder(this);
+            try
+            {
+                builder.Build(ShapesForBatch(batchSize));
+            }
+            catch (OnnxModelException)
+            {
+                // The same failure as above.
+            }
+            return (builder.Summaries, e);
+        }
+    }
 
     /// <summary>Input shapes with the batch dimension set.</summary>
     public Dictionary<string, int[]> ShapesForBatch(int batchSize)

@@ -27,18 +27,14 @@ public sealed record OnnxModelReport(
     public static OnnxModelReport Create(OnnxModel model, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
-        IReadOnlyList<OnnxNodeSummary> nodes;
-        string? buildError = null;
-        try
+        var (nodes, error) = model.SummarizePartial(batchSize);
+        string? buildError = error?.Message;
+        if (error is not null)
         {
-            nodes = model.Summarize(batchSize);
-        }
-        catch (OnnxModelException e)
-        {
-            buildError = e.Message;
-            nodes = [.. model.Proto.Graph.Nodes.Select((n, i) => new OnnxNodeSummary(
+            // Nodes after the failure (or all, with unsupported operators) are listed without shapes.
+            nodes = [.. nodes, .. model.Proto.Graph.Nodes.Select((n, i) => new OnnxNodeSummary(
                 OnnxModel.NodeDisplayName(n, i), n.OpType,
-                [.. n.Outputs.Where(o => o.Length > 0).Select(o => new OnnxTensorSummary(o, [], IsConstant: false))], 0))];
+                [.. n.Outputs.Where(o => o.Length > 0).Select(o => new OnnxTensorSummary(o, [], IsConstant: false))], 0)).Skip(nodes.Count)];
         }
         long total = model.Initializers.Values.Where(t => t.IsFloat).Sum(t => (long)t.Length);
         return new OnnxModelReport(model.Path, model.ProducerName, model.Opset, batchSize,

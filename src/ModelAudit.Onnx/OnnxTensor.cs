@@ -11,6 +11,8 @@ namespace ModelAudit.Onnx;
 /// </summary>
 internal sealed class OnnxTensor
 {
+    private Tensor? _tensor;
+
     private OnnxTensor(int[] dims, OnnxDataType type, float[]? floats, long[]? longs)
     {
         Dims = dims;
@@ -51,7 +53,11 @@ internal sealed class OnnxTensor
     public float[] ToFloats() => Floats ?? Array.ConvertAll(Longs!, l => (float)l);
 
     /// <summary>An engine tensor with these elements (integers converted to float).</summary>
-    public Tensor ToTensor() => Tensor.FromArray((float[])ToFloats().Clone(), Dims);
+    /// <summary>
+    /// The engine's tensor of these values, made once and shared by every graph built from the model (one per batch
+    /// size): graphs neither write to nor dispose their constants, so one copy of the weights serves them all.
+    /// </summary>
+    public Tensor ToTensor() => _tensor ??= Tensor.FromArray(ToFloats(), Dims);
 
     public override string ToString()
         => $"{DataType} [{string.Join(",", Dims)}]" + (Length <= 8 ? " {" + string.Join(",", Enumerable.Range(0, Length).Select(i => GetDouble(i).ToString(CultureInfo.InvariantCulture))) + "}" : "");

@@ -47,6 +47,36 @@ public sealed class NifStepTests : IDisposable
     }
 
     [Fact]
+    public void Run_NifMaxUnitsThree_NineNodesAndTheBudgetCheckedOnTheCappedBound()
+    {
+        // iris_mlp is 4-16-3: with max_units 3 the bound is 3 x 3 + 3 x 3 = 18 edges, exactly the budget.
+        var spec = TestFiles.WriteSpec(_temp, $"""
+            model: '{Iris("model.onnx")}'
+            data: {"{"} inputs: '{Iris("input.npy")}', labels: '{Iris("labels.npy")}' {"}"}
+            layers: [op:Relu]
+            analyses:
+              nif: {"{ estimator: ksg, max_units: 3, max_edges: 18 }"}
+            """);
+        var report = new AuditRunner(AuditSpecLoader.Load(spec), NoProgress.Instance, "t").Run(null);
+        Assert.Equal(9, report.Graph!.Nodes.Count);
+        Assert.True(report.Graph.Edges.Count <= 18);
+
+        var over = TestFiles.WriteSpec(_temp, File.ReadAllText(spec).Replace("max_edges: 18", "max_edges: 17", StringComparison.Ordinal), "over.yaml");
+        var e = Assert.ThrowsAny<Exception>(() => new AuditRunner(AuditSpecLoader.Load(over), NoProgress.Instance, "t").Run(null));
+        Assert.Contains("nif: 18 edges over the budget of 17 (analyses.nif.max_edges / --max-edges)", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("max_units: -1", "'analyses.nif.max_units' must be at least 0, got -1")]
+    [InlineData("max_edges: 0", "'analyses.nif.max_edges' must be at least 1, got 0")]
+    public void Load_NifCountOutOfRange_Refused(string setting, string message)
+    {
+        var path = TestFiles.WriteSpec(_temp, "model: m.onnx\ndata: { inputs: x.npy, labels: y.npy }\nanalyses:\n  nif: { " + setting + " }\n");
+        var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load(path));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
     public void Load_NifUnknownEstimator_ListsAllowed()
     {
         var path = TestFiles.WriteSpec(_temp, "model: m.onnx\ndata: { inputs: x.npy, labels: y.npy }\nanalyses:\n  nif: { estimator: mutual }\n");

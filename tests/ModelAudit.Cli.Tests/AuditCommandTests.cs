@@ -39,7 +39,7 @@ public sealed class AuditCommandTests : IDisposable
         var (exit, output, error) = CliHarness.Run("run", DefaultSpec, "--out", outDir);
         Assert.Equal("", error);
         Assert.Equal(0, exit);
-        Assert.Contains("[conductance] Layer conductance: started (64 steps)", output);
+        Assert.Contains("[stream] Forward pass and conductance: started (64 steps)", output);
         Assert.Contains("  PASS  accuracy  value 1  baseline -  accuracy = 1, bound [0.9, +inf]; worsening <= 0.02 (no baseline given: regression not checked)", output);
         Assert.Contains("note: no baseline given; regression limits were not checked", output);
         Assert.Equal(["junit.xml", "report.html", "report.json", "summary.md"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));

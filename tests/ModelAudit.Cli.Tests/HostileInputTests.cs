@@ -84,9 +84,9 @@ public sealed class HostileInputTests : IDisposable
         var outDir = Path.Combine(_temp, "out");
         using var cancellation = new CancellationTokenSource();
         var sinceCancel = new Stopwatch();
-        // Cancel from the progress line itself, mid-conductance: no thread-pool wake-up to wait for while the audit
-        // keeps every core busy.
-        using var output = new WatchingWriter("[conductance] Layer conductance: 16/64", () =>
+        // Cancel from the progress line itself, as NIF (the longest stage) starts: no thread-pool wake-up to wait for
+        // while the audit keeps every core busy.
+        using var output = new WatchingWriter("[nif] Neural information flow: started", () =>
         {
             sinceCancel.Start();
             cancellation.Cancel();

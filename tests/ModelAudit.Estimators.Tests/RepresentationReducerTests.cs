@@ -30,7 +30,7 @@ public sealed class RepresentationReducerTests
         Assert.Equal(first.Data, second.Data);
         Assert.NotEqual(first.Data, otherSeed.Data);
 
-        var matrix = RepresentationReducer.ProjectionMatrix(50, 16, seed: 11);
+        var matrix = RowReducer.ProjectionMatrix(50, 16, seed: 11);
         var expected = new double[20 * 16];
         for (var i = 0; i < 20; i++)
         {

@@ -128,6 +128,35 @@ public sealed class NifCommandTests : IDisposable
     }
 
     [Fact]
+    public void Nif_EdgeBoundOverMaxEdges_ExitsWithInvalidInputNamingTheBudgetBeforeAnyWork()
+    {
+        // 4 x 5 + 5 x 3 = 35 edges at most; the budget 34 refuses the run before the forward pass.
+        string json = Path.Combine(_folder, "refused.json");
+        var (exit, output, error) = Run("nif", Iris("model.onnx"), "--input", Iris("test_x.npy"), "--labels", Iris("test_y.npy"),
+            "--layers", "/relu1/Relu_output_0", "--max-edges", "34", "--json", json);
+        Assert.Equal(3, exit);
+        Assert.Equal("error: nif: 35 edges over the budget of 34 (analyses.nif.max_edges / --max-edges); lower analyses.nif.max_units (--max-units, now 32) or choose fewer layers", error.Trim());
+        Assert.DoesNotContain("nif:", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public void Nif_IrisFixture_PrintsTheEstimateAndOneLinePerLayerPairWithEta()
+    {
+        var (exit, output, error) = Run("nif", Iris("model.onnx"), "--input", Iris("test_x.npy"), "--labels", Iris("test_y.npy"),
+            "--layers", "/relu1/Relu_output_0", "--estimator", "ksg", "--json", Path.Combine(_folder, "p.json"));
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains("nif: 2 layer pairs, at most 35 edges (budget 20,000), ", lines[0], StringComparison.Ordinal);
+        var pairLines = lines.Where(l => l.StartsWith("nif: pair ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, pairLines.Count);
+        Assert.StartsWith("nif: pair 1/2: 20 edges (ksg), 20/35 edges done, ", pairLines[0], StringComparison.Ordinal);
+        Assert.Contains(" elapsed, ETA ", pairLines[0], StringComparison.Ordinal);
+        Assert.StartsWith("nif: pair 2/2: 15 edges (ksg), 35/35 edges done, ", pairLines[1], StringComparison.Ordinal);
+        Assert.EndsWith("ETA 0.0 s", pairLines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nif_UnknownEstimator_ExitsWithInvalidInput()
     {
         var (exit, _, error) = Run("nif", Iris("model.onnx"), "--input", Iris("test_x.npy"), "--labels", Iris("test_y.npy"),

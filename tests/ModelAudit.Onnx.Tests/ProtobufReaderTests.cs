@@ -93,11 +93,11 @@ public sealed class ProtobufReaderTests
     [Fact]
     public void Decode_RawFloat16BoolAndDouble_ConvertedExactly()
     {
-        var half = new TensorProto { Name = "h", DataType = OnnxDataType.Float16, RawData = [0x00, 0x3C, 0x00, 0xC0, 0x00, 0x38] };
+        var half = new TensorProto { Name = "h", DataType = OnnxDataType.Float16, RawData = new byte[] { 0x00, 0x3C, 0x00, 0xC0, 0x00, 0x38 } };
         half.Dims.Add(3);
         Assert.Equal(new[] { 1f, -2f, 0.5f }, TensorProtoDecoder.Decode(half, "m.onnx").Floats);
 
-        var flags = new TensorProto { Name = "b", DataType = OnnxDataType.Bool, RawData = [1, 0, 1] };
+        var flags = new TensorProto { Name = "b", DataType = OnnxDataType.Bool, RawData = new byte[] { 1, 0, 1 } };
         flags.Dims.Add(3);
         Assert.Equal(new long[] { 1, 0, 1 }, TensorProtoDecoder.Decode(flags, "m.onnx").Longs);
 
@@ -114,7 +114,7 @@ public sealed class ProtobufReaderTests
     [Fact]
     public void Decode_WrongByteCountOrUnsupportedType_ErrorNamesTensor()
     {
-        var shortRaw = new TensorProto { Name = "w", DataType = OnnxDataType.Float, RawData = [0, 0, 0] };
+        var shortRaw = new TensorProto { Name = "w", DataType = OnnxDataType.Float, RawData = new byte[] { 0, 0, 0 } };
         shortRaw.Dims.Add(1);
         Assert.Equal("m.onnx: tensor 'w': 3 bytes of data for 1 elements of Float (4 expected)",
             Assert.Throws<OnnxModelException>(() => TensorProtoDecoder.Decode(shortRaw, "m.onnx")).Message);

@@ -17,7 +17,7 @@ public sealed class GradientXActivation(IDifferentiableModel model, int internal
         var sweep = new PathSweep(model, internalBatchSize);
         var products = new float[layers.Count][];
         var shapes = new int[layers.Count][];
-        sweep.Run(path, [1.0], targets, layers, overlap: false, chunk =>
+        sweep.Run(path, [1.0], targets, layers, chunk =>
         {
             for (int l = 0; l < layers.Count; l++)
             {

@@ -23,7 +23,7 @@ public sealed class IntegratedGradients(IDifferentiableModel model, PathIntegral
         int size = path.SampleSize;
         var weighted = new double[path.Samples * size];
 
-        sweep.Run(path, rule.Alphas, targets, [model.InputName], overlap: false, chunk =>
+        sweep.Run(path, rule.Alphas, targets, [model.InputName], chunk =>
         {
             var g = chunk.Gradients[chunk.LayerIds[0]].Span;
             for (int p = 0; p < chunk.PointCount; p++)

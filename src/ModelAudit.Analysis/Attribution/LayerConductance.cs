@@ -35,7 +35,10 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
 
         var sums = new float[layers.Count][];
         var layerShapes = new int[layers.Count][];
-        sweep.Run(path, rule.Alphas, targets, layers, overlap: true, chunk =>
+        // The last point of each pass (y and g per sample), so the pair that straddles two passes is added without
+        // running that point twice: consecutive passes then share no point.
+        var carry = new PointCarry[layers.Count];
+        sweep.Run(path, rule.Alphas, targets, layers, chunk =>
         {
             for (int l = 0; l < layers.Count; l++)
             {
@@ -47,7 +50,8 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
                     sums[l] = new float[path.Samples * rowSize];
                     layerShapes[l] = y.Shape.ToArray();
                 }
-                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize);
+                carry[l] ??= new PointCarry(rowSize);
+                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize, carry[l]);
             }
         }, cancellationToken);
 
@@ -63,10 +67,22 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
         return new AttributionResult("conductance", result, difference);
     }
 
-    /// <summary>sum over consecutive point pairs of the chunk: g_k * (y_{k+1} - y_k), into each sample's row.</summary>
-    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize)
+    /// <summary>
+    /// sum over consecutive point pairs of the chunk: g_k * (y_{k+1} - y_k), into each sample's row, in ascending k;
+    /// the pair from the previous pass's last point to this pass's first comes first, from the carry.
+    /// </summary>
+    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize, PointCarry carry)
     {
         Span<float> diff = rowSize <= 4096 ? stackalloc float[rowSize] : new float[rowSize];
+        if (chunk.FirstPoint > 0)
+        {
+            for (int s = 0; s < chunk.SampleCount; s++)
+            {
+                var acc = sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize);
+                TensorPrimitives.Subtract(y.Slice(s * rowSize, rowSize), carry.Y(s), diff);
+                TensorPrimitives.FusedMultiplyAdd(carry.G(s), diff, acc, acc);
+            }
+        }
         for (int p = 0; p + 1 < chunk.PointCount; p++)
         {
             for (int s = 0; s < chunk.SampleCount; s++)
@@ -77,6 +93,31 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
                 var acc = sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize);
                 TensorPrimitives.FusedMultiplyAdd(g.Slice(now, rowSize), diff, acc, acc);
             }
+        }
+        carry.Keep(y, g, chunk, rowSize);
+    }
+
+    /// <summary>y and g at the last point of the previous pass, per sample of the pass's group.</summary>
+    private sealed class PointCarry(int rowSize)
+    {
+        private float[] _y = [];
+        private float[] _g = [];
+
+        public ReadOnlySpan<float> Y(int sample) => _y.AsSpan(sample * rowSize, rowSize);
+
+        public ReadOnlySpan<float> G(int sample) => _g.AsSpan(sample * rowSize, rowSize);
+
+        public void Keep(ReadOnlySpan<float> y, ReadOnlySpan<float> g, PathSweep.Chunk chunk, int rows)
+        {
+            int length = chunk.SampleCount * rows;
+            if (_y.Length < length)
+            {
+                _y = new float[length];
+                _g = new float[length];
+            }
+            int last = (chunk.PointCount - 1) * chunk.SampleCount * rows;
+            y.Slice(last, length).CopyTo(_y);
+            g.Slice(last, length).CopyTo(_g);
         }
     }
 

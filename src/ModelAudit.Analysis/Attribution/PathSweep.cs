@@ -5,9 +5,9 @@ namespace ModelAudit.Analysis.Attribution;
 
 /// <summary>
 /// Streams the points of a path integral through the model in chunks that bound memory, running one
-/// forward and ONE backward per chunk for all requested layers together. Chunks of consecutive points
-/// may overlap by one point (as Captum's internal batching does) so that differences between
-/// neighbouring points never straddle two chunks.
+/// forward and ONE backward per chunk for all requested layers together. Chunks share no point: a caller that
+/// needs differences between neighbouring points (conductance) carries the last point of a chunk to the next,
+/// rather than running it twice as Captum's internal batching does.
 /// </summary>
 internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSize)
 {
@@ -24,19 +24,18 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
     }
 
     /// <summary>
-    /// Runs every point of <paramref name="alphas"/> for every sample. <paramref name="overlap"/> makes
-    /// consecutive chunks share one point. Gradients are taken at <paramref name="layers"/> (the input is a layer too).
+    /// Runs every point of <paramref name="alphas"/> for every sample, a group of samples at a time and, within a group,
+    /// its points in order. Gradients are taken at <paramref name="layers"/> (the input is a layer too).
     /// </summary>
     public void Run(PathInputs path, IReadOnlyList<double> alphas, ReadOnlySpan<long> targets, IReadOnlyList<string> layers,
-        bool overlap, Action<Chunk> onChunk, CancellationToken cancellationToken = default)
+        Action<Chunk> onChunk, CancellationToken cancellationToken = default)
     {
         int n = path.Samples;
         int points = alphas.Count;
-        int minPoints = overlap ? Math.Min(2, points) : 1;
         int budget = internalBatchSize > 0 ? internalBatchSize : n * points;
-        // Split samples only when even the smallest useful chunk of points does not fit.
-        int samplesPerGroup = Math.Clamp(budget / minPoints, 1, n);
-        int pointsPerChunk = Math.Clamp(budget / samplesPerGroup, minPoints, points);
+        // Split samples only when even one point of every sample does not fit.
+        int samplesPerGroup = Math.Clamp(budget, 1, n);
+        int pointsPerChunk = Math.Clamp(budget / samplesPerGroup, 1, points);
         var alphaArray = alphas.ToArray();
 
         for (int first = 0; first < n; first += samplesPerGroup)
@@ -50,7 +49,7 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
                 RunChunk(path, alphaArray.AsSpan(p0, pc), targets, layers, first, count, p0, onChunk);
                 int end = p0 + pc;
                 if (end >= points) break;
-                p0 = overlap ? end - 1 : end;
+                p0 = end;
             }
         }
     }

@@ -23,14 +23,19 @@ public readonly record struct Estimate(double Value, double Spread);
 /// <param name="ActivationLabel">I(T_l;Y).</param>
 /// <param name="InputConductance">I(X;C_l), when conductance was given.</param>
 /// <param name="ConductanceLabel">I(C_l;Y), when conductance was given.</param>
+/// <param name="ActivationLabelNull">I(T_l;Y) with shuffled labels: mean and standard deviation over the shuffles (none when shuffles are off).</param>
+/// <param name="ConductanceLabelNull">I(C_l;Y) with shuffled labels, likewise.</param>
+/// <param name="Notes">Why a value is undefined (NaN), e.g. a class with one sample for the Gaussian estimator.</param>
 public sealed record LayerInformation(
     string Layer, int Depth, string Reduction, double Entropy,
-    Estimate InputActivation, Estimate ActivationLabel, Estimate? InputConductance, Estimate? ConductanceLabel);
+    Estimate InputActivation, Estimate ActivationLabel, Estimate? InputConductance, Estimate? ConductanceLabel,
+    Estimate? ActivationLabelNull = null, Estimate? ConductanceLabelNull = null, IReadOnlyList<string>? Notes = null);
 
 /// <summary>Settings of the information-plane computation.</summary>
 /// <param name="BootstrapResamples">Resamples for the spread (0 = no spread).</param>
-/// <param name="Seed">Seed of the resampling.</param>
-public sealed record InformationPlaneOptions(int BootstrapResamples = 10, int Seed = 0);
+/// <param name="Seed">Seed of the resampling and of the label shuffles.</param>
+/// <param name="NullShuffles">Label shuffles of the permutation null of I(T;Y) and I(C;Y) (0 = none).</param>
+public sealed record InformationPlaneOptions(int BootstrapResamples = 10, int Seed = 0, int NullShuffles = 0);
 
 /// <summary>
 /// The activation-based plane (I(X;T_l), I(T_l;Y)) and the conductance-based plane (I(X;C_l), I(C_l;Y))
@@ -42,28 +47,108 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
     public IMutualInformationEstimator Estimator => estimator;
 
     /// <summary>Computes every layer's coordinates. <paramref name="layers"/> are in depth order.</summary>
-    public IReadOnlyList<LayerInformation> Compute(SampleMatrix input, int[] labels, IReadOnlyList<LayerRepresentation> layers)
+    public IReadOnlyList<LayerInformation> Compute(SampleMatrix input, int[] labels, IReadOnlyList<LayerRepresentation> layers,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(layers);
+        var shuffles = Shuffles(labels, options.NullShuffles, options.Seed);
         var result = new List<LayerInformation>(layers.Count);
         for (int l = 0; l < layers.Count; l++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var layer = layers[l];
+            var notes = new List<string>();
             result.Add(new LayerInformation(
                 layer.Layer, l, layer.Reduction,
-                estimator.Entropy(layer.Activations),
-                Pair(input, layer.Activations),
-                WithLabels(layer.Activations, labels),
-                layer.Conductance is null ? null : Pair(input, layer.Conductance),
-                layer.Conductance is null ? null : WithLabels(layer.Conductance, labels)));
+                Defined(notes, "H(T)", () => estimator.Entropy(layer.Activations)),
+                Defined(notes, "I(X;T)", () => Pair(input, layer.Activations, cancellationToken)),
+                Defined(notes, "I(T;Y)", () => WithLabels(layer.Activations, labels, cancellationToken)),
+                layer.Conductance is null ? null : Defined(notes, "I(X;C)", () => Pair(input, layer.Conductance, cancellationToken)),
+                layer.Conductance is null ? null : Defined(notes, "I(C;Y)", () => WithLabels(layer.Conductance, labels, cancellationToken)),
+                Null(layer.Activations, shuffles, cancellationToken),
+                layer.Conductance is null ? null : Null(layer.Conductance, shuffles, cancellationToken),
+                notes));
         }
         return result;
     }
 
-    private Estimate Pair(SampleMatrix a, SampleMatrix b)
-        => new(estimator.MutualInformation(a, b),
-            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, b, options.BootstrapResamples, options.Seed));
+    /// <summary>The estimate, or NaN with the reason in <paramref name="notes"/> when the estimator cannot give one.</summary>
+    private static double Defined(List<string> notes, string term, Func<double> estimate)
+    {
+        try
+        {
+            return estimate();
+        }
+        catch (UndefinedEstimateException e)
+        {
+            notes.Add($"{term} undefined: {e.Message}");
+            return double.NaN;
+        }
+    }
 
-    private Estimate WithLabels(SampleMatrix a, int[] labels)
+    private static Estimate Defined(List<string> notes, string term, Func<Estimate> estimate)
+    {
+        try
+        {
+            return estimate();
+        }
+        catch (UndefinedEstimateException e)
+        {
+            notes.Add($"{term} undefined: {e.Message}");
+            return new Estimate(double.NaN, double.NaN);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is distinguishable from chance: above the permutation null's mean by more
+    /// than three of its standard deviations (docs/analysis.md). Without a null, every value counts.
+    /// </summary>
+    public static bool AboveChance(Estimate value, Estimate? nullEstimate)
+        => nullEstimate is not { } n || value.Value > n.Value + 3 * n.Spread + 1e-12;
+
+    /// <summary>
+    /// The seeded label permutations of the null: Fisher-Yates with <see cref="Random"/>(seed + 7919 (k + 1)), the same for
+    /// every layer, so the layers' nulls are comparable.
+    /// </summary>
+    internal static int[][] Shuffles(int[] labels, int count, int seed)
+    {
+        var result = new int[count][];
+        for (int k = 0; k < count; k++)
+        {
+            var shuffled = (int[])labels.Clone();
+            new Random(unchecked(seed + 7919 * (k + 1))).Shuffle(shuffled);
+            result[k] = shuffled;
+        }
+        return result;
+    }
+
+    private Estimate? Null(SampleMatrix a, int[][] shuffles, CancellationToken cancellationToken)
+    {
+        if (shuffles.Length == 0) return null;
+        var values = new double[shuffles.Length];
+        for (int k = 0; k < shuffles.Length; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                values[k] = estimator.MutualInformation(a, shuffles[k]);
+            }
+            catch (UndefinedEstimateException)
+            {
+                return new Estimate(double.NaN, double.NaN);
+            }
+        }
+        double mean = values.Average();
+        double spread = values.Length < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+        return new Estimate(mean, spread);
+    }
+
+    private Estimate Pair(SampleMatrix a, SampleMatrix b, CancellationToken cancellationToken)
+        => new(estimator.MutualInformation(a, b),
+            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, b, options.BootstrapResamples, options.Seed, cancellationToken));
+
+    private Estimate WithLabels(SampleMatrix a, int[] labels, CancellationToken cancellationToken)
         => new(estimator.MutualInformation(a, labels),
-            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, labels, options.BootstrapResamples, options.Seed));
+            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, labels, options.BootstrapResamples, options.Seed, cancellationToken));
 }

@@ -19,13 +19,27 @@ public static class LayerReduction
     /// <param name="how">What was applied, for the report: <c>none</c>, <c>channel-mean</c> or <c>random-projection(k)</c>.</param>
     public static SampleMatrix Reduce(Tensor tensor, string name, RepresentationReduction reduction, int projectionDimensions, int seed, out string how)
     {
+        ArgumentNullException.ThrowIfNull(tensor);
         int n = tensor.Shape[0];
-        var data = tensor.ToArray();
-        var flat = new SampleMatrix(data, n, data.Length / n);
+        var reducer = For(tensor.Shape, name, reduction, projectionDimensions, seed, out how);
+        var reduced = new float[n * reducer.OutputColumns];
+        reducer.Reduce(tensor.Span, n, reduced);
+        return new SampleMatrix(reduced, n, reducer.OutputColumns);
+    }
+
+    /// <summary>
+    /// The reducer <see cref="Reduce"/> applies to a layer of shape <paramref name="shape"/> (dimension 0 the batch,
+    /// any size): chunks reduced with it give exactly the rows of reducing all samples at once.
+    /// </summary>
+    public static RowReducer For(TensorShape shape, string name, RepresentationReduction reduction, int projectionDimensions, int seed, out string how)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int width = 1;
+        for (int d = 1; d < shape.Rank; d++) width = checked(width * shape[d]);
         Reduction applied = reduction switch
         {
-            RepresentationReduction.ChannelMean when tensor.Shape.Rank == 4 => new Reduction.ChannelMean(tensor.Shape[1]),
-            RepresentationReduction.RandomProjection when flat.Cols > projectionDimensions
+            RepresentationReduction.ChannelMean when shape.Rank == 4 => new Reduction.ChannelMean(shape[1]),
+            RepresentationReduction.RandomProjection when width > projectionDimensions
                 => new Reduction.RandomProjection(projectionDimensions, seed ^ StableHash(name)),
             _ => new Reduction.None(),
         };
@@ -35,7 +49,7 @@ public static class LayerReduction
             Reduction.RandomProjection p => $"random-projection({p.Dimensions})",
             _ => "none",
         };
-        return RepresentationReducer.Apply(flat, applied).Samples;
+        return new RowReducer(applied, width);
     }
 
     /// <summary>FNV-1a: string.GetHashCode is randomised per process, which would break run-to-run identity.</summary>

@@ -49,11 +49,11 @@ public sealed class TransformationEfficiency(IMutualInformationEstimator estimat
         for (int l = 0; l < layers.Count; l++)
         {
             (entropy[l], withLabels[l]) = known is null
-                ? (estimator.Entropy(layers[l]), estimator.MutualInformation(layers[l], labels))
+                ? (OrNaN(() => estimator.Entropy(layers[l])), OrNaN(() => estimator.MutualInformation(layers[l], labels)))
                 : known[l];
         }
-        double hx = estimator.Entropy(input);
-        double ixy = estimator.MutualInformation(input, labels);
+        double hx = OrNaN(() => estimator.Entropy(input));
+        double ixy = OrNaN(() => estimator.MutualInformation(input, labels));
 
         var result = new List<LayerEfficiency>(layers.Count);
         for (int l = 0; l < layers.Count; l++)
@@ -62,18 +62,23 @@ public sealed class TransformationEfficiency(IMutualInformationEstimator estimat
             double hPrev = l == 0 ? hx : entropy[l - 1];
             double iPrevY = l == 0 ? ixy : withLabels[l - 1];
 
-            double? compression = hPrev > Tiny ? Math.Max(0, -(entropy[l] - hPrev) / hPrev) : Missing(notes, "compression: entropy of the previous layer is zero");
+            if (!double.IsFinite(entropy[l]) || !double.IsFinite(hPrev) || !double.IsFinite(withLabels[l]) || !double.IsFinite(iPrevY))
+                notes.Add("undefined inputs: the estimator could not give H(T) or I(T;Y) here or in the previous layer (see the planes' warnings)");
+            double? compression = !double.IsFinite(entropy[l]) || !double.IsFinite(hPrev) ? null
+                : hPrev > Tiny ? Math.Max(0, -(entropy[l] - hPrev) / hPrev) : Missing(notes, "compression: the entropy of the previous layer is not positive (a differential entropy can be zero or negative)");
             double? preservation;
             if (l + 1 >= layers.Count) preservation = Missing(notes, "preservation: no next layer");
             else
             {
                 double denominator = Math.Min(entropy[l], entropy[l + 1]);
-                preservation = denominator > Tiny
-                    ? estimator.MutualInformation(layers[l], layers[l + 1]) / denominator
-                    : Missing(notes, "preservation: min(H_l, H_l+1) is zero");
+                double shared = double.IsFinite(denominator) ? OrNaN(() => estimator.MutualInformation(layers[l], layers[l + 1])) : double.NaN;
+                preservation = !double.IsFinite(denominator) || !double.IsFinite(shared) ? null
+                    : denominator > Tiny ? shared / denominator
+                    : Missing(notes, "preservation: min(H_l, H_l+1) is not positive (a differential entropy can be zero or negative)");
             }
             double usefulDenominator = hy - iPrevY;
-            double? usefulness = Math.Abs(usefulDenominator) > Tiny
+            double? usefulness = !double.IsFinite(usefulDenominator) || !double.IsFinite(withLabels[l]) ? null
+                : Math.Abs(usefulDenominator) > Tiny
                 ? (withLabels[l] - iPrevY) / usefulDenominator
                 : Missing(notes, "usefulness: the previous layer already carries all of H(Y)");
 
@@ -83,6 +88,18 @@ public sealed class TransformationEfficiency(IMutualInformationEstimator estimat
             result.Add(new LayerEfficiency(names[l], compression, preservation, usefulness, Combine(compression, preservation, usefulness), notes));
         }
         return result;
+    }
+
+    private static double OrNaN(Func<double> estimate)
+    {
+        try
+        {
+            return estimate();
+        }
+        catch (UndefinedEstimateException)
+        {
+            return double.NaN;
+        }
     }
 
     /// <summary>Shannon entropy of the label proportions, in bits.</summary>

@@ -44,6 +44,7 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
             labels = l.ToInt64();
         }
         int n = array.Shape.Length > 0 ? array.Shape[0] : 0;
+        if (n == 0) throw new ModelInputException($"{spec.Inputs}: the file holds no samples");
         if (labels is not null && labels.Length != n)
             throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: {labels.Length} labels for {n} samples");
 

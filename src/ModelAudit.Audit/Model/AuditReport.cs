@@ -63,6 +63,9 @@ public sealed class AuditReport
     /// <summary>Gate results in spec order.</summary>
     public required IReadOnlyList<GateResult> Gates { get; init; }
 
+    /// <summary>Warnings about the run's reliability (small samples, values at chance level), for every report.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The baseline used, or null when none was given.</summary>
     public FileDigest? Baseline { get; init; }
 

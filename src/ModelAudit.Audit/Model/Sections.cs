@@ -14,7 +14,20 @@ public sealed record PlaneValue(double Value, double Spread);
 /// <param name="InputConductance">I(X;C), when conductance was computed.</param>
 /// <param name="ConductanceLabel">I(C;Y), when conductance was computed.</param>
 public sealed record PlanePoint(string Layer, string Reduction, double Entropy, PlaneValue InputActivation, PlaneValue ActivationLabel,
-    PlaneValue? InputConductance, PlaneValue? ConductanceLabel);
+    PlaneValue? InputConductance, PlaneValue? ConductanceLabel)
+{
+    /// <summary>I(T;Y) with shuffled labels (mean and standard deviation over the shuffles), or null when the null is off.</summary>
+    public PlaneValue? ActivationLabelNull { get; init; }
+
+    /// <summary>I(C;Y) with shuffled labels, or null.</summary>
+    public PlaneValue? ConductanceLabelNull { get; init; }
+
+    /// <summary>Whether I(T;Y) is above its null by more than three of the null's standard deviations (true without a null).</summary>
+    public bool ActivationLabelAboveChance { get; init; } = true;
+
+    /// <summary>Likewise for I(C;Y); null without conductance.</summary>
+    public bool? ConductanceLabelAboveChance { get; init; }
+}
 
 /// <summary>A DPI finding: information rose from <paramref name="Earlier"/> to <paramref name="Later"/>.</summary>
 /// <param name="Quantity"><c>i_xt</c> or <c>i_ty</c>.</param>

@@ -23,7 +23,7 @@ internal sealed class AuditContext
     public long[]? Labels { get; init; }
 
     /// <summary>The model's predicted class per sample.</summary>
-    public required long[] Predicted { get; init; }
+    public long[] Predicted => Reductions.Predicted;
 
     /// <summary>Y of the analyses: the labels, or the prediction.</summary>
     public long[] Y => Labels ?? Predicted;
@@ -31,13 +31,10 @@ internal sealed class AuditContext
     /// <summary>Analysed layers in depth order.</summary>
     public required IReadOnlyList<string> Layers { get; init; }
 
-    /// <summary>Activation of each layer on <see cref="Inputs"/>.</summary>
-    public required IReadOnlyDictionary<string, Tensor> Activations { get; init; }
+    /// <summary>The streamed pass: per-sample reduced activations and conductance, predictions.</summary>
+    public required Streaming.SampleReductions Reductions { get; init; }
 
     public required int Seed { get; init; }
-
-    /// <summary>Conductance per layer [N, layer shape...], once the conductance step ran.</summary>
-    public IReadOnlyDictionary<string, Tensor>? Conductance { get; set; }
 
     /// <summary>The planes step's estimator and reduced representations, for ITE.</summary>
     public IMutualInformationEstimator? Estimator { get; set; }
@@ -57,6 +54,9 @@ internal sealed class AuditContext
     public GraphSection? Graph { get; set; }
 
     public IReadOnlyDictionary<string, double?> Metrics => _metrics;
+
+    /// <summary>Warnings for every report (small samples, estimator limits).</summary>
+    public List<string> Warnings { get; } = [];
 
     /// <summary>Records a metric value; NaN and infinities are stored as undefined.</summary>
     public void SetMetric(string family, string? layer, double? value)

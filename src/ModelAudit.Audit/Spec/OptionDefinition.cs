@@ -15,8 +15,8 @@ public sealed record IntOption(string Name, int Default, int Min, int Max)
     /// <summary>Whether <paramref name="value"/> is in range.</summary>
     public bool Allows(long value) => value >= Min && value <= Max;
 
-    /// <summary>The range in words: <c>between 1 and 10000</c>.</summary>
-    public string RangeText => $"between {Min} and {Max}";
+    /// <summary>The range in words: <c>between 1 and 10000</c>, or <c>at least 1</c> when only the lower end matters.</summary>
+    public string RangeText => Max == int.MaxValue && Min != int.MinValue ? $"at least {Min}" : $"between {Min} and {Max}";
 
     /// <summary>A copy with another default (e.g. analyze's internal batch size of 512).</summary>
     public IntOption WithDefault(int value) => this with { Default = value };
@@ -65,6 +65,9 @@ public static class OptionRanges
 
     /// <summary>Most edges per layer pair that NIF estimates with MINE.</summary>
     public static readonly IntOption MaxMineEdges = new("max_mine_edges", 4096, 0, 1_000_000);
+
+    /// <summary>Label shuffles of the planes' permutation null.</summary>
+    public static readonly IntOption NullShuffles = new("null_shuffles", 10, 0, 10_000);
 
     /// <summary>Null pairs of NIF's noise floor.</summary>
     public static readonly IntOption NullPairs = new("null_pairs", 16, 1, 1000);

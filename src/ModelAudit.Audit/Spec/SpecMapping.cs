@@ -68,7 +68,7 @@ internal sealed class SpecMapping
         if (Value(key) is not { } n) return null;
         var text = ScalarText(n, Child(key));
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
-            throw Error(n, $"'{Child(key)}' must be an integer {option.RangeText}, got '{Clip(text)}'");
+            throw Error(n, $"'{Child(key)}' must be an integer{(option.Max == int.MaxValue && option.Min != int.MinValue ? $" >= {option.Min}" : " " + option.RangeText)}, got '{Clip(text)}'");
         if (!option.Allows(v)) throw Error(n, $"'{Child(key)}' must be {option.RangeText}, got {v}");
         return (int)v;
     }

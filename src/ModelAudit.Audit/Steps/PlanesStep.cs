@@ -20,12 +20,20 @@ internal sealed class PlanesStep : IAuditStep
     internal static readonly string[] Reductions = ["channel_mean", "none", "random_projection"];
 
     internal sealed record Options(string Estimator, IReadOnlyList<KeyValuePair<string, string>> EstimatorSettings, IMutualInformationEstimator Instance,
-        string Reduction, int ProjectionDimensions, int Bootstrap) : IStepOptions, ISampleRequirement
+        string Reduction, int ProjectionDimensions, int Bootstrap, int NullShuffles) : IStepOptions, ISampleRequirement
     {
         /// <summary>KSG's neighbours need more samples than k; the Gaussian estimator two samples per class.</summary>
         public SampleRequirement? Samples { get; init; }
 
         public IEnumerable<SampleRequirement> Requirements(string file) => Samples is null ? [] : [Samples with { File = file }];
+
+        /// <summary>The reduction as the analysis layer names it.</summary>
+        public RepresentationReduction RepresentationReduction => Reduction switch
+        {
+            "channel_mean" => RepresentationReduction.ChannelMean,
+            "random_projection" => RepresentationReduction.RandomProjection,
+            _ => RepresentationReduction.None,
+        };
 
         public IEnumerable<KeyValuePair<string, string>> Describe()
         {
@@ -34,6 +42,7 @@ internal sealed class PlanesStep : IAuditStep
             yield return new("reduction", Reduction);
             yield return new("projection_dimensions", ProjectionDimensions.ToString(CultureInfo.InvariantCulture));
             yield return new("bootstrap", Bootstrap.ToString(CultureInfo.InvariantCulture));
+            yield return new("null_shuffles", NullShuffles.ToString(CultureInfo.InvariantCulture));
         }
     }
 
@@ -114,7 +123,8 @@ internal sealed class PlanesStep : IAuditStep
         var parsed = new Options(estimator, settings, instance,
             options.Enum("reduction", Reductions) ?? "channel_mean",
             options.Int(OptionRanges.ProjectionDimensions),
-            options.Int(OptionRanges.Bootstrap)) { Samples = requirement };
+            options.Int(OptionRanges.Bootstrap),
+            options.Int(OptionRanges.NullShuffles)) { Samples = requirement };
         options.Finish();
         return parsed;
     }
@@ -126,12 +136,14 @@ internal sealed class PlanesStep : IAuditStep
             new("plane.activation.entropy", true, "H(T) of the layer's activations, bits"),
             new("plane.activation.i_xt", true, "I(X;T) of the activations, bits"),
             new("plane.activation.i_ty", true, "I(T;Y) of the activations, bits"),
+            new("plane.activation.i_ty_null", true, "I(T;Y) with shuffled labels (mean over the shuffles): the estimator's chance level, bits"),
             new("dpi.violations", false, "number of layer pairs where I(X;T) or I(T;Y) rose with depth beyond the spread"),
         };
         if (configured.Contains("conductance"))
         {
             metrics.Add(new("plane.conductance.i_xc", true, "I(X;C) of the layer conductance, bits"));
             metrics.Add(new("plane.conductance.i_cy", true, "I(C;Y) of the layer conductance, bits"));
+            metrics.Add(new("plane.conductance.i_cy_null", true, "I(C;Y) with shuffled labels (mean over the shuffles), bits"));
         }
         return metrics;
     }
@@ -140,24 +152,30 @@ internal sealed class PlanesStep : IAuditStep
     {
         var o = (Options)options;
         var labels = context.Y.Select(v => (int)v).ToArray();
-        var input = Reduce(context.Inputs, "input", o, context.Seed, out _);
-        var plane = new InformationPlane(o.Instance, new InformationPlaneOptions(o.Bootstrap, context.Seed));
+        var reductions = context.Reductions;
+        int n = reductions.Samples;
+        var input = Matrix(reductions.Input!, n);
+        context.Warnings.AddRange(SampleSizeWarnings(o, labels, reductions));
+        var plane = new InformationPlane(o.Instance, new InformationPlaneOptions(o.Bootstrap, context.Seed, o.NullShuffles));
         var reduced = new List<SampleMatrix>(context.Layers.Count);
         var infos = new List<LayerInformation>(context.Layers.Count);
         for (int l = 0; l < context.Layers.Count; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var layer = context.Layers[l];
-            var t = Reduce(context.Activations[layer], layer, o, context.Seed, out var how);
+            var layer = reductions.Layers[l];
+            var t = Matrix(layer.Activations!, n);
             reduced.Add(t);
-            var c = context.Conductance is { } cond ? Reduce(cond[layer], layer, o, context.Seed, out _) : null;
-            var info = plane.Compute(input, labels, [new LayerRepresentation(layer, t, c, how)])[0] with { Depth = l };
+            var c = layer.Conductance is { } rows ? Matrix(rows, n) : null;
+            var info = plane.Compute(input, labels, [new LayerRepresentation(layer.Layer, t, c, layer.Activations!.How)], cancellationToken)[0] with { Depth = l };
             infos.Add(info);
-            context.SetMetric("plane.activation.entropy", layer, info.Entropy);
-            context.SetMetric("plane.activation.i_xt", layer, info.InputActivation.Value);
-            context.SetMetric("plane.activation.i_ty", layer, info.ActivationLabel.Value);
-            if (info.InputConductance is { } xc) context.SetMetric("plane.conductance.i_xc", layer, xc.Value);
-            if (info.ConductanceLabel is { } cy) context.SetMetric("plane.conductance.i_cy", layer, cy.Value);
+            foreach (var note in info.Notes ?? []) context.Warnings.Add($"{layer.Layer}: {note}");
+            context.SetMetric("plane.activation.entropy", layer.Layer, info.Entropy);
+            context.SetMetric("plane.activation.i_xt", layer.Layer, info.InputActivation.Value);
+            context.SetMetric("plane.activation.i_ty", layer.Layer, info.ActivationLabel.Value);
+            if (info.ActivationLabelNull is { } tyNull) context.SetMetric("plane.activation.i_ty_null", layer.Layer, tyNull.Value);
+            if (info.InputConductance is { } xc) context.SetMetric("plane.conductance.i_xc", layer.Layer, xc.Value);
+            if (info.ConductanceLabel is { } cy) context.SetMetric("plane.conductance.i_cy", layer.Layer, cy.Value);
+            if (info.ConductanceLabelNull is { } cyNull) context.SetMetric("plane.conductance.i_cy_null", layer.Layer, cyNull.Value);
             progress.Advance();
         }
         var dpi = DataProcessingInequality.Find(infos);
@@ -170,19 +188,41 @@ internal sealed class PlanesStep : IAuditStep
         context.ReducedActivations = reduced;
         context.Planes = new PlaneSection(o.Instance.Name,
             [.. infos.Select(p => new PlanePoint(p.Layer, p.Reduction, p.Entropy, Value(p.InputActivation), Value(p.ActivationLabel),
-                p.InputConductance is { } a ? Value(a) : null, p.ConductanceLabel is { } b ? Value(b) : null))],
+                p.InputConductance is { } a ? Value(a) : null, p.ConductanceLabel is { } b ? Value(b) : null)
+            {
+                ActivationLabelNull = p.ActivationLabelNull is { } an ? Value(an) : null,
+                ConductanceLabelNull = p.ConductanceLabelNull is { } cn ? Value(cn) : null,
+                ActivationLabelAboveChance = InformationPlane.AboveChance(p.ActivationLabel, p.ActivationLabelNull),
+                ConductanceLabelAboveChance = p.ConductanceLabel is { } cl ? InformationPlane.AboveChance(cl, p.ConductanceLabelNull) : null,
+            })],
             [.. groups.Groups.Select(g => new GroupRow(g.Name, [.. context.Layers.Skip(g.First).Take(g.Count)]))],
             [.. dpi.Select(d => new DpiRow(d.Quantity == InformationQuantity.InputActivation ? "i_xt" : "i_ty", d.Earlier, d.Later, d.EarlierValue, d.LaterValue, d.Margin))]);
+        int chance = infos.Count(p => !InformationPlane.AboveChance(p.ActivationLabel, p.ActivationLabelNull));
+        if (chance > 0)
+            context.Warnings.Add($"I(T;Y) of {chance} of {infos.Count} layers is not distinguishable from chance (within 3 standard deviations of the label-shuffle null); those values say nothing about the layers");
     }
 
-    private static PlaneValue Value(Estimate e) => new(e.Value, e.Spread);
+    /// <summary>The fewest samples per class for which the estimators' I(T;Y) is worth reading (docs/analysis.md states the rule).</summary>
+    internal const int MinSamplesPerClass = 10;
 
-    /// <summary>The reductions of InformationAnalysis, named as the spec names them.</summary>
-    private static SampleMatrix Reduce(Tensor tensor, string name, Options o, int seed, out string how)
-        => LayerReduction.Reduce(tensor, name, o.Reduction switch
-        {
-            "channel_mean" => RepresentationReduction.ChannelMean,
-            "random_projection" => RepresentationReduction.RandomProjection,
-            _ => RepresentationReduction.None,
-        }, o.ProjectionDimensions, seed, out how);
+    /// <summary>
+    /// Small-sample warnings: fewer than <see cref="MinSamplesPerClass"/> samples per class on average or a class with fewer
+    /// than 5, and for the Gaussian estimator a class with no more samples than the widest representation has columns
+    /// (its covariance is then singular and only the shrinkage makes it invertible).
+    /// </summary>
+    internal static IEnumerable<string> SampleSizeWarnings(Options o, int[] labels, Streaming.SampleReductions reductions)
+    {
+        var counts = labels.GroupBy(v => v).Select(g => g.Count()).ToList();
+        int n = labels.Length, classes = counts.Count, smallest = counts.Count == 0 ? 0 : counts.Min();
+        if (n < MinSamplesPerClass * classes || smallest < 5)
+            yield return $"small sample: {n} samples for {classes} classes (smallest class {smallest}); the {o.Estimator} estimates of I(T;Y) are biased upwards at this size: " +
+                $"use at least {MinSamplesPerClass * classes} samples and 5 per class, and read I(T;Y) against its label-shuffle null";
+        int widest = reductions.Layers.Select(l => l.Activations?.Width ?? 0).DefaultIfEmpty(0).Max();
+        if (o.Estimator == "gaussian" && smallest <= widest)
+            yield return $"gaussian estimator: the smallest class has {smallest} samples but representations have up to {widest} columns; its class covariances are singular without shrinkage";
+    }
+
+    private static SampleMatrix Matrix(Streaming.ReducedRows rows, int n) => new(rows.Values, n, rows.Width);
+
+    private static PlaneValue Value(Estimate e) => new(e.Value, e.Spread);
 }

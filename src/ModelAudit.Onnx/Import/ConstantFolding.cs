@@ -66,6 +66,7 @@ internal static class ConstantFolding
     {
         var dims = BroadcastShape([.. inputs.Select(t => t.Dims)])
             ?? throw context.Error($"inputs of shapes {string.Join(" and ", inputs.Select(t => "[" + string.Join(",", t.Dims) + "]"))} do not broadcast");
+        context.CheckedCount(dims, ModelLimits.MaxFoldedElements, "the folded result");
         var maps = inputs.Select(t => BroadcastIndex(dims, t.Dims)).ToArray();
         int count = maps.Length > 0 ? maps[0].Length : 0;
         bool allInteger = inputs.All(t => !t.IsFloat);
@@ -169,6 +170,7 @@ internal static class ConstantFolding
     /// <summary>Resolves ONNX Slice parameters for one axis to a start, a step and an element count.</summary>
     public static (long Start, long Step, int Count) ResolveSlice(long start, long end, long step, int dim)
     {
+        // Callers refuse step 0 and clamp |step| to 2^32, so the counts below cannot overflow.
         if (step == 0) throw new ArgumentException("Slice step must not be 0.");
         if (start < 0) start += dim;
         if (end < 0) end += dim;
@@ -176,12 +178,12 @@ internal static class ConstantFolding
         {
             start = Math.Clamp(start, 0, dim);
             end = Math.Clamp(end, 0, dim);
-            long count = end > start ? (end - start + step - 1) / step : 0;
+            long count = end > start ? (end - start - 1) / step + 1 : 0;
             return (start, step, (int)count);
         }
         start = Math.Clamp(start, 0, dim - 1);
         end = Math.Clamp(end, -1, dim - 1);
-        long n = start > end ? (start - end + (-step) - 1) / (-step) : 0;
+        long n = start > end ? (start - end - 1) / -step + 1 : 0;
         return (start, step, (int)n);
     }
 

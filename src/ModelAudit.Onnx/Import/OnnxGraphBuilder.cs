@@ -37,6 +37,10 @@ internal sealed class OnnxGraphBuilder
             input.CheckShape(dims, _model.Path);
             if (!OnnxTensor.IsFloatType(input.ElementType))
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float inputs are supported");
+            if (dims.Any(d => d <= 0))
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a zero or negative dimension; empty tensors are not supported");
+            if (ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has more than {ModelLimits.MaxTensorElements} elements");
             _values[input.Name] = OnnxValue.FromRuntime(Graph.AddInput(input.Name, new TensorShape(dims)));
         }
         foreach (var name in inputShapes.Keys)
@@ -52,7 +56,17 @@ internal sealed class OnnxGraphBuilder
             var importer = _model.Registry.Find(node.OpType, _model.Opset)
                 ?? throw Fail($"unsupported operator at opset {_model.Opset}");
             int graphNodesBefore = Graph.Nodes.Count;
-            importer.Import(new OnnxImportContext(this, node, _currentName, _model.Opset));
+            try
+            {
+                importer.Import(new OnnxImportContext(this, node, _currentName, _model.Opset));
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException)
+            {
+                // Engine operations and shapes validate their arguments (e.g. a shape over 2^31-1 elements);
+                // reaching them with bad values is the model's fault, reported against the node.
+                throw Fail(e.Message, e);
+            }
+            CheckOutputsNotEmpty(node);
             _summaries.Add(Summarize(node, graphNodesBefore));
         }
         _currentNode = null;
@@ -63,6 +77,15 @@ internal sealed class OnnxGraphBuilder
             Graph.AddOutput(Materialize(output.Name, value));
         }
         return Graph;
+    }
+
+    // The engine's kernels need at least one element; an empty runtime tensor (e.g. a Slice that takes
+    // nothing) is refused at the node that makes it rather than failing inside a kernel at run time.
+    private void CheckOutputsNotEmpty(NodeProto node)
+    {
+        foreach (var name in node.Outputs)
+            if (name.Length > 0 && _values.TryGetValue(name, out var v) && v.Constant is null && Graph.Values[v.RuntimeId].Shape.ElementCount == 0)
+                throw Fail($"output '{name}' is empty ({Graph.Values[v.RuntimeId].Shape}); empty tensors are not supported at run time");
     }
 
     public OnnxValue Lookup(string name)

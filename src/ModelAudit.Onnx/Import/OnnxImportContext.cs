@@ -52,20 +52,86 @@ internal sealed class OnnxImportContext
 
     // ---- attributes ----
 
+    // Every attribute read goes through Attribute(name, type): a value of another type than the operator
+    // defines is an error naming the node, the attribute and both types, never silently ignored.
+
     public bool HasAttribute(string name) => _attributes.ContainsKey(name);
 
-    public long GetInt(string name, long fallback) => _attributes.TryGetValue(name, out var a) ? a.I : fallback;
+    /// <summary>An INT attribute in [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="fallback"/> when absent.</summary>
+    public long GetInt(string name, long fallback, long min = long.MinValue, long max = long.MaxValue)
+    {
+        if (Attribute(name, AttributeType.Int) is not { } a) return fallback;
+        if (a.I < min || a.I > max) throw Error($"attribute '{name}' value {a.I} is out of range {Range(min, max)}");
+        return a.I;
+    }
 
-    public float GetFloat(string name, float fallback) => _attributes.TryGetValue(name, out var a) ? a.F : fallback;
+    /// <summary>An INT attribute that must be 0 or 1.</summary>
+    public bool GetFlag(string name, bool fallback) => GetInt(name, fallback ? 1 : 0, 0, 1) != 0;
 
-    public string GetString(string name, string fallback) => _attributes.TryGetValue(name, out var a) ? Encoding.UTF8.GetString(a.S) : fallback;
+    /// <summary>A FLOAT attribute, or <paramref name="fallback"/> when absent; NaN is refused unless <paramref name="allowNaN"/>.</summary>
+    public float GetFloat(string name, float fallback, float min = float.NegativeInfinity, float max = float.PositiveInfinity, bool allowNaN = false)
+    {
+        if (Attribute(name, AttributeType.Float) is not { } a) return fallback;
+        if (float.IsNaN(a.F) ? !allowNaN : a.F < min || a.F > max)
+            throw Error($"attribute '{name}' value {a.F.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range [{min.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}]");
+        return a.F;
+    }
 
-    public long[]? GetInts(string name) => _attributes.TryGetValue(name, out var a) ? [.. a.Ints] : null;
+    /// <summary>A STRING attribute (UTF-8), or <paramref name="fallback"/> when absent.</summary>
+    public string GetString(string name, string fallback)
+        => Attribute(name, AttributeType.String) is { } a ? Encoding.UTF8.GetString(a.S) : fallback;
 
-    public float[]? GetFloats(string name) => _attributes.TryGetValue(name, out var a) ? [.. a.Floats] : null;
+    /// <summary>An INTS attribute with every value in [<paramref name="min"/>, <paramref name="max"/>], or null when absent.</summary>
+    public long[]? GetInts(string name, long min = long.MinValue, long max = long.MaxValue)
+    {
+        if (Attribute(name, AttributeType.Ints) is not { } a) return null;
+        foreach (var v in a.Ints)
+            if (v < min || v > max) throw Error($"attribute '{name}' value {v} is out of range {Range(min, max)}");
+        return [.. a.Ints];
+    }
 
+    /// <summary>A FLOATS attribute, or null when absent.</summary>
+    public float[]? GetFloats(string name) => Attribute(name, AttributeType.Floats) is { } a ? [.. a.Floats] : null;
+
+    /// <summary>A TENSOR attribute decoded, or null when absent.</summary>
     public OnnxTensor? GetTensorAttribute(string name)
-        => _attributes.TryGetValue(name, out var a) && a.T is not null ? _builder.Decode(a.T) : null;
+    {
+        if (Attribute(name, AttributeType.Tensor) is not { } a) return null;
+        if (a.T is null) throw Error($"attribute '{name}' is a TENSOR without a value");
+        try
+        {
+            return _builder.Decode(a.T);
+        }
+        catch (OnnxModelException e)
+        {
+            throw Error($"attribute '{name}': {e.Message}");
+        }
+    }
+
+    /// <summary>The attribute when present, checked to be of type <paramref name="expected"/>.</summary>
+    private AttributeProto? Attribute(string name, AttributeType expected)
+    {
+        if (!_attributes.TryGetValue(name, out var a)) return null;
+        var actual = a.Type != AttributeType.Undefined ? a.Type : InferType(a);
+        if (actual != expected) throw Error($"attribute '{name}' must be {TypeName(expected)}, got {TypeName(actual)}");
+        return a;
+    }
+
+    // Pre-IR-3 models may omit the type; it is then the one field that is set.
+    private static AttributeType InferType(AttributeProto a)
+        => a.Ints.Count > 0 ? AttributeType.Ints
+            : a.Floats.Count > 0 ? AttributeType.Floats
+            : a.Strings.Count > 0 ? AttributeType.Strings
+            : a.T is not null ? AttributeType.Tensor
+            : a.S.Length > 0 ? AttributeType.String
+            : a.F != 0 ? AttributeType.Float
+            : AttributeType.Int;
+
+    private static string TypeName(AttributeType type) => Enum.IsDefined(type) ? type.ToString().ToUpperInvariant() : $"type {(int)type}";
+
+    private static string Range(long min, long max)
+        => "[" + (min == long.MinValue ? "-inf" : min.ToString(System.Globalization.CultureInfo.InvariantCulture)) + ", "
+            + (max == long.MaxValue ? "inf" : max.ToString(System.Globalization.CultureInfo.InvariantCulture)) + "]";
 
     // ---- inputs ----
 

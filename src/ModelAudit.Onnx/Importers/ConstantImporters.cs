@@ -54,9 +54,13 @@ internal static class ConstantImporters
 
     private static void ImportConstantOfShape(OnnxImportContext context)
     {
-        var dims = context.ToInts(context.GetConstantInts(0), "shape");
-        int count = dims.Aggregate(1, (a, d) => a * d);
+        var shape = context.GetConstantInts(0);
+        if (shape.Any(v => v < 0)) throw context.Error($"shape [{string.Join(",", shape)}] has a negative dimension");
+        if (shape.Length > ModelLimits.MaxRank) throw context.Error($"shape has rank {shape.Length}; at most {ModelLimits.MaxRank} is supported");
+        var dims = context.ToInts(shape, "shape");
+        int count = context.CheckedCount(dims, ModelLimits.MaxFoldedElements, "the folded result");
         var fill = context.GetTensorAttribute("value");
+        if (fill is not null && fill.Length != 1) throw context.Error($"attribute 'value' must hold one element, has {fill.Length}");
         if (fill is null || fill.IsFloat)
         {
             var data = new float[count];
@@ -76,9 +80,13 @@ internal static class ConstantImporters
         var start = context.GetConstant(0);
         var limit = context.GetConstant(1);
         var delta = context.GetConstant(2);
+        if (start.Length != 1 || limit.Length != 1 || delta.Length != 1) throw context.Error("start, limit and delta must be scalars");
+        if (start.IsFloat != limit.IsFloat || start.IsFloat != delta.IsFloat) throw context.Error("start, limit and delta must have the same type");
         double s = start.GetDouble(0), l = limit.GetDouble(0), d = delta.GetDouble(0);
-        if (d == 0) throw context.Error("delta is 0");
-        int count = (int)Math.Max(Math.Ceiling((l - s) / d), 0);
+        if (d == 0 || double.IsNaN(d)) throw context.Error("delta is 0");
+        double steps = Math.Ceiling((l - s) / d);
+        if (double.IsNaN(steps) || steps > ModelLimits.MaxFoldedElements) throw context.Error($"the range from {s} to {l} by {d} would hold more than {ModelLimits.MaxFoldedElements} elements");
+        int count = (int)Math.Max(steps, 0);
         if (start.IsFloat)
             context.SetConstant(0, OnnxTensor.FromFloats([.. Enumerable.Range(0, count).Select(i => (float)(s + i * d))], [count]));
         else
@@ -87,7 +95,8 @@ internal static class ConstantImporters
 
     private static void ImportCast(OnnxImportContext context)
     {
-        var to = (OnnxDataType)context.GetInt("to", 0);
+        if (!context.HasAttribute("to")) throw context.Error("attribute 'to' is required");
+        var to = (OnnxDataType)context.GetInt("to", 0, 0, int.MaxValue);
         if (!OnnxTensor.IsSupportedType(to)) throw context.Error($"cast to {to} is not supported");
         if (context.IsConstant(0))
         {
@@ -106,7 +115,7 @@ internal static class ConstantImporters
         if (context.HasOutput(1))
         {
             var shape = context.GetShape(0).ToArray();
-            var mask = new long[shape.Aggregate(1, (a, d) => a * d)];
+            var mask = new long[context.CheckedCount(shape, ModelLimits.MaxFoldedElements, "the folded mask")];
             Array.Fill(mask, 1L);
             context.SetConstant(1, OnnxTensor.FromLongs(mask, shape, OnnxDataType.Bool));
         }

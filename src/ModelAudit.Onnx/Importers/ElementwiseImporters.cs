@@ -40,6 +40,8 @@ internal static class ElementwiseImporters
     private static DelegateImporter Binary(string opType, BinaryKind kind, Func<long[], long> integer, Func<double[], double> floating)
         => new(opType, context =>
         {
+            if (context.InputCount == 0 || Enumerable.Range(0, context.InputCount).Any(i => !context.HasInput(i)))
+                throw context.Error("an input is missing");
             if (context.AllInputsConstant())
             {
                 var inputs = Enumerable.Range(0, context.InputCount).Select(context.GetConstant).ToArray();
@@ -82,6 +84,7 @@ internal static class ElementwiseImporters
         {
             min = context.GetFloat("min", float.NegativeInfinity);
             max = context.GetFloat("max", float.PositiveInfinity);
+            if (min > max) throw context.Error($"min {min} is greater than max {max}");
         }
         else
         {
@@ -91,7 +94,8 @@ internal static class ElementwiseImporters
         if (context.IsConstant(0))
         {
             var input = context.GetConstant(0);
-            context.SetConstant(0, ConstantFolding.Elementwise([input], a => (long)Math.Clamp(a[0], min, max), a => Math.Clamp(a[0], min, max), context));
+            // Min(Max()) as ONNX defines it: Math.Clamp throws when min > max.
+            context.SetConstant(0, ConstantFolding.Elementwise([input], a => (long)Math.Min(Math.Max(a[0], min), max), a => Math.Min(Math.Max(a[0], min), max), context));
             return;
         }
         context.AddNode(new Clip(min, max), [context.GetRuntimeInput(0)]);

@@ -15,8 +15,8 @@ internal static class LinearImporters
     private static void ImportGemm(OnnxImportContext context)
     {
         var operation = new Gemm(
-            transA: context.GetInt("transA", 0) != 0,
-            transB: context.GetInt("transB", 0) != 0,
+            transA: context.GetFlag("transA", false),
+            transB: context.GetFlag("transB", false),
             alpha: context.GetFloat("alpha", 1f),
             beta: context.GetFloat("beta", 1f));
         var inputs = new List<int> { context.GetRuntimeInput(0), context.GetRuntimeInput(1) };

@@ -16,11 +16,13 @@ internal static class NormalizationImporters
     private static void ImportBatchNormalization(OnnxImportContext context)
     {
         // Opset < 9 'spatial' and the training-mode outputs (running statistics) do not apply to inference.
-        if (context.GetInt("training_mode", 0) != 0) throw context.Error("training_mode=1 is not supported");
+        if (context.GetFlag("training_mode", false)) throw context.Error("training_mode=1 is not supported");
         for (int i = 1; i < context.OutputCount; i++)
             if (context.HasOutput(i)) throw context.Error($"training output {i} '{context.OutputName(i)}' is not supported");
+        // Opset 9-14 still define 'momentum' (training only); read it so a wrongly typed one is reported.
+        context.GetFloat("momentum", 0.9f, allowNaN: true);
         var inputs = Enumerable.Range(0, 5).Select(context.GetRuntimeInput).ToArray();
-        var operation = new BatchNormalization(context.GetFloat("epsilon", 1e-5f));
+        var operation = new BatchNormalization(context.GetFloat("epsilon", 1e-5f, 0f, float.MaxValue));
         context.AddNode(operation, inputs);
     }
 

@@ -19,10 +19,10 @@ internal static class ReduceImporters
     {
         int rank = context.GetRank(0);
         var axes = context.AxesAttributeOrInput(axesInputFromOpset, 1);
-        bool keepDims = context.GetInt("keepdims", 1) != 0;
+        bool keepDims = context.GetFlag("keepdims", true);
         if (axes is null || axes.Length == 0)
         {
-            if (context.GetInt("noop_with_empty_axes", 0) != 0)
+            if (context.GetFlag("noop_with_empty_axes", false))
             {
                 context.ForwardInput(0, 0);
                 return;

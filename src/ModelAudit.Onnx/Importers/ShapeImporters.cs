@@ -39,7 +39,8 @@ internal static class ShapeImporters
     {
         var input = context.GetShape(0).ToArray();
         var requested = context.GetConstantInts(1);
-        bool allowZero = context.GetInt("allowzero", 0) != 0;
+        if (requested.Length > ModelLimits.MaxRank) throw context.Error($"target shape has rank {requested.Length}; at most {ModelLimits.MaxRank} is supported");
+        bool allowZero = context.Opset >= 14 && context.GetFlag("allowzero", false);
         var dims = new int[requested.Length];
         int inferred = -1;
         long known = 1;
@@ -57,14 +58,15 @@ internal static class ShapeImporters
                 if (i >= input.Length) throw context.Error($"target dimension {i} copies an input dimension the rank-{input.Length} input lacks");
                 r = input[i];
             }
-            if (r < 0) throw context.Error($"invalid target dimension {r}");
+            if (r < 0 || r > int.MaxValue) throw context.Error($"invalid target dimension {r}");
             dims[i] = (int)r;
-            known *= r;
+            // Saturating: the product only has to be compared with the input's element count (< 2^31).
+            known = Math.Min(known * r, (long)int.MaxValue + 1);
         }
         long total = input.Aggregate(1L, (a, d) => a * d);
         if (inferred >= 0)
         {
-            if (known == 0 || total % known != 0) throw context.Error($"cannot reshape [{string.Join(",", input)}] to [{string.Join(",", requested)}]");
+            if (known == 0 || known > int.MaxValue || total % known != 0) throw context.Error($"cannot reshape [{string.Join(",", input)}] to [{string.Join(",", requested)}]");
             dims[inferred] = (int)(total / known);
         }
         else if (known != total)
@@ -77,9 +79,10 @@ internal static class ShapeImporters
     private static void ImportFlatten(OnnxImportContext context)
     {
         var input = context.GetShape(0).ToArray();
-        int axis = (int)context.GetInt("axis", 1);
-        if (axis < 0) axis += input.Length;
-        if (axis < 0 || axis > input.Length) throw context.Error($"axis {context.GetInt("axis", 1)} is out of range for rank {input.Length}");
+        long given = context.GetInt("axis", 1);
+        long resolved = given < 0 ? given + input.Length : given;
+        if (resolved < 0 || resolved > input.Length) throw context.Error($"axis {given} is out of range for rank {input.Length}");
+        int axis = (int)resolved;
         int outer = input[..axis].Aggregate(1, (a, d) => a * d);
         int inner = input[axis..].Aggregate(1, (a, d) => a * d);
         SetReshaped(context, [outer, inner]);
@@ -111,6 +114,7 @@ internal static class ShapeImporters
     {
         var input = context.GetShape(0).ToArray();
         var axes = context.AxesAttributeOrInput(13, 1) ?? throw context.Error("axes are required");
+        if (input.Length + axes.Length > ModelLimits.MaxRank) throw context.Error($"{axes.Length} axes would give rank {input.Length + axes.Length}; at most {ModelLimits.MaxRank} is supported");
         int rank = input.Length + axes.Length;
         var inserted = axes.Select(a => context.Axis(a, rank)).ToHashSet();
         if (inserted.Count != axes.Length) throw context.Error("repeated axes");
@@ -123,7 +127,7 @@ internal static class ShapeImporters
     private static void ImportTranspose(OnnxImportContext context)
     {
         int rank = context.GetRank(0);
-        var perm = context.GetInts("perm") is { } p ? context.ToInts(p, "perm") : [.. Enumerable.Range(0, rank).Reverse()];
+        var perm = context.GetInts("perm", 0, rank - 1L) is { } p ? context.ToInts(p, "perm") : [.. Enumerable.Range(0, rank).Reverse()];
         if (perm.Length != rank || perm.Order().Where((v, i) => v != i).Any())
             throw context.Error($"perm [{string.Join(",", perm)}] is not a permutation of rank {rank}");
         if (context.IsConstant(0))
@@ -158,15 +162,26 @@ internal static class ShapeImporters
 
     private static void ImportConcat(OnnxImportContext context)
     {
-        int rank = context.GetRank(0);
-        int axis = context.Axis(context.GetInt("axis", 0), rank);
         var present = Enumerable.Range(0, context.InputCount).Where(context.HasInput).ToArray();
+        if (present.Length == 0) throw context.Error("no inputs");
+        int rank = context.GetRank(present[0]);
+        int axis = context.Axis(context.GetInt("axis", 0), rank);
+        var first = context.GetShape(present[0]).ToArray();
+        long total = 0;
+        foreach (var k in present)
+        {
+            var dims = context.GetShape(k).ToArray();
+            if (dims.Length != rank || dims.Where((d, i) => i != axis && d != first[i]).Any())
+                throw context.Error($"cannot concatenate [{string.Join(",", first)}] and [{string.Join(",", dims)}] on axis {axis}");
+            total += dims[axis];
+        }
+        if (total > int.MaxValue) throw context.Error($"the concatenated axis {axis} would have {total} elements");
         if (present.All(context.IsConstant))
         {
             var parts = present.Select(context.GetConstant).ToArray();
-            for (int k = 1; k < parts.Length; k++)
-                if (parts[k].Rank != rank || parts[k].Dims.Where((d, i) => i != axis && d != parts[0].Dims[i]).Any())
-                    throw context.Error($"cannot concatenate [{string.Join(",", parts[0].Dims)}] and [{string.Join(",", parts[k].Dims)}] on axis {axis}");
+            var outDims = (int[])first.Clone();
+            outDims[axis] = (int)total;
+            context.CheckedCount(outDims, ModelLimits.MaxFoldedElements, "the folded result");
             context.SetConstant(0, ConstantFolding.Concat(parts, axis));
             return;
         }
@@ -182,7 +197,7 @@ internal static class ShapeImporters
         {
             starts = context.GetInts("starts") ?? throw context.Error("starts is required");
             ends = context.GetInts("ends") ?? throw context.Error("ends is required");
-            axes = context.GetInts("axes");
+            axes = context.GetInts("axes", int.MinValue, int.MaxValue);
         }
         else
         {
@@ -196,7 +211,10 @@ internal static class ShapeImporters
         if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length)
             throw context.Error("starts, ends, axes and steps differ in length");
         if (steps.Contains(0)) throw context.Error("a step is 0");
+        // A step longer than any dimension takes one element; clamping keeps the count arithmetic in range.
+        steps = [.. steps.Select(st => Math.Clamp(st, -(1L << 32), 1L << 32))];
         var resolvedAxes = axes.Select(a => context.Axis(a, rank)).ToArray();
+        if (resolvedAxes.Distinct().Count() != resolvedAxes.Length) throw context.Error("an axis is sliced twice");
         if (context.IsConstant(0))
         {
             context.SetConstant(0, ConstantFolding.Slice(context.GetConstant(0), starts, ends, resolvedAxes, steps));
@@ -211,11 +229,14 @@ internal static class ShapeImporters
         int axis = context.Axis(context.GetInt("axis", 0), input.Length);
         long[]? split = context.Opset >= 13
             ? context.HasInput(1) ? context.GetConstantInts(1) : null
-            : context.GetInts("split");
+            : context.GetInts("split", 0, int.MaxValue);
         int parts = context.OutputCount;
+        if (parts == 0) throw context.Error("no outputs");
         int[] sizes;
         if (split is not null)
         {
+            if (split.Length != parts) throw context.Error($"split has {split.Length} sizes for {parts} outputs");
+            if (split.Any(v => v < 0)) throw context.Error($"split sizes [{string.Join(",", split)}] must not be negative");
             sizes = context.ToInts(split, "split");
         }
         else
@@ -223,7 +244,7 @@ internal static class ShapeImporters
             if (input[axis] % parts != 0) throw context.Error($"axis {axis} of size {input[axis]} does not split into {parts} equal parts");
             sizes = [.. Enumerable.Repeat(input[axis] / parts, parts)];
         }
-        if (sizes.Sum() != input[axis]) throw context.Error($"split sizes [{string.Join(",", sizes)}] do not add up to {input[axis]}");
+        if (sizes.Sum(v => (long)v) != input[axis]) throw context.Error($"split sizes [{string.Join(",", sizes)}] do not add up to {input[axis]}");
         if (context.IsConstant(0))
         {
             var data = context.GetConstant(0);
@@ -250,6 +271,9 @@ internal static class ShapeImporters
             if (i < -axisDim || i >= axisDim) throw context.Error($"index {i} is out of range for axis {axis} of size {axisDim}");
         if (context.IsConstant(0))
         {
+            var shape = context.GetShape(0).ToArray();
+            int[] outDims = [.. shape[..axis], .. indicesTensor.Dims, .. shape[(axis + 1)..]];
+            context.CheckedCount(outDims, ModelLimits.MaxFoldedElements, "the folded result");
             context.SetConstant(0, ConstantFolding.Gather(context.GetConstant(0), indices, indicesTensor.Dims, axis, context));
             return;
         }
@@ -259,11 +283,16 @@ internal static class ShapeImporters
     private static void ImportExpand(OnnxImportContext context)
     {
         var input = context.GetShape(0).ToArray();
-        var requested = context.ToInts(context.GetConstantInts(1), "shape");
+        var shapeValues = context.GetConstantInts(1);
+        if (shapeValues.Any(v => v < 0)) throw context.Error($"shape [{string.Join(",", shapeValues)}] has a negative dimension");
+        if (shapeValues.Length > ModelLimits.MaxRank) throw context.Error($"shape has rank {shapeValues.Length}; at most {ModelLimits.MaxRank} is supported");
+        var requested = context.ToInts(shapeValues, "shape");
         var dims = ConstantFolding.BroadcastShape(input, requested)
             ?? throw context.Error($"cannot expand [{string.Join(",", input)}] to [{string.Join(",", requested)}]");
+        context.CheckedCount(dims, ModelLimits.MaxTensorElements, "the expanded result");
         if (context.IsConstant(0))
         {
+            context.CheckedCount(dims, ModelLimits.MaxFoldedElements, "the folded result");
             var data = context.GetConstant(0);
             context.SetConstant(0, ConstantFolding.Pick(data, ConstantFolding.BroadcastIndex(dims, data.Dims), dims));
             return;
@@ -278,7 +307,7 @@ internal static class ShapeImporters
         float value;
         if (context.Opset < 11)
         {
-            pads = context.GetInts("pads") ?? throw context.Error("pads is required");
+            pads = context.GetInts("pads", int.MinValue, int.MaxValue) ?? throw context.Error("pads is required");
             value = context.GetFloat("value", 0f);
         }
         else
@@ -288,6 +317,15 @@ internal static class ShapeImporters
             if (context.HasInput(3)) throw context.Error("the axes input (opset 18) is not supported");
         }
         if (pads.Length != 2 * rank) throw context.Error($"pads has {pads.Length} values; {2 * rank} expected for rank {rank}");
+        var padded = context.GetShape(0).ToArray();
+        for (int d = 0; d < rank; d++)
+        {
+            long size = padded[d] + pads[d] + pads[d + rank];
+            if (pads[d] < int.MinValue || pads[d] > int.MaxValue || pads[d + rank] < int.MinValue || pads[d + rank] > int.MaxValue || size < 0 || size > int.MaxValue)
+                throw context.Error($"pads [{string.Join(",", pads)}] give dimension {d} of input [{string.Join(",", padded)}] an invalid size");
+            padded[d] = (int)size;
+        }
+        context.CheckedCount(padded, ModelLimits.MaxTensorElements, "the padded result");
         var mode = context.GetString("mode", "constant") switch
         {
             "constant" => PadMode.Constant,

@@ -4,16 +4,23 @@ namespace ModelAudit.Onnx.Protobuf;
 
 /// <summary>
 /// Decodes the ONNX protobuf messages by field number over <see cref="CodedInputStream"/> (there is no
-/// protoc here). Unknown fields are skipped; repeated scalars are accepted packed and unpacked.
+/// protoc here). Unknown fields are skipped; repeated scalars are accepted packed and unpacked. Nested messages
+/// are read in place in the file's bytes, and an initializer's raw data is a slice of them, never a copy: a
+/// 500 MB model then costs its file and its decoded weights, not four copies of the file.
 /// </summary>
-internal static class OnnxProtoReader
+internal sealed class OnnxProtoReader
 {
+    private readonly byte[] _buffer;
+
+    private OnnxProtoReader(byte[] buffer) => _buffer = buffer;
+
     /// <summary>Reads a model from bytes; <paramref name="fileName"/> names the file in errors.</summary>
     public static ModelProto ReadModel(byte[] bytes, string fileName)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         try
         {
-            return ReadModel(new CodedInputStream(bytes));
+            return new OnnxProtoReader(bytes).ReadModel(new CodedInputStream(bytes));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
@@ -21,7 +28,7 @@ internal static class OnnxProtoReader
         }
     }
 
-    private static ModelProto ReadModel(CodedInputStream input)
+    private ModelProto ReadModel(CodedInputStream input)
     {
         var model = new ModelProto();
         uint tag;
@@ -39,7 +46,7 @@ internal static class OnnxProtoReader
         return model;
     }
 
-    private static (string, long) ReadOpset(CodedInputStream input)
+    private (string, long) ReadOpset(CodedInputStream input)
     {
         string domain = "";
         long version = 0;
@@ -56,7 +63,7 @@ internal static class OnnxProtoReader
         return (domain, version);
     }
 
-    private static GraphProto ReadGraph(CodedInputStream input)
+    private GraphProto ReadGraph(CodedInputStream input)
     {
         var graph = new GraphProto();
         uint tag;
@@ -66,7 +73,7 @@ internal static class OnnxProtoReader
             {
                 case 1: graph.Nodes.Add(ReadNode(Nested(input, tag))); break;
                 case 2: graph.Name = String(input, tag); break;
-                case 5: graph.Initializers.Add(ReadTensor(Nested(input, tag))); break;
+                case 5: graph.Initializers.Add(ReadTensor(Nested(input, tag), sliceRawData: true)); break;
                 case 11: graph.Inputs.Add(ReadValueInfo(Nested(input, tag))); break;
                 case 12: graph.Outputs.Add(ReadValueInfo(Nested(input, tag))); break;
                 case 13: graph.ValueInfo.Add(ReadValueInfo(Nested(input, tag))); break;
@@ -76,7 +83,7 @@ internal static class OnnxProtoReader
         return graph;
     }
 
-    private static NodeProto ReadNode(CodedInputStream input)
+    private NodeProto ReadNode(CodedInputStream input)
     {
         var node = new NodeProto();
         uint tag;
@@ -96,7 +103,7 @@ internal static class OnnxProtoReader
         return node;
     }
 
-    private static AttributeProto ReadAttribute(CodedInputStream input)
+    private AttributeProto ReadAttribute(CodedInputStream input)
     {
         var attribute = new AttributeProto();
         uint tag;
@@ -108,7 +115,7 @@ internal static class OnnxProtoReader
                 case 2: attribute.F = Float(input, tag); break;
                 case 3: attribute.I = Int64(input, tag); break;
                 case 4: attribute.S = Bytes(input, tag).ToByteArray(); break;
-                case 5: attribute.T = ReadTensor(Nested(input, tag)); break;
+                case 5: attribute.T = ReadTensor(Nested(input, tag), sliceRawData: false); break;
                 case 7: ReadRepeatedFloat(input, tag, attribute.Floats); break;
                 case 8: ReadRepeatedInt64(input, tag, attribute.Ints); break;
                 case 9: attribute.Strings.Add(Bytes(input, tag).ToByteArray()); break;
@@ -119,7 +126,9 @@ internal static class OnnxProtoReader
         return attribute;
     }
 
-    private static TensorProto ReadTensor(CodedInputStream input)
+    /// <param name="input">The tensor message.</param>
+    /// <param name="sliceRawData">Keep raw data as a slice of the file (initializers, decoded once and then dropped) rather than a copy (attribute tensors, which live as long as the graph).</param>
+    private TensorProto ReadTensor(CodedInputStream input, bool sliceRawData)
     {
         var tensor = new TensorProto();
         uint tag;
@@ -133,7 +142,11 @@ internal static class OnnxProtoReader
                 case 5: ReadRepeatedInt32(input, tag, tensor.Int32Data); break;
                 case 7: ReadRepeatedInt64(input, tag, tensor.Int64Data); break;
                 case 8: tensor.Name = String(input, tag); break;
-                case 9: tensor.RawData = Bytes(input, tag).ToByteArray(); break;
+                case 9:
+                    var (offset, length) = Payload(input, tag);
+                    var raw = new ReadOnlyMemory<byte>(_buffer, offset, length);
+                    tensor.RawData = sliceRawData ? raw : raw.ToArray();
+                    break;
                 case 10: ReadRepeatedDouble(input, tag, tensor.DoubleData); break;
                 case 11: ReadRepeatedUInt64(input, tag, tensor.UInt64Data); break;
                 case 13:
@@ -147,7 +160,7 @@ internal static class OnnxProtoReader
         return tensor;
     }
 
-    private static (string, string) ReadStringPair(CodedInputStream input)
+    private (string, string) ReadStringPair(CodedInputStream input)
     {
         string key = "", value = "";
         uint tag;
@@ -163,7 +176,7 @@ internal static class OnnxProtoReader
         return (key, value);
     }
 
-    private static ValueInfoProto ReadValueInfo(CodedInputStream input)
+    private ValueInfoProto ReadValueInfo(CodedInputStream input)
     {
         var info = new ValueInfoProto();
         uint tag;
@@ -179,7 +192,7 @@ internal static class OnnxProtoReader
         return info;
     }
 
-    private static void ReadType(CodedInputStream input, ValueInfoProto info)
+    private void ReadType(CodedInputStream input, ValueInfoProto info)
     {
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -189,7 +202,7 @@ internal static class OnnxProtoReader
         }
     }
 
-    private static void ReadTensorType(CodedInputStream input, ValueInfoProto info)
+    private void ReadTensorType(CodedInputStream input, ValueInfoProto info)
     {
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -203,7 +216,7 @@ internal static class OnnxProtoReader
         }
     }
 
-    private static List<DimensionProto> ReadShape(CodedInputStream input)
+    private List<DimensionProto> ReadShape(CodedInputStream input)
     {
         var dims = new List<DimensionProto>();
         uint tag;
@@ -215,7 +228,7 @@ internal static class OnnxProtoReader
         return dims;
     }
 
-    private static DimensionProto ReadDimension(CodedInputStream input)
+    private DimensionProto ReadDimension(CodedInputStream input)
     {
         long? value = null;
         string? param = null;
@@ -233,7 +246,25 @@ internal static class OnnxProtoReader
     }
 
     // A sub-message is a length-delimited byte run; decoding it from its own stream keeps limits simple.
-    private static CodedInputStream Nested(CodedInputStream input, uint tag) => Bytes(input, tag).CreateCodedInput();
+    private CodedInputStream Nested(CodedInputStream input, uint tag)
+    {
+        var (offset, length) = Payload(input, tag);
+        return new CodedInputStream(_buffer, offset, length);
+    }
+
+    /// <summary>
+    /// Where the payload of the length-delimited field just tagged lies in the file's bytes; the stream moves past it
+    /// without copying (stream positions count from the start of the buffer).
+    /// </summary>
+    private (int Offset, int Length) Payload(CodedInputStream input, uint tag)
+    {
+        Expect(tag, WireFormat.WireType.LengthDelimited);
+        long lengthAt = input.Position;
+        input.SkipLastField();
+        long end = input.Position;
+        int length = new CodedInputStream(_buffer, (int)lengthAt, (int)(end - lengthAt)).ReadLength();
+        return ((int)(end - length), length);
+    }
 
     // Known fields with an unexpected wire type mean a corrupt file (or not ONNX): reading on would decode garbage.
     private static void Expect(uint tag, WireFormat.WireType expected)
@@ -285,7 +316,7 @@ internal static class OnnxProtoReader
         return input.ReadDouble();
     }
 
-    private static void ReadRepeatedInt64(CodedInputStream input, uint tag, List<long> into)
+    private void ReadRepeatedInt64(CodedInputStream input, uint tag, List<long> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -296,7 +327,7 @@ internal static class OnnxProtoReader
         while (!packed.IsAtEnd) into.Add(packed.ReadInt64());
     }
 
-    private static void ReadRepeatedUInt64(CodedInputStream input, uint tag, List<ulong> into)
+    private void ReadRepeatedUInt64(CodedInputStream input, uint tag, List<ulong> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -307,7 +338,7 @@ internal static class OnnxProtoReader
         while (!packed.IsAtEnd) into.Add(packed.ReadUInt64());
     }
 
-    private static void ReadRepeatedInt32(CodedInputStream input, uint tag, List<int> into)
+    private void ReadRepeatedInt32(CodedInputStream input, uint tag, List<int> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -318,7 +349,7 @@ internal static class OnnxProtoReader
         while (!packed.IsAtEnd) into.Add(packed.ReadInt32());
     }
 
-    private static void ReadRepeatedFloat(CodedInputStream input, uint tag, List<float> into)
+    private void ReadRepeatedFloat(CodedInputStream input, uint tag, List<float> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -330,7 +361,7 @@ internal static class OnnxProtoReader
             into.Add(System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[i..]));
     }
 
-    private static void ReadRepeatedDouble(CodedInputStream input, uint tag, List<double> into)
+    private void ReadRepeatedDouble(CodedInputStream input, uint tag, List<double> into)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {

@@ -19,7 +19,8 @@ internal sealed class TensorProto
 
     public List<ulong> UInt64Data { get; } = [];
 
-    public byte[]? RawData { get; set; }
+    /// <summary>raw_data: for initializers a slice of the model file's bytes, dropped once decoded.</summary>
+    public ReadOnlyMemory<byte>? RawData { get; set; }
 
     /// <summary>External data entries (<c>location</c>, <c>offset</c>, <c>length</c>, <c>checksum</c>).</summary>
     public Dictionary<string, string> ExternalData { get; } = new(StringComparer.Ordinal);

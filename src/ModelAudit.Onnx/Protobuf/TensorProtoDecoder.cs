@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Onnx.Protobuf;
 
@@ -15,20 +16,19 @@ internal static class TensorProtoDecoder
     {
         string where = $"{modelPath}: tensor '{proto.Name}'";
         var dims = new int[proto.Dims.Count];
-        long count = 1;
         for (int i = 0; i < dims.Length; i++)
         {
             if (proto.Dims[i] < 0 || proto.Dims[i] > int.MaxValue) throw new OnnxModelException($"{where}: invalid dimension {proto.Dims[i]}");
             dims[i] = (int)proto.Dims[i];
-            count *= dims[i];
         }
-        if (count > int.MaxValue) throw new OnnxModelException($"{where}: more than 2^31 elements");
+        long count = ModelLimits.ElementCount(dims);
+        if (count > ModelLimits.MaxTensorElements) throw new OnnxModelException($"{where}: dimensions [{string.Join(",", dims)}] hold more than {ModelLimits.MaxTensorElements} elements");
         int n = (int)count;
         var type = proto.DataType;
         if (!OnnxTensor.IsSupportedType(type)) throw new OnnxModelException($"{where}: unsupported data type {type}");
 
-        byte[]? raw = proto.IsExternal ? ReadExternal(proto, modelPath, where) : proto.RawData;
-        if (raw is not null)
+        ReadOnlyMemory<byte>? rawData = proto.IsExternal ? ReadExternal(proto, modelPath, where, (long)n * ElementSize(type)) : proto.RawData;
+        if (rawData is { } raw)
         {
             int size = ElementSize(type);
             if (raw.Length != (long)n * size)
@@ -46,9 +46,9 @@ internal static class TensorProtoDecoder
         _ => 1,
     };
 
-    private static OnnxTensor DecodeRaw(byte[] raw, OnnxDataType type, int n, int[] dims)
+    private static OnnxTensor DecodeRaw(ReadOnlyMemory<byte> raw, OnnxDataType type, int n, int[] dims)
     {
-        var s = raw.AsSpan();
+        var s = raw.Span;
         switch (type)
         {
             case OnnxDataType.Float:
@@ -119,24 +119,69 @@ internal static class TensorProtoDecoder
         }
     }
 
-    private static byte[] ReadExternal(TensorProto proto, string modelPath, string where)
+    /// <summary>
+    /// Reads exactly <paramref name="expected"/> bytes (the size the dimensions and type declare) of
+    /// external data. The file must resolve, symbolic links followed, to a regular file inside the
+    /// model's real folder, and the declared range must lie inside it.
+    /// </summary>
+    private static byte[] ReadExternal(TensorProto proto, string modelPath, string where, long expected)
     {
         if (!proto.ExternalData.TryGetValue("location", out var location) || location.Length == 0)
             throw new OnnxModelException($"{where}: external data without a location");
-        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
+        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains("..") || location.Contains('\0', StringComparison.Ordinal))
             throw new OnnxModelException($"{where}: external data location '{location}' must be relative to the model's folder");
-        var dir = Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
-        var file = Path.Combine(dir, location);
         long offset = ParseLong(proto, "offset", 0, where);
-        if (!File.Exists(file)) throw new OnnxModelException($"{where}: external data file '{file}' not found");
-        using var stream = File.OpenRead(file);
-        long length = ParseLong(proto, "length", stream.Length - offset, where);
-        if (offset < 0 || length < 0 || offset + length > stream.Length)
-            throw new OnnxModelException($"{where}: external data range offset {offset} length {length} exceeds '{location}' ({stream.Length} bytes)");
-        var bytes = new byte[length];
-        stream.Seek(offset, SeekOrigin.Begin);
-        stream.ReadExactly(bytes);
-        return bytes;
+        long length = ParseLong(proto, "length", expected, where);
+        if (offset < 0 || length < 0) throw new OnnxModelException($"{where}: external data offset {offset} and length {length} must not be negative");
+        if (length != expected)
+            throw new OnnxModelException($"{where}: external data length {length} does not match the {expected} bytes its dimensions and type need");
+        var dir = RealPath(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", where);
+        var file = RealPath(Path.Combine(dir, location), where);
+        // A link inside the folder may point anywhere: what counts is where it resolves to.
+        if (!file.StartsWith(dir.EndsWith(Path.DirectorySeparatorChar) ? dir : dir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new OnnxModelException($"{where}: external data location '{location}' resolves to '{file}', outside the model's folder '{dir}'");
+        if (!File.Exists(file) && !Directory.Exists(file)) throw new OnnxModelException($"{where}: external data file '{Path.Combine(dir, location)}' not found");
+        try
+        {
+            using var stream = SafeFile.OpenRegular(file, long.MaxValue);
+            // Compared without adding, so a huge offset cannot overflow past the check.
+            if (offset > stream.Length || length > stream.Length - offset)
+                throw new OnnxModelException($"{where}: external data range offset {offset} length {length} exceeds '{location}' ({stream.Length} bytes)");
+            var bytes = new byte[length];
+            stream.Seek(offset, SeekOrigin.Begin);
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is DataFileException or IOException)
+        {
+            throw new OnnxModelException($"{where}: external data: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    /// <summary>The path with every symbolic link resolved (component by component, at most 40 links).</summary>
+    internal static string RealPath(string path, string where)
+    {
+        int links = 0;
+        return Resolve(Path.GetFullPath(path));
+
+        string Resolve(string full)
+        {
+            var parent = Path.GetDirectoryName(full);
+            if (parent is null) return full;
+            var candidate = Path.Combine(Resolve(parent), Path.GetFileName(full));
+            string? target;
+            try
+            {
+                target = new FileInfo(candidate).LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OnnxModelException($"{where}: cannot resolve '{candidate}': {e.Message.ReplaceLineEndings(" ")}", e);
+            }
+            if (target is null) return candidate;
+            if (++links > 40) throw new OnnxModelException($"{where}: too many symbolic links resolving '{path}'");
+            return Resolve(Path.GetFullPath(target, Path.GetDirectoryName(candidate)!));
+        }
     }
 
     private static long ParseLong(TensorProto proto, string key, long fallback, string where)

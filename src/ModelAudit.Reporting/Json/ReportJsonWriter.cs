@@ -56,6 +56,9 @@ public static class ReportJsonWriter
         w.WriteEndObject();
 
         Gates(w, report.Gates);
+        w.WriteStartArray("warnings");
+        foreach (var warning in report.Warnings) w.WriteStringValue(warning);
+        w.WriteEndArray();
         Digest(w, "baseline", report.Baseline);
         if (report.Planes is { } planes) Planes(w, planes);
         if (report.Efficiency is { } efficiency) Efficiency(w, efficiency);
@@ -110,11 +113,16 @@ public static class ReportJsonWriter
             w.WriteStartObject();
             w.WriteString("layer", p.Layer);
             w.WriteString("reduction", p.Reduction);
-            w.WriteNumber("entropy", p.Entropy);
+            Number(w, "entropy", p.Entropy);
             Estimate(w, "i_xt", p.InputActivation);
             Estimate(w, "i_ty", p.ActivationLabel);
             Estimate(w, "i_xc", p.InputConductance);
             Estimate(w, "i_cy", p.ConductanceLabel);
+            Estimate(w, "i_ty_null", p.ActivationLabelNull);
+            Estimate(w, "i_cy_null", p.ConductanceLabelNull);
+            w.WriteBoolean("i_ty_above_chance", p.ActivationLabelAboveChance);
+            if (p.ConductanceLabelAboveChance is { } cy) w.WriteBoolean("i_cy_above_chance", cy);
+            else w.WriteNull("i_cy_above_chance");
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -136,9 +144,9 @@ public static class ReportJsonWriter
             w.WriteString("quantity", d.Quantity);
             w.WriteString("earlier", d.Earlier);
             w.WriteString("later", d.Later);
-            w.WriteNumber("earlier_value", d.EarlierValue);
-            w.WriteNumber("later_value", d.LaterValue);
-            w.WriteNumber("margin", d.Margin);
+            Number(w, "earlier_value", d.EarlierValue);
+            Number(w, "later_value", d.LaterValue);
+            Number(w, "margin", d.Margin);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -170,16 +178,16 @@ public static class ReportJsonWriter
         w.WriteString("method", c.Method);
         w.WriteNumber("steps", c.Steps);
         w.WriteStartObject("share");
-        foreach (var (k, v) in c.Share) w.WriteNumber(k, v);
+        foreach (var (k, v) in c.Share) Number(w, k, v);
         w.WriteEndObject();
         w.WriteStartObject("max_abs_delta");
-        foreach (var (k, v) in c.MaxAbsDelta) w.WriteNumber(k, v);
+        foreach (var (k, v) in c.MaxAbsDelta) Number(w, k, v);
         w.WriteEndObject();
         w.WriteStartObject("heatmap");
         foreach (var (k, row) in c.Heatmap)
         {
             w.WriteStartArray(k);
-            foreach (var v in row) w.WriteNumberValue(v);
+            foreach (var v in row) NumberValue(w, v);
             w.WriteEndArray();
         }
         w.WriteEndObject();
@@ -196,7 +204,7 @@ public static class ReportJsonWriter
             w.WriteNumber("id", n.Id);
             w.WriteNumber("layer", n.Layer);
             w.WriteString("label", n.Label);
-            w.WriteNumber("betweenness", n.Betweenness);
+            Number(w, "betweenness", n.Betweenness);
             w.WriteNumber("community", n.Community);
             w.WriteEndObject();
         }
@@ -207,7 +215,7 @@ public static class ReportJsonWriter
             w.WriteStartObject();
             w.WriteNumber("from", e.From);
             w.WriteNumber("to", e.To);
-            w.WriteNumber("flow", e.Flow);
+            Number(w, "flow", e.Flow);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -215,7 +223,7 @@ public static class ReportJsonWriter
         foreach (var row in g.Attribution)
         {
             w.WriteStartArray();
-            foreach (var v in row) w.WriteNumberValue(v);
+            foreach (var v in row) NumberValue(w, v);
             w.WriteEndArray();
         }
         w.WriteEndArray();
@@ -230,8 +238,8 @@ public static class ReportJsonWriter
             return;
         }
         w.WriteStartObject(name);
-        w.WriteNumber("value", v.Value);
-        w.WriteNumber("spread", v.Spread);
+        Number(w, "value", v.Value);
+        Number(w, "spread", v.Spread);
         w.WriteEndObject();
     }
 
@@ -248,6 +256,14 @@ public static class ReportJsonWriter
         w.WriteEndObject();
     }
 
+    /// <summary>An array element: non-finite values are written as null (JSON has no NaN or infinity).</summary>
+    private static void NumberValue(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        else w.WriteNullValue();
+    }
+
+    /// <summary>The one place numbers are written: a value that is missing or not finite is null, never NaN or infinity.</summary>
     private static void Number(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);

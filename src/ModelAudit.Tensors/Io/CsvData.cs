@@ -55,7 +55,7 @@ public sealed class CsvData
     public static CsvData Read(string path, bool hasHeader, string? labelColumn = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (RegularFile.Problem(path) is { } problem) throw new DataFileException($"{path}: {(problem == "the file does not exist" ? "file not found" : problem)}");
+        SafeFile.EnsureRegular(path); // a FIFO or device would block File.ReadLines or never end
         string[]? header = null;
         int labelIndex = -1;
         int width = -1;

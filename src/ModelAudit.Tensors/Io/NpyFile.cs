@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace ModelAudit.Tensors.Io;
 
@@ -9,7 +7,7 @@ namespace ModelAudit.Tensors.Io;
 /// Reads and writes NumPy <c>.npy</c> files (format versions 1.0, 2.0 and 3.0): little-endian
 /// float32, float64, int64, int32, uint8 and bool arrays in C order.
 /// </summary>
-public static partial class NpyFile
+public static class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -18,18 +16,21 @@ public static partial class NpyFile
     public static NpyArray Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new DataFileException($"{path}: file not found");
-        using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        using var stream = SafeFile.OpenRegular(path, long.MaxValue);
+        return Read(stream, path, stream.Length);
     }
 
     /// <summary>Reads an array from a stream; <paramref name="name"/> names it in errors.</summary>
-    public static NpyArray Read(Stream stream, string name)
+    /// <exception cref="DataFileException">Malformed, unsupported, truncated, or with bytes after the declared data; the message names <paramref name="name"/>.</exception>
+    public static NpyArray Read(Stream stream, string name) => Read(stream, name, stream is { CanSeek: true } s ? s.Length - s.Position : null);
+
+    /// <summary>Reads an array from a stream holding <paramref name="available"/> bytes from its position (null when unknown).</summary>
+    internal static NpyArray Read(Stream stream, string name, long? available)
     {
         ArgumentNullException.ThrowIfNull(stream);
         try
         {
-            return ReadCore(stream, name);
+            return ReadCore(stream, name, available);
         }
         catch (EndOfStreamException e)
         {
@@ -85,7 +86,7 @@ public static partial class NpyFile
         WriteData(stream, array.Data);
     }
 
-    private static NpyArray ReadCore(Stream stream, string name)
+    private static NpyArray ReadCore(Stream stream, string name, long? available)
     {
         // magic (6), version (2), then the first two bytes of the header length.
         Span<byte> prefix = stackalloc byte[10];
@@ -93,7 +94,8 @@ public static partial class NpyFile
         if (got < Magic.Length || !prefix[..Magic.Length].SequenceEqual(Magic)) throw new DataFileException($"{name}: not a .npy file (bad magic)");
         if (got < prefix.Length) throw new EndOfStreamException();
         int major = prefix[6];
-        int headerLength;
+        long headerLength;
+        int prefixLength = prefix.Length;
         if (major == 1)
         {
             headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]);
@@ -102,45 +104,54 @@ public static partial class NpyFile
         {
             Span<byte> extra = stackalloc byte[2];
             stream.ReadExactly(extra);
-            headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian([prefix[8], prefix[9], extra[0], extra[1]]);
+            prefixLength += 2;
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian([prefix[8], prefix[9], extra[0], extra[1]]);
         }
         else
         {
             throw new DataFileException($"{name}: unsupported .npy format version {major}.{prefix[7]}");
         }
+        if (prefix[7] != 0) throw new DataFileException($"{name}: unsupported .npy format version {major}.{prefix[7]}");
+        // NumPy headers are a short dict padded to 64 bytes; anything far longer is not a .npy header.
+        if (headerLength > MaxHeaderBytes) throw new DataFileException($"{name}: .npy header of {headerLength} bytes is longer than the limit of {MaxHeaderBytes}");
+        if (available is { } total && prefixLength + headerLength > total) throw new EndOfStreamException();
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
-        var (dtype, shape) = ParseHeader(header, name);
+        var (dtype, shape) = NpyHeader.Parse(header, name);
         long count = 1;
-        foreach (var d in shape) count *= d;
-        if (count > int.MaxValue) throw new DataFileException($"{name}: array of shape {NpyArray.FormatShape(shape)} is too large");
+        foreach (var d in shape)
+        {
+            count *= d;
+            if (count > int.MaxValue) throw new DataFileException($"{name}: array of shape {NpyArray.FormatShape(shape)} has more than 2^31-1 elements");
+        }
+        long dataBytes = count * ElementSize(dtype);
+        if (dataBytes > Array.MaxLength) throw new DataFileException($"{name}: array of shape {NpyArray.FormatShape(shape)} needs {dataBytes} bytes, more than the limit of {Array.MaxLength}");
+        // The payload must be exactly what the header declares: checked before allocating where the size is known.
+        if (available is { } size && size - prefixLength - headerLength != dataBytes)
+        {
+            long actual = size - prefixLength - headerLength;
+            throw actual < dataBytes
+                ? new DataFileException($"{name}: data is truncated ({actual} of {dataBytes} bytes)")
+                : new DataFileException($"{name}: {actual - dataBytes} bytes after the {dataBytes} bytes of data the header declares");
+        }
         var data = ReadData(stream, dtype, (int)count, name);
+        if (available is null && stream.ReadByte() >= 0)
+            throw new DataFileException($"{name}: more bytes after the {dataBytes} bytes of data the header declares");
         return new NpyArray(dtype, shape, data);
     }
 
-    private static (NpyDType, int[]) ParseHeader(string header, string name)
-    {
-        var descr = DescrPattern().Match(header);
-        var fortran = FortranPattern().Match(header);
-        var shape = ShapePattern().Match(header);
-        if (!descr.Success || !fortran.Success || !shape.Success) throw new DataFileException($"{name}: malformed .npy header: {header.Trim()}");
-        if (fortran.Groups[1].Value == "True")
-            throw new DataFileException($"{name}: Fortran-order arrays are not supported (save with numpy.ascontiguousarray)");
-        var dtype = ParseDescr(descr.Groups[1].Value, name);
-        var dims = new List<int>();
-        foreach (var part in shape.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            // NumPy on some platforms writes long dimensions with an L suffix.
-            var text = part.TrimEnd('L');
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d))
-                throw new DataFileException($"{name}: invalid dimension '{part}' in .npy header");
-            dims.Add(d);
-        }
-        return (dtype, dims.ToArray());
-    }
+    /// <summary>The longest accepted header (NumPy writes well under 1 KiB even for rank-32 shapes).</summary>
+    internal const int MaxHeaderBytes = 1 << 16;
 
-    private static NpyDType ParseDescr(string descr, string name)
+    private static int ElementSize(NpyDType dtype) => dtype switch
+    {
+        NpyDType.Float32 or NpyDType.Int32 => 4,
+        NpyDType.Float64 or NpyDType.Int64 => 8,
+        _ => 1,
+    };
+
+    internal static NpyDType ParseDescr(string descr, string name)
     {
         if (descr.Length < 2) throw new DataFileException($"{name}: unsupported dtype '{descr}'");
         char order = descr[0];
@@ -165,12 +176,7 @@ public static partial class NpyFile
 
     private static Array ReadData(Stream stream, NpyDType dtype, int count, string name)
     {
-        int size = dtype switch
-        {
-            NpyDType.Float32 or NpyDType.Int32 => 4,
-            NpyDType.Float64 or NpyDType.Int64 => 8,
-            _ => 1,
-        };
+        int size = ElementSize(dtype);
         var bytes = new byte[(long)count * size];
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         if (read < bytes.Length) throw new DataFileException($"{name}: data is truncated ({read} of {bytes.Length} bytes)");
@@ -254,13 +260,151 @@ public static partial class NpyFile
         NpyDType.UInt8 => "|u1",
         _ => "|b1",
     };
+}
 
-    [GeneratedRegex(@"['""]descr['""]\s*:\s*['""]([^'""]*)['""]")]
-    private static partial Regex DescrPattern();
+/// <summary>
+/// Strict parser for the <c>.npy</c> header: a Python dict literal with exactly the keys
+/// <c>descr</c> (a supported dtype string), <c>fortran_order</c> (<c>False</c>; <c>True</c> is refused)
+/// and <c>shape</c> (a tuple of non-negative ints), then only padding whitespace.
+/// </summary>
+internal sealed class NpyHeader
+{
+    private readonly string _text;
+    private readonly string _name;
+    private int _pos;
 
-    [GeneratedRegex(@"['""]fortran_order['""]\s*:\s*(True|False)")]
-    private static partial Regex FortranPattern();
+    private NpyHeader(string text, string name)
+    {
+        _text = text;
+        _name = name;
+    }
 
-    [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)")]
-    private static partial Regex ShapePattern();
+    /// <summary>The dtype and shape a header declares; a one-line <see cref="DataFileException"/> naming the file otherwise.</summary>
+    public static (NpyDType DType, int[] Shape) Parse(string header, string name) => new NpyHeader(header, name).Parse();
+
+    private (NpyDType, int[]) Parse()
+    {
+        string? descr = null;
+        bool? fortran = null;
+        int[]? shape = null;
+        Expect('{');
+        while (true)
+        {
+            SkipSpace();
+            if (Peek() == '}') break;
+            string key = ReadString();
+            Expect(':');
+            SkipSpace();
+            switch (key)
+            {
+                case "descr":
+                    if (descr is not null) throw Malformed("key 'descr' appears twice");
+                    descr = ReadString();
+                    break;
+                case "fortran_order":
+                    if (fortran is not null) throw Malformed("key 'fortran_order' appears twice");
+                    fortran = ReadBool();
+                    break;
+                case "shape":
+                    if (shape is not null) throw Malformed("key 'shape' appears twice");
+                    shape = ReadShape();
+                    break;
+                default:
+                    throw Malformed($"unexpected key '{Printable(key)}' (expected descr, fortran_order, shape)");
+            }
+            SkipSpace();
+            if (Peek() == ',')
+            {
+                _pos++;
+                continue;
+            }
+            if (Peek() != '}') throw Malformed($"expected ',' or '}}' at offset {_pos}");
+        }
+        _pos++;
+        // NumPy pads with spaces and ends with a newline; nothing else may follow the dict.
+        SkipSpace();
+        if (_pos != _text.Length) throw Malformed($"unexpected text after the dict at offset {_pos}");
+        if (descr is null || fortran is null || shape is null)
+            throw Malformed("missing key " + (descr is null ? "'descr'" : fortran is null ? "'fortran_order'" : "'shape'"));
+        if (fortran.Value)
+            throw new DataFileException($"{_name}: Fortran-order arrays are not supported (save with numpy.ascontiguousarray)");
+        return (NpyFile.ParseDescr(descr, _name), shape);
+    }
+
+    private char Peek() => _pos < _text.Length ? _text[_pos] : '\0';
+
+    private void SkipSpace()
+    {
+        while (_pos < _text.Length && _text[_pos] is ' ' or '\t' or '\n' or '\r') _pos++;
+    }
+
+    private void Expect(char c)
+    {
+        SkipSpace();
+        if (Peek() != c) throw Malformed($"expected '{c}' at offset {_pos}");
+        _pos++;
+    }
+
+    private string ReadString()
+    {
+        char quote = Peek();
+        if (quote is not ('\'' or '"')) throw Malformed($"expected a quoted string at offset {_pos}");
+        int end = _text.IndexOf(quote, _pos + 1);
+        if (end < 0) throw Malformed("unterminated string");
+        var value = _text[(_pos + 1)..end];
+        // Keys and dtype strings are plain ASCII; escapes would only hide something else.
+        if (value.Contains('\\', StringComparison.Ordinal) || value.Any(char.IsControl)) throw Malformed("escape or control character in a string");
+        _pos = end + 1;
+        return value;
+    }
+
+    private bool ReadBool()
+    {
+        if (string.CompareOrdinal(_text, _pos, "True", 0, 4) == 0) { _pos += 4; return true; }
+        if (string.CompareOrdinal(_text, _pos, "False", 0, 5) == 0) { _pos += 5; return false; }
+        throw Malformed($"fortran_order must be True or False (offset {_pos})");
+    }
+
+    private int[] ReadShape()
+    {
+        if (Peek() != '(') throw Malformed($"shape must be a tuple (offset {_pos})");
+        _pos++;
+        var dims = new List<int>();
+        bool trailingComma = false;
+        while (true)
+        {
+            SkipSpace();
+            if (Peek() == ')') break;
+            int start = _pos;
+            while (_pos < _text.Length && char.IsAsciiDigit(_text[_pos])) _pos++;
+            if (_pos == start) throw Malformed($"shape must hold non-negative integers (offset {start})");
+            if (!int.TryParse(_text.AsSpan(start, _pos - start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d))
+                throw Malformed($"dimension {_text[start.._pos]} is larger than {int.MaxValue}");
+            // NumPy under Python 2 wrote long dimensions with an L suffix.
+            if (Peek() == 'L') _pos++;
+            dims.Add(d);
+            SkipSpace();
+            trailingComma = false;
+            if (Peek() == ',')
+            {
+                _pos++;
+                trailingComma = true;
+                continue;
+            }
+            if (Peek() != ')') throw Malformed($"expected ',' or ')' in shape at offset {_pos}");
+        }
+        _pos++;
+        // '(3)' is the int 3 in Python, not a tuple.
+        if (dims.Count == 1 && !trailingComma) throw Malformed("shape (n) is not a tuple; a one-dimensional shape is written (n,)");
+        return [.. dims];
+    }
+
+    private DataFileException Malformed(string problem)
+        => new($"{_name}: malformed .npy header ({problem}): {Printable(_text.Trim())}");
+
+    private static string Printable(string text)
+    {
+        var clean = new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]);
+        return clean.Length > 200 ? clean[..200] + "..." : clean;
+    }
 }

@@ -10,24 +10,25 @@ public static class NpzFile
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new DataFileException($"{path}: file not found");
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var file = SafeFile.OpenRegular(path, long.MaxValue);
+            using var zip = new ZipArchive(file, ZipArchiveMode.Read);
             var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/')) continue;
                 string key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
+                if (result.ContainsKey(key)) throw new DataFileException($"{path}: member '{entry.FullName}' appears twice");
                 using var member = entry.Open();
-                // Zip member streams are not seekable; the .npy reader reads sequentially.
-                result[key] = NpyFile.Read(member, $"{path}:{entry.FullName}");
+                // Zip member streams are not seekable; the entry's declared size bounds what the .npy reader accepts.
+                result[key] = NpyFile.Read(member, $"{path}:{entry.FullName}", entry.Length);
             }
             return result;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException and not FileNotFoundException)
         {
-            throw new DataFileException($"{path}: not a valid .npz (zip) archive: {e.Message}", e);
+            throw new DataFileException($"{path}: not a valid .npz (zip) archive: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
 
@@ -37,7 +38,15 @@ public static class NpzFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(arrays);
         using var stream = File.Create(path);
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
+        Write(stream, arrays, compress);
+    }
+
+    /// <summary>Writes <paramref name="arrays"/> as an archive to <paramref name="stream"/> (left open).</summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(arrays);
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         foreach (var (name, array) in arrays)
         {
             var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);

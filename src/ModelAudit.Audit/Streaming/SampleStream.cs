@@ -1,0 +1,121 @@
+using ModelAudit.Analysis;
+using ModelAudit.Analysis.Attribution;
+using ModelAudit.Audit.Running;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
+
+namespace ModelAudit.Audit.Streaming;
+
+/// <summary>Conductance settings of the streamed pass.</summary>
+/// <param name="Options">Method, steps and rows per pass (0 = chosen from <see cref="SampleStream.SweepBudgetBytes"/>).</param>
+/// <param name="Baseline">Baseline input value.</param>
+/// <param name="PredictedTarget">Explain the predicted class instead of Y.</param>
+internal sealed record StreamConductance(PathIntegralOptions Options, float Baseline, bool PredictedTarget);
+
+/// <summary>
+/// The one pass over the samples that touches full feature maps: chunk by chunk, a forward pass keeps the
+/// analysed layers, conductance sweeps the path for every layer at once, and each chunk's maps are reduced to
+/// per-sample rows (<see cref="SampleReductions"/>) and freed before the next chunk. Memory is the model, one
+/// chunk's maps and sweep, and samples x reduced width.
+/// </summary>
+internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layout, StreamConductance? conductance, long runtimeValuesPerSample)
+{
+    /// <summary>
+    /// Working set of one forward+backward pass of the conductance sweep when <c>internal_batch_size</c> is 0:
+    /// rows per pass are chosen so that the values recorded for backward, their gradients and scratch fit.
+    /// </summary>
+    public const long SweepBudgetBytes = 1L << 30;
+
+    /// <summary>Rows (samples x path points) per forward+backward of the sweep.</summary>
+    public int RowsPerPass => conductance is null ? 0
+        : conductance.Options.InternalBatchSize > 0 ? conductance.Options.InternalBatchSize
+        // Recorded values, their gradients and a third for scratch.
+        : (int)Math.Clamp(SweepBudgetBytes / Math.Max(1, 12 * runtimeValuesPerSample), 1, layout.SamplesPerChunk * (conductance.Options.Steps + 1));
+
+    /// <summary>Streams samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of <paramref name="inputs"/>.</summary>
+    /// <param name="inputs">All audit samples, [N, sample shape...].</param>
+    /// <param name="labels">Y per audit sample, or null to use the prediction.</param>
+    /// <param name="first">First sample (a multiple of the chunk size).</param>
+    /// <param name="count">Samples to stream.</param>
+    /// <param name="progress">Advanced by the samples of each chunk.</param>
+    /// <param name="cancellationToken">Checked between chunks and between the sweep's passes.</param>
+    public SampleReductions Run(Tensor inputs, long[]? labels, int first, int count, StepProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(progress);
+        var store = SampleReductions.Allocate(count, layout);
+        var layerNames = layout.Layers.Select(l => l.Layer).ToList();
+        int sampleSize = inputs.Length / inputs.Shape[0];
+        var attribution = conductance is null ? null
+            : new LayerConductance(model, conductance.Options with { InternalBatchSize = RowsPerPass });
+        for (int offset = 0; offset < count; offset += layout.SamplesPerChunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int chunkSize = Math.Min(layout.SamplesPerChunk, count - offset);
+            var dims = inputs.Shape.ToArray();
+            dims[0] = chunkSize;
+            using var chunk = Tensor.FromArray(inputs.Span.Slice((first + offset) * sampleSize, chunkSize * sampleSize).ToArray(), dims);
+            Forward(chunk, store, offset, layerNames);
+            if (attribution is not null)
+            {
+                var targets = new long[chunkSize];
+                for (int s = 0; s < chunkSize; s++)
+                    targets[s] = conductance!.PredictedTarget || labels is null ? store.Predicted[offset + s] : labels[first + offset + s];
+                var result = attribution.Compute(chunk, targets, [conductance!.Baseline], layerNames, cancellationToken);
+                for (int l = 0; l < layerNames.Count; l++)
+                {
+                    var layer = result.Layers[layerNames[l]];
+                    ReduceConductance(layer, layout.Layers[l], store.Layers[l], offset, chunkSize);
+                    layer.Values.Dispose();
+                }
+            }
+            progress.Advance(chunkSize);
+        }
+        return store;
+    }
+
+    /// <summary>One forward of the chunk: predicted classes, reduced input and reduced activations.</summary>
+    private void Forward(Tensor chunk, SampleReductions store, int offset, List<string> layerNames)
+    {
+        int count = chunk.Shape[0];
+        if (layout.Input is { } input)
+            input.Reducer.Reduce(chunk.Span, count, store.Input!.Values.AsSpan(offset * input.Width, count * input.Width));
+        var plan = model.GetPlan(count);
+        int inputId = plan.Resolve(model.InputName);
+        int outputId = plan.Resolve(model.OutputName);
+        var ids = layerNames.Select(plan.Resolve).ToArray();
+        bool keepLayers = layout.Layers.Any(l => l.Activations is not null);
+        using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = chunk },
+            new ForwardOptions { Keep = keepLayers ? [.. ids, outputId] : [outputId] });
+        var logits = pass[outputId];
+        AttributionTarget.Predicted(logits.Span, logits.Length / count).CopyTo(store.Predicted, offset);
+        if (!keepLayers) return;
+        for (int l = 0; l < ids.Length; l++)
+        {
+            var reduction = layout.Layers[l].Activations!;
+            reduction.Reducer.Reduce(pass[ids[l]].Span, count, store.Layers[l].Activations!.Values.AsSpan(offset * reduction.Width, count * reduction.Width));
+        }
+    }
+
+    /// <summary>Per sample: reduced C, sum |C|, |delta| and sum |C| per unit; in double, sample by sample, so any chunking gives the same numbers.</summary>
+    private static void ReduceConductance(LayerAttribution attribution, LayerPlan plan, LayerReductions target, int offset, int count)
+    {
+        var values = attribution.Values.Span;
+        if (plan.Conductance is { } reduction)
+            reduction.Reducer.Reduce(values, count, target.Conductance!.Values.AsSpan(offset * reduction.Width, count * reduction.Width));
+        int units = plan.HeatmapUnits, per = plan.HeatmapUnitSize;
+        for (int s = 0; s < count; s++)
+        {
+            double total = 0;
+            for (int u = 0; u < units; u++)
+            {
+                double sum = 0;
+                foreach (var v in values.Slice((s * units + u) * per, per)) sum += Math.Abs(v);
+                target.ConductanceUnitSums![(offset + s) * units + u] = sum;
+                total += sum;
+            }
+            target.ConductanceMagnitude![offset + s] = total;
+            target.ConductanceDelta![offset + s] = Math.Abs((double)attribution.ConvergenceDelta[s]);
+        }
+    }
+}
