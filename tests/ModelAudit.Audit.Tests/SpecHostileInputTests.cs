@@ -66,7 +66,7 @@ public sealed class SpecHostileInputTests : IDisposable
         var path = Path.Combine(_temp, "big.yaml");
         File.WriteAllText(path, Minimal + "\n# " + new string('x', AuditSpecLoader.MaxSpecBytes) + "\n");
         var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load(path));
-        Assert.Equal($"{path}(1,1): error MA0001: the file is {new FileInfo(path).Length} bytes; the limit is {AuditSpecLoader.MaxSpecBytes} bytes", e.Diagnostic);
+        Assert.Equal($"{path}(1,1): error MA0001: {new FileInfo(path).Length} bytes is more than the limit of {AuditSpecLoader.MaxSpecBytes} bytes", e.Diagnostic);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SpecHostileInputTests : IDisposable
     public void Load_Directory_RefusedAsNotAFile()
     {
         var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load(_temp));
-        Assert.Equal($"{_temp}(1,1): error MA0001: is a directory, not a file", e.Diagnostic);
+        Assert.Equal($"{_temp}(1,1): error MA0001: is a directory, not a regular file", e.Diagnostic);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class SpecHostileInputTests : IDisposable
     {
         if (!OperatingSystem.IsLinux()) return;
         var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load("/dev/zero"));
-        Assert.Equal("is a device, not a regular file", e.Message);
+        Assert.Equal("is a character device, not a regular file", e.Message);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class SpecHostileInputTests : IDisposable
         using (var mkfifo = Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<AuditSpecException>(() => AuditSpecLoader.Load(fifo));
-        Assert.Equal("is a FIFO (named pipe), not a regular file", e.Message);
+        Assert.Equal("is a named pipe (FIFO), not a regular file", e.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
     }
 

@@ -410,7 +410,7 @@ public sealed class HostileInputTests : IDisposable
 
     [Fact]
     public void Diff_DevZero_Exit3()
-        => Assert.Equal("error: /dev/zero: is a device, not a regular file", OneLine(CliHarness.Run("diff", "/dev/zero", "/dev/zero"), 3));
+        => Assert.Equal("error: /dev/zero: is a character device, not a regular file", OneLine(CliHarness.Run("diff", "/dev/zero", "/dev/zero"), 3));
 
     // ---- 13 and non-regular files ----
 
@@ -421,17 +421,17 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public void Run_SpecIsFolderOrFifo_Exit3WithoutBlocking()
     {
-        Assert.Equal($"{_temp}(1,1): error MA0001: is a directory, not a file", OneLine(CliHarness.Run("run", _temp), 3));
+        Assert.Equal($"{_temp}(1,1): error MA0001: is a directory, not a regular file", OneLine(CliHarness.Run("run", _temp), 3));
         if (!OperatingSystem.IsLinux()) return;
         var fifo = Path.Combine(_temp, "spec.yaml");
         using (var p = Process.Start("mkfifo", [fifo])) p.WaitForExit();
-        Assert.Equal($"{fifo}(1,1): error MA0001: is a FIFO (named pipe), not a regular file", OneLine(CliHarness.Run("run", fifo), 3));
+        Assert.Equal($"{fifo}(1,1): error MA0001: is a named pipe (FIFO), not a regular file", OneLine(CliHarness.Run("run", fifo), 3));
     }
 
     [Theory]
-    [InlineData("/dev/zero", "is a device, not a regular file")]
-    [InlineData("FOLDER", "is a directory, not a file")]
-    [InlineData("FIFO", "is a FIFO (named pipe), not a regular file")]
+    [InlineData("/dev/zero", "is a character device, not a regular file")]
+    [InlineData("FOLDER", "is a directory, not a regular file")]
+    [InlineData("FIFO", "is a named pipe (FIFO), not a regular file")]
     public void Infer_InputNotRegular_Exit3(string input, string problem)
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -449,7 +449,7 @@ public sealed class HostileInputTests : IDisposable
     public void Init_DataIsAFolder_Exit3NothingWritten()
     {
         var spec = Path.Combine(_temp, "audit.yaml");
-        Assert.Equal($"error: {_temp}: is a directory, not a file", OneLine(CliHarness.Run("init", DigitsModel, "--data", _temp, "--output", spec), 3));
+        Assert.Equal($"error: {_temp}: is a directory, not a regular file", OneLine(CliHarness.Run("init", DigitsModel, "--data", _temp, "--output", spec), 3));
         Assert.False(File.Exists(spec));
     }
 

@@ -95,19 +95,19 @@ public sealed class HostileReportTests(ReportFixture fixture) : IClassFixture<Re
     {
         var path = Path.Combine(_temp, "r.json");
         using (var f = File.Create(path)) f.SetLength(ReportJsonReader.MaxBytes + 1);
-        Assert.Equal($"{path}: the file is {ReportJsonReader.MaxBytes + 1} bytes; the limit is {ReportJsonReader.MaxBytes} bytes", ReadError(path));
+        Assert.Equal($"{path}: {ReportJsonReader.MaxBytes + 1} bytes is more than the limit of {ReportJsonReader.MaxBytes} bytes", ReadError(path));
     }
 
     [Fact]
     public void Read_DevZeroAndFifoAndFolder_RefusedAsNotRegular()
     {
-        Assert.Equal($"{_temp}: is a directory, not a file", ReadError(_temp));
+        Assert.Equal($"{_temp}: is a directory, not a regular file", ReadError(_temp));
         if (!OperatingSystem.IsLinux()) return;
-        Assert.Equal("/dev/zero: is a device, not a regular file", ReadError("/dev/zero"));
+        Assert.Equal("/dev/zero: is a character device, not a regular file", ReadError("/dev/zero"));
         var fifo = Path.Combine(_temp, "fifo.json");
         Run("mkfifo", fifo);
         var watch = Stopwatch.StartNew();
-        Assert.Equal($"{fifo}: is a FIFO (named pipe), not a regular file", ReadError(fifo));
+        Assert.Equal($"{fifo}: is a named pipe (FIFO), not a regular file", ReadError(fifo));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
     }
 

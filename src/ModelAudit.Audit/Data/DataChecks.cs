@@ -16,8 +16,7 @@ public static class DataChecks
     public static void RequireRegularFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (RegularFile.Problem(path) is { } problem)
-            throw new DataFileException($"{path.Replace('\0', '?')}: {(problem == "the file does not exist" ? "file not found" : problem)}");
+        if (RegularFile.Problem(path) is { } problem) throw new DataFileException($"{path.Replace('\0', '?')}: {problem}");
     }
 
     /// <summary>Reads a .npy file after checking that it is a regular file.</summary>

@@ -23,7 +23,7 @@ public static class AuditSpecLoader
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = RegularFile.ReadAllBytes(path, MaxSpecBytes, problem => new AuditSpecException(path, new SourceMark(1, 1),
-            problem == "the file does not exist" ? "the spec file does not exist" : problem));
+            problem == "file not found" ? "the spec file does not exist" : problem));
         string text;
         try
         {

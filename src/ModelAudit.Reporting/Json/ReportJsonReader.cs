@@ -38,7 +38,7 @@ public static class ReportJsonReader
         ArgumentNullException.ThrowIfNull(path);
         var shown = path.Replace('\0', '?');
         var bytes = RegularFile.ReadAllBytes(path, MaxBytes, problem => new ReportFormatException(
-            $"{shown}: {(problem == "the file does not exist" ? "the report does not exist" : problem)}"));
+            $"{shown}: {(problem == "file not found" ? "the report does not exist" : problem)}"));
         var full = Path.GetFullPath(path);
         try
         {

@@ -3,41 +3,34 @@ using System.Runtime.InteropServices;
 namespace ModelAudit.Tensors.Io;
 
 /// <summary>
-/// The one place that decides whether a path names a readable regular file, reads one with a size bound, and
-/// tells whether two paths are the same file. On Linux it asks the kernel (<c>statx</c>, which has one layout on
-/// every architecture) for the file type, device and inode; elsewhere it falls back to managed checks (folders
-/// are refused, identity is the resolved path). Nothing here opens a FIFO or device, so none can block or stream
-/// without end.
+/// Regular-file checks for callers that report their own error type (spec, baseline), on top of
+/// <see cref="SafeFile"/> (which decides what is a regular file and bounds reads), and file identity: whether two
+/// paths are the same file (device and inode via <c>statx</c> on Linux, which also catches hard links; elsewhere
+/// the fully resolved path).
 /// </summary>
 public static class RegularFile
 {
     /// <summary>
-    /// Why <paramref name="path"/> cannot be read as a regular file (<c>the file does not exist</c>,
-    /// <c>is a directory, not a file</c>, ...), or null when it can. Symbolic links are followed.
+    /// Why <paramref name="path"/> cannot be read as a regular file (<c>file not found</c>,
+    /// <c>is a directory, not a regular file</c>, ...), or null when it can. Symbolic links are followed.
     /// </summary>
     public static string? Problem(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path.Length == 0) return "the path is empty";
         if (path.Contains('\0', StringComparison.Ordinal)) return "the path contains a NUL character";
-        if (Stat(path, followLinks: true) is { } status)
+        try
         {
-            return (status.Mode & TypeMask) switch
-            {
-                RegularType => null,
-                DirectoryType => "is a directory, not a file",
-                FifoType => "is a FIFO (named pipe), not a regular file",
-                CharDeviceType or BlockDeviceType => "is a device, not a regular file",
-                SocketType => "is a socket, not a regular file",
-                _ => "is not a regular file",
-            };
+            SafeFile.EnsureRegular(path);
+            return null;
         }
-        if (Directory.Exists(path)) return "is a directory, not a file";
-        if (!File.Exists(path)) return "the file does not exist";
-        return null;
+        catch (DataFileException e)
+        {
+            return WithoutPath(e.Message, path);
+        }
     }
 
-    /// <summary>Reads a regular file whole, refusing anything that is not one and anything over <paramref name="maxBytes"/>.</summary>
+    /// <summary>Reads a regular file whole (<see cref="SafeFile.ReadAllBytes"/>), refusing anything that is not one and anything over <paramref name="maxBytes"/>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">The most bytes accepted.</param>
     /// <param name="fail">Makes the exception to throw from a message that does not yet name the file.</param>
@@ -46,15 +39,18 @@ public static class RegularFile
     {
         ArgumentNullException.ThrowIfNull(fail);
         if (Problem(path) is { } problem) throw fail(problem);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        if (stream.Length > maxBytes) throw fail($"the file is {stream.Length} bytes; the limit is {maxBytes} bytes");
-        // Read at most one byte past the limit, in case the file grows while it is read.
-        var buffer = new byte[Math.Min(stream.Length, maxBytes) + 1];
-        int total = 0, read;
-        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
-        if (total > maxBytes) throw fail($"the file is over the limit of {maxBytes} bytes");
-        return buffer[..total];
+        try
+        {
+            return SafeFile.ReadAllBytes(path, maxBytes);
+        }
+        catch (DataFileException e)
+        {
+            throw fail(WithoutPath(e.Message, path));
+        }
     }
+
+    private static string WithoutPath(string message, string path)
+        => message.StartsWith(path + ": ", StringComparison.Ordinal) ? message[(path.Length + 2)..] : message;
 
     /// <summary>
     /// Whether both paths name the same existing file: the same device and inode where the system says
@@ -105,15 +101,7 @@ public static class RegularFile
         return current;
     }
 
-    private const int TypeMask = 0xF000;
-    private const int FifoType = 0x1000;
-    private const int CharDeviceType = 0x2000;
-    private const int DirectoryType = 0x4000;
-    private const int BlockDeviceType = 0x6000;
-    private const int RegularType = 0x8000;
-    private const int SocketType = 0xC000;
-
-    private readonly record struct Status(int Mode, ulong Device, ulong Inode);
+    private readonly record struct Status(ulong Device, ulong Inode);
 
     private static readonly unsafe delegate* unmanaged<int, byte*, int, uint, byte*, int> StatX = FindStatX();
 
@@ -132,7 +120,7 @@ public static class RegularFile
         }
     }
 
-    /// <summary>statx(2): type, device and inode; null when unavailable or the path does not resolve.</summary>
+    /// <summary>statx(2): device and inode; null when unavailable or the path does not resolve.</summary>
     private static unsafe Status? Stat(string path, bool followLinks)
     {
         if (StatX == null) return null;
@@ -141,15 +129,14 @@ public static class RegularFile
         var bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
         int length = System.Text.Encoding.UTF8.GetBytes(path, bytes);
         bytes[length] = 0;
-        // struct statx is 256 bytes on every architecture: stx_mode (u16) at 28, stx_ino at 32, stx_dev_major/minor at 136/140.
+        // struct statx is 256 bytes on every architecture: stx_ino at 32, stx_dev_major/minor at 136/140.
         var buffer = stackalloc byte[256];
         int result;
         fixed (byte* name = bytes)
             result = StatX(AtFdCwd, name, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxIno, buffer);
         if (result != 0) return null;
-        int mode = *(ushort*)(buffer + 28);
         ulong inode = *(ulong*)(buffer + 32);
         ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
-        return new Status(mode, device, inode);
+        return new Status(device, inode);
     }
 }
