@@ -5,13 +5,17 @@ using ModelAudit.Tensors.Graph;
 namespace ModelAudit.Nif;
 
 /// <summary>
-/// Runs a model over audit data in chunks of one graph batch size (at most <see cref="MaxChunk"/> rows;
-/// dimension 0 of the input is the batch whatever the export declared). A short last chunk is padded by
-/// repeating its last sample; padded rows are never read back.
+/// Runs a model over audit data in chunks of one graph batch size (at most <see cref="MaxChunk"/> rows, and
+/// fewer when a recorded forward of one sample is large, so that a chunk's recorded values, gradients and scratch
+/// stay near <see cref="ChunkBudgetBytes"/>; dimension 0 of the input is the batch whatever the export declared).
+/// A short last chunk is padded by repeating its last sample; padded rows are never read back.
 /// </summary>
 internal sealed class ModelRunner
 {
     private const int MaxChunk = 128;
+
+    /// <summary>Working set of one recorded forward and its backward: VGG16 at 224x224 gets 2 rows, the paper's MLPs 128.</summary>
+    private const long ChunkBudgetBytes = 1L << 30;
 
     private readonly OnnxSession _session;
 
@@ -29,11 +33,19 @@ internal sealed class ModelRunner
             throw new ModelInputException($"input: expected [N,{string.Join(",", SampleShape)}] with N >= 1, got {data.Length} values for {samples} samples");
         Data = data;
         Samples = samples;
-        Chunk = Math.Min(MaxChunk, samples);
+        Chunk = Math.Min(ChunkFor(session), samples);
         Graph = session.GraphFor(new TensorShape([Chunk, .. SampleShape]));
         Executor = new GraphExecutor(Graph);
         InputId = Graph.Inputs[0];
         OutputId = Graph.Outputs[0];
+    }
+
+    /// <summary>Rows whose recorded values (4 bytes each), gradients and scratch (about 12 bytes per value in all) fit the budget.</summary>
+    private int ChunkFor(OnnxSession session)
+    {
+        var one = session.GraphFor(new TensorShape([1, .. SampleShape]));
+        long values = one.Values.Where(v => v.Kind is not ValueKind.Constant and not ValueKind.Parameter).Sum(v => (long)v.Shape.ElementCount);
+        return (int)Math.Clamp(ChunkBudgetBytes / Math.Max(1, 12 * values), 1, MaxChunk);
     }
 
     public int[] SampleShape { get; }

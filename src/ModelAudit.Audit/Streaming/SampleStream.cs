@@ -1,3 +1,4 @@
+using System.Runtime;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Audit.Running;
@@ -70,6 +71,16 @@ internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layo
                 }
             }
             progress.Advance(chunkSize);
+            // The chunk's buffers (forward batch, sweep passes, last short chunk) have sizes the next chunk may not ask
+            // for again; idle ones would only add to the peak working set. Most are large-object-heap arrays, which
+            // the GC would otherwise collect only after the next chunk had allocated its own: collect them now (a
+            // blocking collection costs well under a second against a chunk's minutes at real sizes).
+            TensorPool.Shared.Trim();
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            // The pool's bags hold their buffers in thread-local queues, released only when the bags' finalizers ran.
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         return store;
     }

@@ -41,7 +41,8 @@ public sealed class HtmlReportRenderer
         foreach (var (title, family) in new[]
         {
             ("share", "conductance.share"), ("delta", "conductance.delta"), ("H(T)", "plane.activation.entropy"), ("I(X;T)", "plane.activation.i_xt"),
-            ("I(T;Y)", "plane.activation.i_ty"), ("I(X;C)", "plane.conductance.i_xc"), ("I(C;Y)", "plane.conductance.i_cy"), ("ITE", "ite.efficiency"),
+            ("I(T;Y)", "plane.activation.i_ty"), ("I(T;Y) null", "plane.activation.i_ty_null"), ("I(X;C)", "plane.conductance.i_xc"),
+            ("I(C;Y)", "plane.conductance.i_cy"), ("I(C;Y) null", "plane.conductance.i_cy_null"), ("ITE", "ite.efficiency"),
         })
         {
             if (report.Layers.Any(l => report.Metrics.ContainsKey($"{family}[{l.Name}]"))) columns.Add((title, family));
@@ -61,6 +62,7 @@ public sealed class HtmlReportRenderer
             ["labelSource"] = report.LabelSource,
             ["analyses"] = string.Join(", ", report.Analyses),
             ["baseline"] = report.Baseline is { } b ? $"{b.Path} (sha256 {b.Sha256})" : "none given: regression checks were not run",
+            ["warnings"] = report.Warnings.ToList(),
             ["scalars"] = report.Metrics.Where(m => !m.Key.Contains('[', StringComparison.Ordinal))
                 .Select(m => new Dictionary<string, object?> { ["name"] = m.Key, ["value"] = Format(m.Value) }).ToList(),
             ["gates"] = report.Gates.Select(g => new Dictionary<string, object?>
@@ -84,7 +86,7 @@ public sealed class HtmlReportRenderer
                 ["op"] = l.OpType,
                 ["shape"] = "[" + string.Join(",", l.Shape) + "]",
                 ["group"] = l.Group ?? "",
-                ["values"] = columns.Select(c => Format(report.Metrics.GetValueOrDefault($"{c.Family}[{l.Name}]"))).ToList(),
+                ["values"] = columns.Select(c => Format(report.Metrics.GetValueOrDefault($"{c.Family}[{l.Name}]")) + ChanceMark(report, l.Name, c.Family)).ToList(),
             }).ToList(),
             ["notes"] = (report.Efficiency ?? []).SelectMany(r => r.Notes.Select(n => $"{r.Layer}: {n}")).ToList(),
             ["dpi"] = (report.Planes?.Dpi ?? []).Where(d => layerNames.Contains(d.Earlier)).Select(d => new Dictionary<string, object?>
@@ -93,6 +95,19 @@ public sealed class HtmlReportRenderer
                 ["earlierValue"] = Format(d.EarlierValue), ["laterValue"] = Format(d.LaterValue), ["margin"] = Format(d.Margin),
             }).ToList(),
         };
+    }
+
+    /// <summary>" ≈ chance" after an I(T;Y) or I(C;Y) within its label-shuffle null (docs/analysis.md), else nothing.</summary>
+    internal static string ChanceMark(AuditReport report, string layer, string family)
+    {
+        var point = report.Planes?.Points.FirstOrDefault(p => p.Layer == layer);
+        bool chance = family switch
+        {
+            "plane.activation.i_ty" => point is { ActivationLabelAboveChance: false },
+            "plane.conductance.i_cy" => point is { ConductanceLabelAboveChance: false },
+            _ => false,
+        };
+        return chance ? " ≈ chance" : "";
     }
 
     internal static string Format(double? v) => v is { } x ? x.ToString("G5", CultureInfo.InvariantCulture) : "–";

@@ -25,6 +25,8 @@ public static class MarkdownSummary
         head.AppendLine($"`{Cell(Path.GetFileName(report.SpecFile))}` · {report.Gates.Count} gates, {failed} failed, {warned} warnings · {report.Samples} samples · model sha256 `{report.Model.Sha256[..12]}`");
         head.AppendLine(report.Baseline is { } b ? $"Baseline: `{Cell(Path.GetFileName(b.Path))}` (sha256 `{b.Sha256[..12]}`)" : "Baseline: none given (regression checks were not run).");
         head.AppendLine();
+        foreach (var warning in report.Warnings) head.AppendLine($"> ⚠️ {Cell(warning)}");
+        if (report.Warnings.Count > 0) head.AppendLine();
         if (report.Gates.Count > 0)
         {
             head.AppendLine("| Status | Metric | Value | Baseline | Delta | Bound | Message |");
@@ -45,7 +47,7 @@ public static class MarkdownSummary
         details.AppendLine("| Layer | " + string.Join(" | ", families) + " |");
         details.AppendLine("|---|" + string.Concat(families.Select(_ => "---:|")));
         foreach (var l in report.Layers)
-            details.AppendLine($"| `{Cell(l.Name)}` | " + string.Join(" | ", families.Select(f => F(report.Metrics.GetValueOrDefault($"{f}[{l.Name}]")))) + " |");
+            details.AppendLine($"| `{Cell(l.Name)}` | " + string.Join(" | ", families.Select(f => F(report.Metrics.GetValueOrDefault($"{f}[{l.Name}]")) + Html.HtmlReportRenderer.ChanceMark(report, l.Name, f))) + " |");
         details.AppendLine();
         foreach (var (k, v) in report.Metrics.Where(m => !m.Key.Contains('[', StringComparison.Ordinal))) details.AppendLine($"- `{k}` = {F(v)}");
         details.AppendLine();
