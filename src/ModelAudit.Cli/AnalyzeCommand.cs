@@ -4,6 +4,8 @@ using System.Text.Json;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Analysis.Information;
+using ModelAudit.Audit.Data;
+using ModelAudit.Audit.Spec;
 using ModelAudit.Estimators;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors.Io;
@@ -29,9 +31,9 @@ internal static class AnalyzeCommand
         estimator.AcceptOnlyFromAmong([.. MutualInformationEstimators.Names]);
         var reduction = new Option<string>("--reduction") { Description = "channel-mean (default), none or random-projection.", DefaultValueFactory = _ => "channel-mean" };
         reduction.AcceptOnlyFromAmong("channel-mean", "none", "random-projection");
-        var steps = new Option<int>("--steps") { Description = "Conductance n_steps (0 skips the conductance plane).", DefaultValueFactory = _ => 50 };
-        var internalBatch = new Option<int>("--internal-batch-size") { Description = "Most interpolated rows per pass.", DefaultValueFactory = _ => 512 };
-        var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the spread.", DefaultValueFactory = _ => 10 };
+        var steps = CliOptions.Int(OptionRanges.AnalysisSteps, "Conductance n_steps (0 skips the conductance plane).");
+        var internalBatch = CliOptions.Int(OptionRanges.InternalBatchSize.WithDefault(512), "Most interpolated rows per pass; 0 = all at once.");
+        var resamples = CliOptions.Int(OptionRanges.Bootstrap, "Bootstrap resamples for the spread.");
         var seed = new Option<int>("--seed") { Description = "Seed of projections and resampling.", DefaultValueFactory = _ => 0 };
         var json = new Option<string>("--json") { Description = "Write the full result here." };
         var command = new Command("analyze", "Conductance-based information planes, ITE, DPI findings and layer groups.")
@@ -43,14 +45,17 @@ internal static class AnalyzeCommand
             var onnx = OnnxModel.Load(parse.GetRequiredValue(model));
             var session = new OnnxSession(onnx);
             var inputPath = parse.GetRequiredValue(input);
-            using var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
-            long[]? y = null;
-            if (parse.GetValue(labels) is { } labelPath)
+            using var x = CliData.Input(session, inputPath);
+            long[]? y = parse.GetValue(labels) is { } labelPath ? CliData.ClassIndices(session, x, labelPath, "label") : null;
+            var estimatorName = parse.GetValue(estimator)!;
+            // The estimators' own sample needs, checked before any work (KSG's default k is 3).
+            if (estimatorName == "ksg" && x.Shape[0] <= 3) throw new ModelInputException($"{inputPath}: --estimator ksg needs more than 3 samples, got {x.Shape[0]}");
+            if (estimatorName == "gaussian")
             {
-                var array = NpyFile.Read(labelPath);
-                if (array.Shape.Length != 1 || array.Shape[0] != x.Shape[0] || array.DType is NpyDType.Float32 or NpyDType.Float64)
-                    throw new ModelInputException($"{labelPath}: expected integer labels of shape [{x.Shape[0]}], got {array}");
-                y = array.ToInt64();
+                // Y is the labels or, without them, the model's predictions: every class present needs two samples.
+                if (y is not null) DataChecks.RequireSamplesPerClass(y, 2, parse.GetValue(labels)!, "--estimator gaussian");
+                else if (DataChecks.Predictions(session, x) is { } predicted)
+                    DataChecks.RequireSamplesPerClass(predicted, 2, inputPath, "--estimator gaussian (Y = the model's predictions)");
             }
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape[0]);

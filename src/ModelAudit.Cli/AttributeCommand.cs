@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
+using ModelAudit.Audit.Data;
+using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Io;
@@ -25,9 +27,9 @@ internal static class AttributeCommand
         method.AcceptOnlyFromAmong("conductance", "integrated-gradients", "gradient-x-activation");
         var integration = new Option<string>("--integration") { Description = "gausslegendre (default), riemann_trapezoid, riemann_left, riemann_right or riemann_middle.", DefaultValueFactory = _ => "gausslegendre" };
         integration.AcceptOnlyFromAmong("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle");
-        var steps = new Option<int>("--steps") { Description = "n_steps (conductance evaluates n_steps + 1 points).", DefaultValueFactory = _ => 50 };
+        var steps = CliOptions.Int(OptionRanges.AttributionSteps, "n_steps (conductance evaluates n_steps + 1 points).");
         var baseline = new Option<string>("--baseline") { Description = "zeros (default), a number, or a .npy of one sample or one per sample.", DefaultValueFactory = _ => "zeros" };
-        var internalBatch = new Option<int>("--internal-batch-size") { Description = "Most interpolated rows per forward/backward (bounds memory); 0 = all at once.", DefaultValueFactory = _ => 0 };
+        var internalBatch = CliOptions.Int(OptionRanges.InternalBatchSize, "Most interpolated rows per forward/backward (bounds memory); 0 = all at once.");
         var layers = CliOptions.Layers();
         var dump = CliOptions.Dump(required: true);
         var command = new Command("attribute", "Layer conductance, integrated gradients or gradient x activation (as Captum computes them; every layer in one sweep).")
@@ -39,14 +41,12 @@ internal static class AttributeCommand
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
             var adapter = new OnnxDifferentiableModel(session);
             var inputPath = parse.GetRequiredValue(input);
-            using var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            using var x = CliData.Input(session, inputPath);
             var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x);
             var methodName = parse.GetRequiredValue(method);
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0 && methodName != "integrated-gradients") throw new ModelInputException("--layers names no layer");
-            int n = parse.GetValue(steps);
-            if (n < 2) throw new ModelInputException($"--steps must be at least 2, got {n}");
-            var options = new PathIntegralOptions(IntegrationRule.ParseMethod(parse.GetValue(integration)!), n, Math.Max(0, parse.GetValue(internalBatch)));
+            var options = new PathIntegralOptions(IntegrationRule.ParseMethod(parse.GetValue(integration)!), parse.GetValue(steps), parse.GetValue(internalBatch));
             var baselineValues = Baseline(parse.GetValue(baseline)!, adapter.SampleShape, x.Shape[0]);
 
             var result = methodName switch
@@ -77,23 +77,22 @@ internal static class AttributeCommand
     {
         int samples = x.Shape[0];
         if ((target is null) == (targetClass is null)) throw new ModelInputException("give exactly one of --target T.npy|predicted and --target-class K");
-        if (targetClass is { } k) return Enumerable.Repeat((long)k, samples).ToArray();
+        if (targetClass is { } k) return CliData.OneClass(session, x, k, "--target-class");
         if (target == "predicted")
         {
             var logits = session.Run(x, []).First().Value;
             return AttributionTarget.Predicted(logits.Span, logits.Length / samples);
         }
-        var array = NpyFile.Read(target!);
-        if (array.Shape.Length != 1 || array.Shape[0] != samples || array.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
-            throw new ModelInputException($"{target}: expected integer targets of shape [{samples}], got {array}");
-        return array.ToInt64();
+        return CliData.ClassIndices(session, x, target!, "target");
     }
 
     private static float[] Baseline(string baseline, TensorShape sampleShape, int samples)
     {
         if (baseline == "zeros") return [0f];
-        if (float.TryParse(baseline, NumberStyles.Float, CultureInfo.InvariantCulture, out var scalar)) return [scalar];
-        var array = NpyFile.Read(baseline);
+        if (float.TryParse(baseline, NumberStyles.Float, CultureInfo.InvariantCulture, out var scalar))
+            return float.IsFinite(scalar) ? [scalar] : throw new ModelInputException($"--baseline must be a finite number, got {baseline}");
+        var array = DataChecks.ReadNpy(baseline);
+        DataChecks.RequireFinite(array, baseline);
         var values = array.ToFloat32();
         if (values.Length != sampleShape.ElementCount && values.Length != sampleShape.ElementCount * samples)
             throw new ModelInputException($"{baseline}: expected one sample {sampleShape} or one per sample, got {array}");

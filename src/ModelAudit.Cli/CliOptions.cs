@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelAudit.Audit.Spec;
 
 namespace ModelAudit.Cli;
 
@@ -16,6 +17,34 @@ internal static class CliOptions
     };
 
     public static Option<string> Dump(bool required) => new("--dump") { Description = "Folder to write one .npy per layer and index.json into.", Required = required };
+
+    /// <summary>
+    /// An integer option whose name, default and range come from <paramref name="definition"/> (shared with the
+    /// spec); a value out of range is a usage error (exit 3) before any work.
+    /// </summary>
+    public static Option<int> Int(IntOption definition, string description)
+    {
+        var flag = "--" + definition.Name.Replace('_', '-');
+        var option = new Option<int>(flag)
+        {
+            Description = $"{description} Default {definition.Default}; {definition.RangeText}.",
+            DefaultValueFactory = _ => definition.Default,
+        };
+        option.Validators.Add(result =>
+        {
+            // Validators run before conversion errors are reported: a token that is not an integer is left to the
+            // parser's own error (reading the value here would throw).
+            if (result.Tokens.Count == 0) return;
+            var text = result.Tokens[^1].Value;
+            if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long value))
+            {
+                result.AddError($"{flag} must be an integer {definition.RangeText}, got '{text}'");
+                return;
+            }
+            if (!definition.Allows(value)) result.AddError($"{flag} must be {definition.RangeText}, got {value}");
+        });
+        return option;
+    }
 
     /// <summary>Splits comma-separated layer lists; empty entries are dropped.</summary>
     public static List<string> SplitLayers(string[]? values)

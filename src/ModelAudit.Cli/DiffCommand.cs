@@ -18,18 +18,14 @@ internal static class DiffCommand
         var candidate = new Argument<string>("candidate") { Description = "The candidate report.json." };
         var all = new Option<bool>("--all") { Description = "List unchanged metrics too." };
         var command = new Command("diff", "Compare two report.json files: metric changes and the gates that would fail.") { baseline, candidate, all };
-        command.SetAction((parse, _) =>
+        // Unreadable reports (ReportFormatException) reach Program.Run: one line, exit 3.
+        command.SetAction((parse, cancellationToken) =>
         {
-            try
-            {
-                return Task.FromResult(Run(ReportJsonReader.Read(parse.GetRequiredValue(baseline)), ReportJsonReader.Read(parse.GetRequiredValue(candidate)),
-                    parse.GetValue(all), output));
-            }
-            catch (ReportFormatException e)
-            {
-                error.WriteLine("error: " + e.Message);
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
+            var before = ReportJsonReader.Read(parse.GetRequiredValue(baseline));
+            cancellationToken.ThrowIfCancellationRequested();
+            var after = ReportJsonReader.Read(parse.GetRequiredValue(candidate));
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Run(before, after, parse.GetValue(all), output));
         });
         return command;
     }

@@ -20,18 +20,16 @@ internal static class GradCommand
         {
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
             var inputPath = parse.GetRequiredValue(input);
-            var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            var x = CliData.Input(session, inputPath);
             var targetPath = parse.GetRequiredValue(target);
-            var targetArray = NpyFile.Read(targetPath);
-            if (targetArray.Shape.Length != 1 || targetArray.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
-                throw new ModelInputException($"{targetPath}: expected integer targets of shape [{x.Shape[0]}], got {targetArray}");
+            var targets = CliData.ClassIndices(session, x, targetPath, "target");
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0) throw new ModelInputException("--layers names no layer");
             cancellationToken.ThrowIfCancellationRequested();
             IReadOnlyList<KeyValuePair<string, ModelAudit.Tensors.Tensor>> gradients;
             try
             {
-                gradients = session.Gradients(x, targetArray.ToInt64(), requested);
+                gradients = session.Gradients(x, targets, requested);
             }
             catch (ModelInputException e) when (e.Message.StartsWith("targets:", StringComparison.Ordinal))
             {

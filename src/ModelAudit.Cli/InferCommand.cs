@@ -21,7 +21,7 @@ internal static class InferCommand
         {
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
             var inputPath = parse.GetRequiredValue(input);
-            var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            var x = CliData.Input(session, inputPath);
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             var outputNames = session.OutputNames;
             var dumped = requested.Count > 0 ? requested : outputNames;

@@ -27,7 +27,7 @@ internal static class InitCommand
             var dataPath = parse.GetValue(data);
             var labelsPath = parse.GetValue(labels);
             foreach (var file in new[] { dataPath, labelsPath })
-                if (file is not null && !File.Exists(file)) throw new DataFileException($"{file}: the file does not exist");
+                if (file is not null && Tensors.Io.RegularFile.Problem(file) is { } problem) throw new DataFileException($"{file}: {problem}");
             var text = StarterSpec.Create(modelPath, dataPath, labelsPath, path);
             cancellationToken.ThrowIfCancellationRequested();
             using var staged = StagedFile.Write(path, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(text)));

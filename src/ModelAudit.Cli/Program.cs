@@ -1,5 +1,9 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using HandlebarsDotNet;
+using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
+using ModelAudit.Reporting.Json;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Cli;
@@ -7,25 +11,106 @@ namespace ModelAudit.Cli;
 /// <summary>The <c>dotnet model-audit</c> entry point: parses arguments, runs a command, maps errors to exit codes.</summary>
 internal static class Program
 {
-    /// <summary>Runs the tool on the console; Ctrl+C cancels and cleans up.</summary>
+    private static PosixSignalRegistration[]? _signalRegistrations;
+
+    /// <summary>
+    /// Runs the tool on the console. The first SIGINT (Ctrl+C) or SIGTERM cancels: the command stops at its next
+    /// check, cleans up and exits 130. A second signal exits 130 at once, after deleting staged temporary files.
+    /// </summary>
     public static int Main(string[] args)
     {
-        using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        var cancellation = new CancellationTokenSource();
+        var error = new WatchedWriter(Console.Error);
+        int signals = 0;
+        bool finished = false;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        return Run(args, Console.Out, Console.Error, cancellation.Token);
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                error.Reset();
+                cancellation.Cancel();
+                return;
+            }
+            lock (error.Sync)
+            {
+                // Main is returning (it prints its own line), or the command already said "cancelled": one line only.
+                if (finished) return;
+                StagedFile.DeletePending();
+                if (!error.Written) error.WriteLine("error: cancelled");
+                error.Flush();
+                Environment.Exit(ExitCodes.Cancelled);
+            }
+        }
+        // Never disposed: a second signal that arrives while the process is exiting must still meet the handler,
+        // not the default action (killed by SIGTERM, exit 143).
+        _signalRegistrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
+        int exit = Run(args, Console.Out, error, cancellation.Token);
+        lock (error.Sync) finished = true;
+        GC.KeepAlive(_signalRegistrations);
+        return exit;
+    }
+
+    /// <summary>stderr that remembers whether anything was written since <see cref="Reset"/>, under one lock with the signal handler.</summary>
+    private sealed class WatchedWriter(TextWriter inner) : TextWriter
+    {
+        public object Sync { get; } = new();
+
+        public bool Written { get; private set; }
+
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public void Reset()
+        {
+            lock (Sync) Written = false;
+        }
+
+        public override void Write(char value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (Sync)
+            {
+                Written = true;
+                inner.WriteLine(value);
+            }
+        }
+
+        public override void Flush()
+        {
+            lock (Sync) inner.Flush();
+        }
     }
 
     /// <summary>Runs one command in-process, writing to <paramref name="output"/> and one-line errors to <paramref name="error"/>.</summary>
-    /// <returns>0 ok, 1 internal error, 2 audit gate failed, 3 invalid input (usage, model, data, unknown layer), 130 cancelled.</returns>
+    /// <returns>0 ok, 1 internal error, 2 audit gate failed, 3 invalid input (usage, spec, model, data, baseline, file system), 130 cancelled.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        // No file system accepts NUL in a path, and .NET would throw ArgumentException deep inside a command.
+        if (args.FirstOrDefault(a => a.Contains('\0', StringComparison.Ordinal)) is { } withNul)
+        {
+            error.WriteLine($"error: argument '{OneLine(withNul)}' contains a NUL character");
+            return ExitCodes.InvalidInput;
+        }
         var root = new RootCommand("Audits how information flows through a trained ONNX network and gates model releases.")
         {
             InspectCommand.Create(output),
@@ -39,15 +124,23 @@ internal static class Program
             InitCommand.Create(output, error),
             NifCommand.Create(output),
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine("error: " + OneLine(parsed.Errors[0].Message) + " (see --help)");
-            return ExitCodes.InvalidInput;
-        }
         try
         {
-            return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                error.WriteLine("error: " + OneLine(parsed.Errors[0].Message) + " (see --help)");
+                return ExitCodes.InvalidInput;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            return parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                // Main handles SIGINT/SIGTERM itself; System.CommandLine's own handler would crash on a second signal.
+                ProcessTerminationTimeout = null,
+            }, cancellationToken)
                 .GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
@@ -55,8 +148,24 @@ internal static class Program
             error.WriteLine("error: cancelled");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException)
+        catch (AuditSpecException e)
         {
+            error.WriteLine(e.Diagnostic);
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException or ReportFormatException or HandlebarsException)
+        {
+            error.WriteLine("error: " + OneLine(e.Message));
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Permission denied, disk full, a folder where a file should be: the environment, not a bug. .NET names the path.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine("error: cancelled");
+                return ExitCodes.Cancelled;
+            }
             error.WriteLine("error: " + OneLine(e.Message));
             return ExitCodes.InvalidInput;
         }
@@ -67,5 +176,12 @@ internal static class Program
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Control characters (line breaks included) become spaces: an error is always one line.</summary>
+    internal static string OneLine(string message)
+    {
+        var chars = message.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (char.IsControl(chars[i])) chars[i] = ' ';
+        return new string(chars).Trim();
+    }
 }

@@ -36,27 +36,15 @@ internal static class RunCommand
         var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
         var shard = new Option<string>("--shard") { Description = "K/N: stream only shard K of N of the samples and write its part to --out (join the parts with merge)." };
         var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard };
+        // Spec, baseline, template and file-system errors reach Program.Run, which prints one line and exits 3.
         command.SetAction((parse, cancellationToken) =>
         {
-            try
-            {
-                if (parse.GetValue(shard) is { } shardText)
-                    return Task.FromResult(RunShard(parse.GetRequiredValue(spec), ShardSelector.Parse(shardText), parse.GetValue(outDir), parse.GetValue(quiet),
-                        output, cancellationToken));
-                var auditSpec = AuditSpecLoader.Load(parse.GetRequiredValue(spec));
-                return Task.FromResult(Audit(auditSpec, parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail), parse.GetValue(quiet),
-                    parse.GetValue(templates), output, error, (runner, b) => runner.Run(b, cancellationToken), cancellationToken));
-            }
-            catch (AuditSpecException e)
-            {
-                error.WriteLine(e.Diagnostic);
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
-            catch (Exception e) when (e is ReportFormatException or IOException or HandlebarsDotNet.HandlebarsException)
-            {
-                error.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
+            if (parse.GetValue(shard) is { } shardText)
+                return Task.FromResult(RunShard(parse.GetRequiredValue(spec), ShardSelector.Parse(shardText), parse.GetValue(outDir), parse.GetValue(quiet),
+                    output, cancellationToken));
+            var auditSpec = AuditSpecLoader.Load(parse.GetRequiredValue(spec));
+            return Task.FromResult(Audit(auditSpec, parse.GetValue(outDir), parse.GetValue(baseline), parse.GetValue(noFail), parse.GetValue(quiet),
+                parse.GetValue(templates), output, error, (runner, b) => runner.Run(b, cancellationToken), cancellationToken));
         });
         return command;
     }
@@ -86,9 +74,31 @@ internal static class RunCommand
         TextWriter output, TextWriter error, Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
     {
         var baselinePath = baselineOption ?? spec.Baseline;
-        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
         var outDirectory = outOption ?? spec.Outputs.Directory;
-        ReportWriter.CheckBaseline(ReportWriter.Targets(outDirectory, spec.Outputs), baselinePath);
+        var targets = ReportWriter.Targets(outDirectory, spec.Outputs);
+        ReportWriter.CheckBaseline(targets, baselinePath);
+        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
+        // Fail before the compute when a report cannot be written: --out is a file, or a report name is a folder.
+        if (File.Exists(outDirectory)) throw new IOException($"{outDirectory}: is a file; --out needs a folder");
+        foreach (var target in targets) Tensors.Io.StagedFile.CheckTarget(target);
+        // Permission problems too: the folder is created now, not after an hour of compute (and removed again,
+        // when this run created it, if the run fails before writing into it).
+        bool created = !Directory.Exists(outDirectory);
+        Directory.CreateDirectory(outDirectory);
+        try
+        {
+            return AuditAndReport(spec, outDirectory, baselinePath, baseline, noFail, quiet, templatesDir, output, error, audit, cancellationToken);
+        }
+        catch when (created && Directory.Exists(outDirectory) && !Directory.EnumerateFileSystemEntries(outDirectory).Any())
+        {
+            Directory.Delete(outDirectory);
+            throw;
+        }
+    }
+
+    private static int AuditAndReport(AuditSpec spec, string outDirectory, string? baselinePath, BaselineReport? baseline, bool noFail, bool quiet,
+        string? templatesDir, TextWriter output, TextWriter error, Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
+    {
         // Compile the templates before any compute, so a broken override fails fast.
         var renderer = templatesDir is null ? HtmlReportRenderer.Default : new HtmlReportRenderer(ReportTemplates.FromDirectory(templatesDir));
 

@@ -28,18 +28,29 @@ public static class ReportWriter
     public static IReadOnlyList<string> Targets(string directory, OutputSpec outputs)
         => [.. Enabled(ReportRenderers.Create(), outputs).Select(r => Path.GetFullPath(Path.Combine(directory, r.FileName)))];
 
-    /// <summary>Throws when a target would replace <paramref name="baseline"/>.</summary>
+    /// <summary>
+    /// Throws when a target would replace <paramref name="baseline"/>: the same file however it is spelled,
+    /// through symbolic links (of the folder or the file) or a hard link (same device and inode).
+    /// </summary>
     /// <exception cref="IOException">The output folder holds the baseline under a report file name.</exception>
     public static void CheckBaseline(IReadOnlyList<string> targets, string? baseline)
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (baseline is null) return;
-        var full = Path.GetFullPath(baseline);
-        if (targets.Any(t => string.Equals(t, full, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)))
-            throw new IOException($"{baseline}: the output would overwrite the baseline; choose another --out folder");
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var resolved = RegularFile.ResolvePath(baseline);
+        foreach (var target in targets)
+        {
+            if (RegularFile.SameFile(target, baseline) || string.Equals(RegularFile.ResolvePath(target), resolved, comparison))
+                throw new IOException($"{baseline}: the output would overwrite the baseline; choose another --out folder");
+        }
     }
 
-    /// <summary>Writes the files of every enabled renderer (<see cref="ReportRenderers"/>); returns their paths.</summary>
+    /// <summary>
+    /// Writes the files of every enabled renderer (<see cref="ReportRenderers"/>); returns their paths. All or
+    /// nothing: every file is staged, every target checked, then all are renamed into place, and a failed rename
+    /// restores the earlier files.
+    /// </summary>
     public static IReadOnlyList<string> Write(AuditReport report, string directory, OutputSpec outputs, string? baseline, HtmlReportRenderer? renderer,
         CancellationToken cancellationToken)
     {
@@ -47,6 +58,9 @@ public static class ReportWriter
         var renderers = Enabled(ReportRenderers.Create(renderer), outputs);
         var targets = renderers.Select(r => Path.GetFullPath(Path.Combine(directory, r.FileName))).ToList();
         CheckBaseline(targets, baseline);
+        if (File.Exists(directory)) throw new IOException($"{directory}: is a file; --out needs a folder");
+        // Every target is checked before anything is written, so a folder named report.html fails fast.
+        foreach (var target in targets) StagedFile.CheckTarget(target);
         Directory.CreateDirectory(directory);
         var staged = new List<StagedFile>();
         try
@@ -58,7 +72,7 @@ public static class ReportWriter
                 staged.Add(StagedFile.Write(targets[i], stream => write.Write(stream, report)));
             }
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var file in staged) file.Commit();
+            StagedFile.CommitAll(staged);
             return targets;
         }
         finally

@@ -82,7 +82,7 @@ public sealed class SpecLoaderTests : IDisposable
     {
         var e = LoadError(Minimal.Replace("  conductance: {}", "  conductance:\n    steps: many", StringComparison.Ordinal));
         Assert.Equal((7, 12), (e.Mark.Line, e.Mark.Column));
-        Assert.Equal("'analyses.conductance.steps' must be an integer, got 'many'", e.Message);
+        Assert.Equal("'analyses.conductance.steps' must be an integer between 1 and 10000, got 'many'", e.Message);
         var list = LoadError("model: [a, b]\n");
         Assert.Equal("'model' must be a scalar, got a list", list.Message);
     }

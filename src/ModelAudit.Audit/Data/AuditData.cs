@@ -10,11 +10,14 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
 {
     /// <summary>Reads the data the spec names, checks it against the model input, samples and preprocesses it.</summary>
     /// <exception cref="DataFileException">A file is unreadable.</exception>
-    /// <exception cref="ModelInputException">Shapes or labels do not fit.</exception>
+    /// <exception cref="ModelInputException">Shapes or labels do not fit, a value is NaN or infinite, a label is outside the model's classes.</exception>
+    /// <exception cref="AuditSpecException">An analysis option needs more samples than the audit has.</exception>
     public static AuditData Load(DataSpec spec, int seed, OnnxSession session)
     {
         NpyArray array;
         long[]? labels = null;
+        DataChecks.RequireRegularFile(spec.Inputs);
+        if (spec.Labels is not null) DataChecks.RequireRegularFile(spec.Labels);
         var extension = Path.GetExtension(spec.Inputs).ToLowerInvariant();
         if (extension == ".csv")
         {
@@ -31,6 +34,7 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
                 : throw new DataFileException($"{spec.Inputs}: no array '{key}'; it holds {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}");
         }
         else array = NpyFile.Read(spec.Inputs);
+        DataChecks.RequireFinite(array, spec.Inputs);
 
         if (spec.Labels is not null)
         {
@@ -40,15 +44,22 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
             labels = l.ToInt64();
         }
         int n = array.Shape.Length > 0 ? array.Shape[0] : 0;
+        if (n == 0) throw new ModelInputException($"{spec.Inputs}: the file holds no samples");
         if (labels is not null && labels.Length != n)
             throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: {labels.Length} labels for {n} samples");
-        if (labels is not null && labels.Any(v => v < 0))
-            throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: class indices must not be negative");
 
         var inputs = session.InputFrom(array, spec.Inputs);
+        if (labels is not null)
+            DataChecks.RequireClassIndices(labels, DataChecks.ClassCount(session, inputs.Shape), spec.Labels ?? spec.Inputs, "label");
         var indices = Sample(n, spec.Samples, seed);
         if (spec.Samples is { } wanted && wanted > n)
             throw new ModelInputException($"{spec.Inputs}: data.samples is {wanted} but the file holds {n} samples");
+        if (indices.Length == 0) throw new ModelInputException($"{spec.Inputs}: the file holds no samples");
+        foreach (var need in spec.Requirements)
+        {
+            if (indices.Length < need.Minimum)
+                throw new AuditSpecException(need.File, need.Mark, $"{need.Reason}, which needs at least {need.Minimum} samples; the audit has {indices.Length} from {spec.Inputs}");
+        }
         var dims = inputs.Shape.ToArray();
         int size = inputs.Length / Math.Max(n, 1);
         var source = inputs.Span;
@@ -57,7 +68,19 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         inputs.Dispose();
         dims[0] = indices.Length;
         Preprocess(picked, dims, spec.Preprocessing, spec.Inputs);
-        return new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);
+        DataChecks.RequireFinite(picked, indices.Length, spec.Inputs, "becomes NaN or infinite after data.preprocessing");
+        var data = new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);
+        foreach (var need in spec.Requirements.Where(r => r.MinimumPerClass > 0))
+        {
+            // Y is the labels, or (labels: predicted) the model's own predictions, as the analyses will see them.
+            var classes = data.Labels ?? DataChecks.Predictions(session, data.Inputs);
+            if (classes is null) continue;
+            var few = classes.GroupBy(c => c).Select(g => (Class: g.Key, Count: g.Count())).Where(g => g.Count < need.MinimumPerClass).OrderBy(g => g.Class).ToList();
+            if (few.Count > 0)
+                throw new AuditSpecException(need.File, need.Mark, $"{need.Reason}, which needs at least {need.MinimumPerClass} samples of every class; class {few[0].Class} has {few[0].Count} in "
+                    + (data.Labels is null ? "the model's predictions on " + spec.Inputs : spec.Labels ?? spec.Inputs));
+        }
+        return data;
     }
 
     /// <summary>All samples in order, or <paramref name="samples"/> distinct indices drawn with the seed, sorted.</summary>

@@ -59,9 +59,8 @@ public sealed partial record MetricExpression(string Family, string? Selector, M
     {
         if (Selector is null) return [];
         if (!IsGlob) return layers.Where(l => l == Selector).ToList();
-        var regex = new Regex("^" + Regex.Escape(Selector).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant | RegexOptions.Singleline);
-        return layers.Where(l => regex.IsMatch(l)).ToList();
+        // Linear-time matching: a regular expression would backtrack exponentially on hostile globs.
+        return layers.Where(l => Spec.GlobPattern.IsMatch(Selector, l)).ToList();
     }
 
     [GeneratedRegex(@"^(?:(?<agg>min|max|mean)\((?<family>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\[(?<sel>[^\]]*)\])?\)|(?<family>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\[(?<sel>[^\]]*)\])?)$", RegexOptions.CultureInvariant)]

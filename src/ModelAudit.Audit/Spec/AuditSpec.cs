@@ -85,6 +85,9 @@ public sealed record Preprocessing(double Scale, IReadOnlyList<double> Mean, IRe
 public sealed record DataSpec(string Inputs, string? NpzKey, string? Labels, string? LabelColumn, bool PredictedLabels, bool CsvHeader,
     int? Samples, Preprocessing Preprocessing)
 {
+    /// <summary>The fewest samples the configured analyses need (e.g. KSG's neighbours + 1), checked at load.</summary>
+    public IReadOnlyList<SampleRequirement> Requirements { get; init; } = [];
+
     internal IEnumerable<KeyValuePair<string, string>> Describe()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;

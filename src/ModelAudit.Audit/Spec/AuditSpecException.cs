@@ -13,7 +13,7 @@ public sealed class AuditSpecException : Exception
     public const string SpecErrorCode = "MA0001";
 
     /// <summary>Creates the error.</summary>
-    public AuditSpecException(string file, SourceMark mark, string message) : base(message)
+    public AuditSpecException(string file, SourceMark mark, string message) : base(OneLine(message, MaxMessageLength))
     {
         File = file;
         Mark = mark;
@@ -26,5 +26,18 @@ public sealed class AuditSpecException : Exception
     public SourceMark Mark { get; }
 
     /// <summary><c>FILE(line,col): error MA0001: message</c>.</summary>
-    public string Diagnostic => $"{File}({Mark.Line},{Mark.Column}): error {SpecErrorCode}: {Message}";
+    public string Diagnostic => $"{OneLine(File, 4096)}({Mark.Line},{Mark.Column}): error {SpecErrorCode}: {Message}";
+
+    /// <summary>The longest message kept whole; a longer one (it can only come from echoing the input) is cut.</summary>
+    internal const int MaxMessageLength = 2000;
+
+    /// <summary>Control characters (line breaks included) become spaces, and the text is cut, so a diagnostic is always one line.</summary>
+    private static string OneLine(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var chars = (text.Length > max ? text[..max] + "..." : text).ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (char.IsControl(chars[i])) chars[i] = ' ';
+        return new string(chars);
+    }
 }

@@ -1,6 +1,7 @@
 using ModelAudit.Audit.Metrics;
 using ModelAudit.Audit.Running;
 using ModelAudit.Audit.Yaml;
+using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Audit.Spec;
 
@@ -21,9 +22,24 @@ public static class AuditSpecLoader
     internal static AuditSpec Load(string path, AuditStepRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new AuditSpecException(path, new SourceMark(1, 1), "the spec file does not exist");
-        return Parse(File.ReadAllText(path), path, registry);
+        var bytes = RegularFile.ReadAllBytes(path, MaxSpecBytes, problem => new AuditSpecException(path, new SourceMark(1, 1),
+            problem == "file not found" ? "the spec file does not exist" : problem));
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new AuditSpecException(path, new SourceMark(1, 1), $"the spec is not valid UTF-8 (byte {e.Index} of the first bad sequence)");
+        }
+        return Parse(text.TrimStart('\uFEFF'), path, registry);
     }
+
+    /// <summary>The largest spec file read (1 MiB); real specs are a few kilobytes.</summary>
+    public const int MaxSpecBytes = 1 << 20;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses spec text; <paramref name="file"/> names it in errors and anchors relative paths.</summary>
     internal static AuditSpec Parse(string text, string file, AuditStepRegistry registry)
@@ -34,16 +50,17 @@ public static class AuditSpecLoader
         foreach (var key in TopLevelKeys) top.Allow(key);
         top.Finish();
 
-        string model = ResolvePath(folder, top.RequiredString("model"));
-        int seed = top.Int("seed") ?? 0;
+        string model = ResolvePath(top, "model", folder);
+        int seed = top.Int(OptionRanges.Seed);
         var data = ReadData(top, folder);
         var layers = ReadLayers(top);
         var steps = ReadAnalyses(top, registry);
         var catalog = Catalog(steps, data);
         var gates = ReadGates(top, catalog);
-        var baselineText = top.String("baseline");
+        var baseline = top.Value("baseline") is null ? null : ResolvePath(top, "baseline", folder);
         var outputs = ReadOutputs(top, folder);
-        return new AuditSpec(file, model, seed, data, layers, steps, gates, baselineText is null ? null : ResolvePath(folder, baselineText), outputs);
+        data = data with { Requirements = [.. steps.Select(s => s.Options).OfType<ISampleRequirement>().SelectMany(r => r.Requirements(file))] };
+        return new AuditSpec(file, model, seed, data, layers, steps, gates, baseline, outputs);
     }
 
     /// <summary>Every metric family the configured analyses produce, by name.</summary>
@@ -59,14 +76,31 @@ public static class AuditSpecLoader
 
     private static string ResolvePath(string folder, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(folder, path));
 
+    /// <summary>A path from the spec resolved against its folder; a path no file system accepts is an error at its node.</summary>
+    private static string ResolvePath(SpecMapping map, string key, string folder)
+    {
+        var node = map.Required(key);
+        var text = map.ScalarText(node, map.Child(key));
+        if (text.Length == 0) throw map.Error(node, $"'{map.Child(key)}' is an empty path");
+        if (text.Contains('\0', StringComparison.Ordinal)) throw map.Error(node, $"'{map.Child(key)}' contains a NUL character: '{SpecMapping.Clip(text)}'");
+        try
+        {
+            return ResolvePath(folder, text);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw map.Error(node, $"'{map.Child(key)}' is not a usable path: '{SpecMapping.Clip(text)}'");
+        }
+    }
+
     private static DataSpec ReadData(SpecMapping top, string folder)
     {
         var data = new SpecMapping(top.File, "data", top.Required("data"));
         var inputsNode = data.Required("inputs");
-        var inputs = ResolvePath(folder, data.RequiredString("inputs"));
+        var inputs = ResolvePath(data, "inputs", folder);
         var extension = Path.GetExtension(inputs).ToLowerInvariant();
         if (extension is not (".npy" or ".npz" or ".csv"))
-            throw data.Error(inputsNode, $"'data.inputs' must be a .npy, .npz or .csv file, got '{Path.GetFileName(inputs)}'");
+            throw data.Error(inputsNode, $"'data.inputs' must be a .npy, .npz or .csv file, got '{SpecMapping.Clip(Path.GetFileName(inputs))}'");
         var key = data.String("key");
         if (key is not null && extension != ".npz") throw data.Error(data.Required("key"), "'data.key' applies only to .npz inputs");
         var labelsText = data.String("labels");
@@ -78,28 +112,32 @@ public static class AuditSpecLoader
         if (labelColumn is null && labelsText is null)
             throw data.Error(data.Node, "'data.labels' is required: a .npy file of class indices or 'predicted'" + (extension == ".csv" ? " (or give data.label_column)" : ""));
         bool predicted = labelsText == "predicted";
-        string? labels = predicted || labelsText is null ? null : ResolvePath(folder, labelsText);
+        string? labels = predicted || labelsText is null ? null : ResolvePath(data, "labels", folder);
         if (labels is not null && !labels.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
-            throw data.Error(data.Required("labels"), $"'data.labels' must be a .npy file or 'predicted', got '{labelsText}'");
-        int? samples = data.Int("samples", min: 1);
+            throw data.Error(data.Required("labels"), $"'data.labels' must be a .npy file or 'predicted', got '{SpecMapping.Clip(labelsText!)}'");
+        int? samples = data.Int("samples", OptionRanges.Samples);
         var pre = new Preprocessing(1, [], []);
         if (data.Mapping("preprocessing") is { } p)
         {
-            pre = new Preprocessing(p.Double("scale") ?? 1, Numbers(p, "mean"), Numbers(p, "std"));
-            if (pre.Std.Any(s => s <= 0)) throw p.Error(p.Required("std"), "'data.preprocessing.std' values must be positive");
+            pre = new Preprocessing(p.Double("scale", OptionRanges.Value) ?? 1, Numbers(p, "mean", OptionRanges.Value), Numbers(p, "std", OptionRanges.Std));
             p.Finish();
         }
         data.Finish();
         return new DataSpec(inputs, key, labels, labelColumn, predicted, header, samples, pre);
     }
 
-    private static List<double> Numbers(SpecMapping map, string key)
+    private static List<double> Numbers(SpecMapping map, string key, DoubleOption range)
     {
         if (map.Value(key) is not { } node) return [];
-        if (node is YamlScalarValue) return [map.ParseDouble(node, map.Child(key))];
+        if (node is YamlScalarValue) return [map.ParseDouble(node, map.Child(key), range)];
         var items = map.Sequence(key)!;
-        return [.. items.Select((n, i) => map.ParseDouble(n, $"{map.Child(key)}[{i}]"))];
+        if (items.Count > MaxChannels) throw map.Error(node, $"'{map.Child(key)}' has {items.Count} values; at most {MaxChannels} channels are supported");
+        return [.. items.Select((n, i) => map.ParseDouble(n, $"{map.Child(key)}[{i}]", range))];
     }
+
+    /// <summary>The most per-channel values of preprocessing.</summary>
+    private const int MaxChannels = 65_536;
+
 
     private static LayerSelection ReadLayers(SpecMapping top)
     {
@@ -169,14 +207,13 @@ public static class AuditSpecLoader
                 throw g.Error(metricNode, $"the selector [{metric.Selector}] can match several layers; give an aggregate: aggregate: min|max|mean, or min({metricText})");
             var direction = g.Enum("direction", "higher_is_better", "lower_is_better")
                 ?? throw g.Error(g.Node, $"'gates[{i}].direction' is required: higher_is_better or lower_is_better");
-            double? min = g.Double("min"), max = g.Double("max");
+            double? min = g.Double("min", OptionRanges.Value), max = g.Double("max", OptionRanges.Value);
             if (min is not null && max is not null && min > max) throw g.Error(g.Node, $"gates[{i}]: min {min} is above max {max}");
             RegressionLimit? regression = null;
             if (g.Mapping("max_regression") is { } r)
             {
-                regression = new RegressionLimit(r.Double("absolute"), r.Double("relative"));
+                regression = new RegressionLimit(r.Double("absolute", OptionRanges.Regression), r.Double("relative", OptionRanges.Regression));
                 if (regression.Absolute is null && regression.Relative is null) throw r.Error(r.Node, "'max_regression' needs absolute, relative or both");
-                if (regression.Absolute < 0 || regression.Relative < 0) throw r.Error(r.Node, "'max_regression' amounts are allowed worsening and must not be negative");
                 r.Finish();
             }
             if (min is null && max is null && regression is null)
@@ -192,7 +229,8 @@ public static class AuditSpecLoader
     private static OutputSpec ReadOutputs(SpecMapping top, string folder)
     {
         if (top.Mapping("outputs") is not { } o) return new OutputSpec(ResolvePath(folder, "audit-out"), true, true, true);
-        var result = new OutputSpec(ResolvePath(folder, o.String("dir") ?? "audit-out"), o.Bool("html") ?? true, o.Bool("markdown") ?? true, o.Bool("junit") ?? true);
+        var result = new OutputSpec(o.Value("dir") is null ? ResolvePath(folder, "audit-out") : ResolvePath(o, "dir", folder),
+            o.Bool("html") ?? true, o.Bool("markdown") ?? true, o.Bool("junit") ?? true);
         o.Finish();
         return result;
     }

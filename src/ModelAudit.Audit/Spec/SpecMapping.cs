@@ -60,17 +60,30 @@ internal sealed class SpecMapping
 
     public string RequiredString(string key) => ScalarText(Required(key), Child(key));
 
-    public int? Int(string key, int min = int.MinValue)
+    public int? Int(string key, int min = int.MinValue) => Int(key, new IntOption(key, 0, min, int.MaxValue));
+
+    /// <summary>The value of an integer option in its range, or null when absent.</summary>
+    public int? Int(string key, IntOption option)
     {
         if (Value(key) is not { } n) return null;
         var text = ScalarText(n, Child(key));
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v))
-            throw Error(n, $"'{Child(key)}' must be an integer, got '{text}'");
-        if (v < min) throw Error(n, $"'{Child(key)}' must be at least {min}, got {v}");
-        return v;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
+            throw Error(n, $"'{Child(key)}' must be an integer{(option.Max == int.MaxValue && option.Min != int.MinValue ? $" >= {option.Min}" : " " + option.RangeText)}, got '{Clip(text)}'");
+        if (!option.Allows(v)) throw Error(n, $"'{Child(key)}' must be {option.RangeText}, got {v}");
+        return (int)v;
     }
 
+    /// <summary>The value of an integer option in its range, or its default.</summary>
+    public int Int(IntOption option) => Int(option.Name, option) ?? option.Default;
+
     public double? Double(string key) => Value(key) is { } n ? ParseDouble(n, Child(key)) : null;
+
+    /// <summary>The value of a real option in its range, or null when absent.</summary>
+    public double? Double(string key, DoubleOption option)
+    {
+        if (Value(key) is not { } n) return null;
+        return ParseDouble(n, Child(key), option);
+    }
 
     public bool? Bool(string key)
     {
@@ -79,7 +92,7 @@ internal sealed class SpecMapping
         {
             "true" => true,
             "false" => false,
-            var t => throw Error(n, $"'{Child(key)}' must be true or false, got '{t}'"),
+            var t => throw Error(n, $"'{Child(key)}' must be true or false, got '{Clip(t)}'"),
         };
     }
 
@@ -94,7 +107,7 @@ internal sealed class SpecMapping
     {
         var text = ScalarText(n, path);
         if (!allowed.Contains(text, StringComparer.Ordinal))
-            throw Error(n, $"'{path}' must be one of {string.Join(", ", allowed)}; got '{text}'");
+            throw Error(n, $"'{path}' must be one of {string.Join(", ", allowed)}; got '{Clip(text)}'");
         return text;
     }
 
@@ -104,13 +117,36 @@ internal sealed class SpecMapping
         return n is YamlSequenceValue s ? s.Items : throw Error(n, $"'{Child(key)}' must be a list, got {n.Kind}");
     }
 
-    public double ParseDouble(YamlValue n, string path)
+    public double ParseDouble(YamlValue n, string path) => ParseDouble(n, path, OptionRanges.Value);
+
+    public double ParseDouble(YamlValue n, string path, DoubleOption option)
     {
         var text = ScalarText(n, path);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw Error(n, $"'{path}' must be a number, got '{text}'");
+            throw Error(n, $"'{path}' must be a number, got '{Clip(text)}'");
+        if (!option.Allows(v)) throw Error(n, $"'{path}' must be {option.RangeText}, got {v.ToString("G6", CultureInfo.InvariantCulture)}");
         return v;
     }
+
+    /// <summary>
+    /// Text from the spec as errors quote it: at most <see cref="ClipLength"/> characters (then an ellipsis),
+    /// control characters escaped, so a huge or multi-line scalar still gives one short line.
+    /// </summary>
+    public static string Clip(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var builder = new System.Text.StringBuilder(Math.Min(text.Length, ClipLength) + 8);
+        foreach (var c in text.Length > ClipLength ? text[..ClipLength] : text)
+        {
+            if (char.IsControl(c)) builder.Append(c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:x4}" });
+            else builder.Append(c);
+        }
+        if (text.Length > ClipLength) builder.Append($"... ({text.Length} characters)");
+        return builder.ToString();
+    }
+
+    /// <summary>The most characters of a scalar that an error quotes.</summary>
+    public const int ClipLength = 80;
 
     public string ScalarText(YamlValue n, string path)
         => n is YamlScalarValue s ? s.Text : throw Error(n, $"'{path}' must be a scalar, got {n.Kind}");
@@ -121,7 +157,7 @@ internal sealed class SpecMapping
         foreach (var (key, entry) in _entries)
         {
             if (!_allowed.Contains(key))
-                throw Error(entry.Key, $"unknown key '{key}' in {(Path.Length == 0 ? "the spec" : "'" + Path + "'")}; allowed keys: {string.Join(", ", _allowed)}");
+                throw Error(entry.Key, $"unknown key '{Clip(key)}' in {(Path.Length == 0 ? "the spec" : "'" + Path + "'")}; allowed keys: {string.Join(", ", _allowed)}");
         }
     }
 }

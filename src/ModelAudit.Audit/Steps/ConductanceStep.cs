@@ -38,10 +38,10 @@ internal sealed class ConductanceStep : IAuditStep
     {
         var parsed = new Options(
             options.Enum("method", Methods) ?? "gausslegendre",
-            options.Int("steps", min: 1) ?? 50,
-            (float)(options.Double("baseline") ?? 0),
+            options.Int(OptionRanges.ConductanceSteps),
+            (float)(options.Double("baseline", OptionRanges.Value) ?? 0),
             options.Enum("target", "labels", "predicted") ?? "labels",
-            options.Int("internal_batch_size", min: 0) ?? 0);
+            options.Int(OptionRanges.InternalBatchSize));
         options.Finish();
         return parsed;
     }

@@ -56,12 +56,10 @@ internal sealed class NifStep : IAuditStep
     public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
         var layers = options.Sequence("layers")?.Select((n, i) => options.ScalarText(n, $"analyses.nif.layers[{i}]")).ToList();
-        double beta = options.Double("beta") ?? 0;
-        if (beta < 0) throw options.Error(options.Required("beta"), "'analyses.nif.beta' must be at least 0");
-        double resolution = options.Double("resolution") ?? 1;
-        if (resolution <= 0) throw options.Error(options.Required("resolution"), "'analyses.nif.resolution' must be positive");
-        var parsed = new Options(layers, options.Enum("estimator", EstimatorNames) ?? "auto", beta, resolution, options.Int("seed"),
-            options.Enum("length", "inverse", "neglog") ?? "inverse", options.Int("max_mine_edges", min: 0) ?? 4096, options.Int("null_pairs", min: 1) ?? 16,
+        double beta = options.Double("beta", OptionRanges.Weight) ?? 0;
+        double resolution = options.Double("resolution", OptionRanges.Resolution) ?? 1;
+        var parsed = new Options(layers, options.Enum("estimator", EstimatorNames) ?? "auto", beta, resolution, options.Int("seed", OptionRanges.Seed),
+            options.Enum("length", "inverse", "neglog") ?? "inverse", options.Int(OptionRanges.MaxMineEdges), options.Int(OptionRanges.NullPairs),
             options.Int("max_units", min: 0) ?? NifOptions.DefaultMaxUnits, options.Int("max_edges", min: 1) ?? (int)NifOptions.DefaultMaxEdges);
         options.Finish();
         return parsed;

@@ -20,8 +20,13 @@ internal sealed class PlanesStep : IAuditStep
     internal static readonly string[] Reductions = ["channel_mean", "none", "random_projection"];
 
     internal sealed record Options(string Estimator, IReadOnlyList<KeyValuePair<string, string>> EstimatorSettings, IMutualInformationEstimator Instance,
-        string Reduction, int ProjectionDimensions, int Bootstrap, int NullShuffles) : IStepOptions
+        string Reduction, int ProjectionDimensions, int Bootstrap, int NullShuffles) : IStepOptions, ISampleRequirement
     {
+        /// <summary>KSG's neighbours need more samples than k; the Gaussian estimator two samples per class.</summary>
+        public SampleRequirement? Samples { get; init; }
+
+        public IEnumerable<SampleRequirement> Requirements(string file) => Samples is null ? [] : [Samples with { File = file }];
+
         /// <summary>The reduction as the analysis layer names it.</summary>
         public RepresentationReduction RepresentationReduction => Reduction switch
         {
@@ -59,16 +64,18 @@ internal sealed class PlanesStep : IAuditStep
                 throw options.Error(section.Node, $"'{options.Child(name)}' is given but the estimator is '{estimator}'; remove it or set estimator: {name}");
         }
         var own = options.Mapping(estimator);
+        SampleRequirement? requirement = estimator == "gaussian" && options.Value("estimator") is { } e
+            ? new SampleRequirement("", e.Mark, "'analyses.planes.estimator' is gaussian", 2, MinimumPerClass: 2)
+            : null;
         switch (estimator)
         {
             case "binning":
             {
-                int? bins = own?.Int("bins", min: 1);
-                double? size = own?.Double("bin_size");
+                int? bins = own?.Int("bins", OptionRanges.Bins);
+                double? size = own?.Double("bin_size", OptionRanges.BinSize);
                 var rangeNode = own?.Value("range");
                 if (bins is not null && size is not null)
                     throw options.Error(own!.Node, "'planes.binning' takes bins or bin_size, not both");
-                if (size is <= 0) throw options.Error(own!.Node, "'planes.binning.bin_size' must be positive");
                 BinRange range = new BinRange.PerLayerMinMax();
                 string rangeText = "per_layer";
                 if (rangeNode is Yaml.YamlSequenceValue { Items.Count: 2 } pair)
@@ -87,24 +94,25 @@ internal sealed class PlanesStep : IAuditStep
             }
             case "kde":
             {
-                double variance = own?.Double("noise_variance") ?? 0.1;
-                if (variance <= 0) throw options.Error(own!.Node, "'planes.kde.noise_variance' must be positive");
+                double variance = own?.Double("noise_variance", OptionRanges.NoiseVariance) ?? 0.1;
                 settings.Add(new("noise_variance", variance.ToString("R", inv)));
                 instance = new KdeEstimator(new KdeOptions(variance));
                 break;
             }
             case "ksg":
             {
-                int k = own?.Int("neighbors", min: 1) ?? 3;
+                int k = own?.Int("neighbors", OptionRanges.Neighbors) ?? OptionRanges.Neighbors.Default;
+                if ((own?.Value("neighbors") ?? options.Value("estimator")) is { } kNode)
+                    requirement = new SampleRequirement("", kNode.Mark, $"'analyses.planes.ksg.neighbors' is {k}", k + 1);
                 settings.Add(new("neighbors", k.ToString(inv)));
                 instance = new KsgEstimator(new KsgOptions(Neighbors: k));
                 break;
             }
             case "renyi":
             {
-                double alpha = own?.Double("alpha") ?? 1.01;
-                double? sigma = own?.Double("sigma");
-                if (alpha <= 0 || alpha == 1) throw options.Error(own!.Node, "'planes.renyi.alpha' must be positive and not 1");
+                double alpha = own?.Double("alpha", OptionRanges.RenyiAlpha) ?? 1.01;
+                double? sigma = own?.Double("sigma", OptionRanges.RenyiSigma);
+                if (alpha == 1) throw options.Error(own!.Value("alpha")!, "'analyses.planes.renyi.alpha' must not be 1 (that is Shannon entropy; use another estimator)");
                 settings.Add(new("alpha", alpha.ToString("R", inv)));
                 settings.Add(new("sigma", sigma?.ToString("R", inv) ?? "auto"));
                 instance = new RenyiEstimator(new RenyiOptions(alpha, sigma));
@@ -114,9 +122,9 @@ internal sealed class PlanesStep : IAuditStep
         own?.Finish();
         var parsed = new Options(estimator, settings, instance,
             options.Enum("reduction", Reductions) ?? "channel_mean",
-            options.Int("projection_dimensions", min: 1) ?? 64,
-            options.Int("bootstrap", min: 0) ?? 10,
-            options.Int("null_shuffles", min: 0) ?? 10);
+            options.Int(OptionRanges.ProjectionDimensions),
+            options.Int(OptionRanges.Bootstrap),
+            options.Int(OptionRanges.NullShuffles)) { Samples = requirement };
         options.Finish();
         return parsed;
     }

@@ -7,10 +7,14 @@ namespace ModelAudit.Audit.Yaml;
 /// <summary>
 /// Reads one YAML document from YamlDotNet's parser events into <see cref="YamlValue"/> nodes that keep
 /// their marks, so every later error can name a line and column. Rejects duplicate keys, non-scalar keys
-/// and anchors/aliases (a spec is small; aliases would make error positions ambiguous).
+/// and anchors/aliases (a spec is small; aliases would make error positions ambiguous), and nesting deeper
+/// than <see cref="MaxDepth"/> (checked as the events arrive, so a hostile file cannot exhaust the stack).
 /// </summary>
 internal static class YamlTreeReader
 {
+    /// <summary>The deepest nesting of mappings and lists accepted; a real spec uses five.</summary>
+    public const int MaxDepth = 64;
+
     public static YamlValue? Read(string text, string file)
     {
         var parser = new Parser(new StringReader(text));
@@ -19,7 +23,7 @@ internal static class YamlTreeReader
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _)) return null;
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, file);
+            var root = ReadNode(parser, file, 1);
             parser.Consume<DocumentEnd>();
             if (!parser.TryConsume<StreamEnd>(out _))
                 throw new AuditSpecException(file, Mark(parser.Current!.Start), "the spec must be a single YAML document");
@@ -29,14 +33,23 @@ internal static class YamlTreeReader
         {
             throw new AuditSpecException(file, new SourceMark((int)e.Start.Line, (int)e.Start.Column), "invalid YAML: " + StripPosition(e.Message));
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner can fail without a YamlException on broken input (e.g. "key: [unclosed" before a
+            // block mapping); the last event it produced is the best position there is.
+            var at = parser.Current is { } current ? Mark(current.End) : new SourceMark(1, 1);
+            throw new AuditSpecException(file, at, "invalid YAML near here (the parser stopped: " + e.Message + ")");
+        }
     }
 
-    private static YamlValue ReadNode(IParser parser, string file)
+    private static YamlValue ReadNode(IParser parser, string file, int depth)
     {
         var current = parser.Current ?? throw new AuditSpecException(file, new SourceMark(1, 1), "unexpected end of the YAML document");
         if (current is AnchorAlias alias) throw new AuditSpecException(file, Mark(alias.Start), "YAML aliases (*name) are not supported in a spec");
         if (current is NodeEvent { Anchor.IsEmpty: false } anchored)
             throw new AuditSpecException(file, Mark(anchored.Start), "YAML anchors (&name) are not supported in a spec");
+        if (current is SequenceStart or MappingStart && depth > MaxDepth)
+            throw new AuditSpecException(file, Mark(current.Start), $"the YAML nests deeper than {MaxDepth} levels");
         switch (current)
         {
             case Scalar scalar:
@@ -46,7 +59,7 @@ internal static class YamlTreeReader
             {
                 parser.MoveNext();
                 var items = new List<YamlValue>();
-                while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file));
+                while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file, depth + 1));
                 return new YamlSequenceValue(Mark(start.Start), items);
             }
             case MappingStart start:
@@ -58,11 +71,11 @@ internal static class YamlTreeReader
                 {
                     if (parser.Current is not Scalar)
                         throw new AuditSpecException(file, Mark(parser.Current!.Start), "mapping keys must be plain scalars");
-                    var key = (YamlScalarValue)ReadNode(parser, file);
+                    var key = (YamlScalarValue)ReadNode(parser, file, depth + 1);
                     if (seen.TryGetValue(key.Text, out var first))
-                        throw new AuditSpecException(file, key.Mark, $"duplicate key '{key.Text}' (first at line {first.Line})");
+                        throw new AuditSpecException(file, key.Mark, $"duplicate key '{SpecMapping.Clip(key.Text)}' (first at line {first.Line})");
                     seen[key.Text] = key.Mark;
-                    entries.Add(KeyValuePair.Create(key, ReadNode(parser, file)));
+                    entries.Add(KeyValuePair.Create(key, ReadNode(parser, file, depth + 1)));
                 }
                 return new YamlMappingValue(Mark(start.Start), entries);
             }

@@ -1,9 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using ModelAudit.Audit.Gates;
 using ModelAudit.Audit.Metrics;
-using ModelAudit.Audit.Running;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Audit.Yaml;
+using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Reporting.Json;
 
@@ -14,54 +16,184 @@ namespace ModelAudit.Reporting.Json;
 /// <param name="SchemaVersion">Its schema version.</param>
 public sealed record ReportDocument(BaselineReport Baseline, IReadOnlyList<GateSpec> Gates, string SpecFile, int SchemaVersion);
 
-/// <summary>Reads report.json files (the baseline format).</summary>
+/// <summary>
+/// Reads report.json files (the baseline format) strictly: a regular file of at most <see cref="MaxBytes"/>, valid
+/// UTF-8, the current schema_version, and every field it uses of the right JSON type (metrics are finite numbers
+/// or null). Anything else is a <see cref="ReportFormatException"/> naming the file and the JSON path.
+/// </summary>
 public static class ReportJsonReader
 {
+    /// <summary>The largest report read (64 MiB); real reports are well under a megabyte.</summary>
+    public const long MaxBytes = 64L << 20;
+
+    /// <summary>The deepest JSON nesting accepted (a report nests four levels).</summary>
+    private const int MaxDepth = 64;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Reads a report.</summary>
     /// <exception cref="ReportFormatException">Not a report.json of a supported schema version.</exception>
     public static ReportDocument Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        var shown = path.Replace('\0', '?');
+        var bytes = RegularFile.ReadAllBytes(path, MaxBytes, problem => new ReportFormatException(
+            $"{shown}: {(problem == "file not found" ? "the report does not exist" : problem)}"));
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new ReportFormatException($"{path}: the report does not exist");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(full));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("schema_version", out var version) || version.ValueKind != JsonValueKind.Number)
-                throw new ReportFormatException($"{path}: not a model-audit report.json (no schema_version)");
-            int schema = version.GetInt32();
-            if (schema != Audit.Model.AuditReport.CurrentSchemaVersion)
-                throw new ReportFormatException($"{path}: schema_version {schema} is not supported (this tool reads {Audit.Model.AuditReport.CurrentSchemaVersion})");
-            var layers = root.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()!).ToList();
-            var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
-            foreach (var m in root.GetProperty("metrics").EnumerateObject())
-                metrics[m.Name] = m.Value.ValueKind == JsonValueKind.Number ? m.Value.GetDouble() : null;
-            var gates = root.GetProperty("gates").EnumerateArray().Select(Gate).ToList();
-            var spec = root.GetProperty("spec").GetProperty("file").GetString()!;
-            return new ReportDocument(new BaselineReport(full, AuditRunner.Sha256(full), layers, metrics), gates, spec, schema);
+            StrictUtf8.GetCharCount(bytes);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (DecoderFallbackException e)
         {
-            throw new ReportFormatException($"{path}: not a valid model-audit report.json: {e.Message}");
+            throw new ReportFormatException($"{shown}: not a valid model-audit report.json: not valid UTF-8 (at byte {e.Index})");
+        }
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            throw new ReportFormatException($"{shown}: not a valid model-audit report.json: not valid JSON{where}");
+        }
+        using (doc)
+        {
+            var root = new Node(shown, "$", doc.RootElement);
+            root.Require(JsonValueKind.Object);
+            if (!doc.RootElement.TryGetProperty("schema_version", out _))
+                throw new ReportFormatException($"{shown}: not a model-audit report.json (no schema_version)");
+            var version = root["schema_version"];
+            int schema = version.Int();
+            if (schema != Audit.Model.AuditReport.CurrentSchemaVersion)
+                throw new ReportFormatException($"{shown}: schema_version {schema} is not supported (this tool reads {Audit.Model.AuditReport.CurrentSchemaVersion})");
+            var layers = root["layers"].Items().Select(l => l["name"].String()).ToList();
+            var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
+            foreach (var (name, value) in root["metrics"].Properties()) metrics[name] = value.NumberOrNull();
+            var gates = root["gates"].Items().Select(Gate).ToList();
+            var spec = root["spec"]["file"].String();
+            var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            return new ReportDocument(new BaselineReport(full, sha, layers, metrics), gates, spec, schema);
         }
     }
 
-    private static GateSpec Gate(JsonElement g)
+    private static GateSpec Gate(Node g)
     {
-        var metric = MetricExpression.TryParse(g.GetProperty("metric").GetString()!, out var error) ?? throw new FormatException(error);
-        RegressionLimit? regression = g.GetProperty("max_regression") is { ValueKind: JsonValueKind.Object } r
-            ? new RegressionLimit(Number(r, "absolute"), Number(r, "relative"))
-            : null;
+        var metricNode = g["metric"];
+        var metric = MetricExpression.TryParse(metricNode.String(), out var error) ?? throw metricNode.Invalid(error);
+        var regressionNode = g["max_regression"];
+        RegressionLimit? regression = regressionNode.Kind == JsonValueKind.Null
+            ? null
+            : new RegressionLimit(regressionNode.OptionalNumber("absolute"), regressionNode.OptionalNumber("relative"));
+        var direction = g["direction"].OneOf("higher_is_better", "lower_is_better");
+        var severity = g["severity"].OneOf("error", "warning");
         return new GateSpec(metric,
-            g.GetProperty("direction").GetString() == "higher_is_better" ? MetricDirection.HigherIsBetter : MetricDirection.LowerIsBetter,
-            Number(g, "min"), Number(g, "max"), regression,
-            g.GetProperty("severity").GetString() == "warning" ? GateSeverity.Warning : GateSeverity.Error,
-            new SourceMark(g.GetProperty("line").GetInt32(), g.GetProperty("column").GetInt32()));
+            direction == "higher_is_better" ? MetricDirection.HigherIsBetter : MetricDirection.LowerIsBetter,
+            g.OptionalNumber("min"), g.OptionalNumber("max"), regression,
+            severity == "warning" ? GateSeverity.Warning : GateSeverity.Error,
+            new SourceMark(g["line"].Int(), g["column"].Int()));
     }
 
-    private static double? Number(JsonElement e, string name)
-        => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    /// <summary>A JSON value with its path (<c>$.gates[2].min</c>) for errors.</summary>
+    private readonly record struct Node(string File, string Path, JsonElement Element)
+    {
+        public JsonValueKind Kind => Element.ValueKind;
+
+        public ReportFormatException Invalid(string problem) => new($"{File}: not a valid model-audit report.json: {Path}: {Clip(problem)}");
+
+        public void Require(JsonValueKind kind)
+        {
+            if (Kind != kind) throw Invalid($"expected {Name(kind)}, got {Name(Kind)}");
+        }
+
+        public Node this[string key]
+        {
+            get
+            {
+                Require(JsonValueKind.Object);
+                var path = Path + "." + key;
+                return Element.TryGetProperty(key, out var value) ? new Node(File, path, value) : throw new ReportFormatException($"{File}: not a valid model-audit report.json: {path}: missing");
+            }
+        }
+
+        public IEnumerable<Node> Items()
+        {
+            Require(JsonValueKind.Array);
+            int i = 0;
+            foreach (var item in Element.EnumerateArray()) yield return new Node(File, $"{Path}[{i++}]", item);
+        }
+
+        public IEnumerable<(string Name, Node Value)> Properties()
+        {
+            Require(JsonValueKind.Object);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in Element.EnumerateObject())
+            {
+                var node = new Node(File, $"{Path}[\"{Clip(p.Name)}\"]", p.Value);
+                if (!seen.Add(p.Name)) throw node.Invalid("duplicate key");
+                yield return (p.Name, node);
+            }
+        }
+
+        public string String()
+        {
+            Require(JsonValueKind.String);
+            return Element.GetString()!;
+        }
+
+        public string OneOf(params string[] allowed)
+        {
+            var text = String();
+            return allowed.Contains(text, StringComparer.Ordinal) ? text : throw Invalid($"expected one of {string.Join(", ", allowed)}, got '{Clip(text)}'");
+        }
+
+        public int Int()
+        {
+            if (Kind != JsonValueKind.Number || !Element.TryGetInt32(out int value)) throw Invalid($"expected a 32-bit integer, got {Describe()}");
+            return value;
+        }
+
+        /// <summary>A finite number, or null for JSON null; strings ("NaN", "0.5") and out-of-range numbers (1e400) are errors.</summary>
+        public double? NumberOrNull()
+        {
+            if (Kind == JsonValueKind.Null) return null;
+            if (Kind != JsonValueKind.Number || !Element.TryGetDouble(out double value) || !double.IsFinite(value))
+                throw Invalid($"expected a finite number or null, got {Describe()}");
+            return value;
+        }
+
+        /// <summary>A property that may be absent or null, else a finite number.</summary>
+        public double? OptionalNumber(string key)
+        {
+            Require(JsonValueKind.Object);
+            return Element.TryGetProperty(key, out var value) ? new Node(File, Path + "." + key, value).NumberOrNull() : null;
+        }
+
+        private string Describe() => Kind switch
+        {
+            JsonValueKind.String => $"the string \"{Clip(Element.GetString()!)}\"",
+            JsonValueKind.Number => $"the number {Clip(Element.GetRawText())}",
+            _ => Name(Kind),
+        };
+
+        private static string Name(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Null => "null",
+            _ => "nothing",
+        };
+
+        private static string Clip(string text)
+        {
+            var cut = text.Length > 80 ? text[..80] + "..." : text;
+            return string.Concat(cut.Select(c => char.IsControl(c) ? '?' : c));
+        }
+    }
 }
 
 /// <summary>A file is not a readable report.json.</summary>

@@ -51,7 +51,7 @@ public sealed class CsvData
     /// label column given by header name or by zero-based index (negative counts from the end).
     /// Blank lines are skipped.
     /// </summary>
-    /// <exception cref="DataFileException">The file is missing, a cell is not a number, rows differ in length, or the label column does not exist; the message names the file and line.</exception>
+    /// <exception cref="DataFileException">The file is missing or not a regular file, a cell is not a finite number, rows differ in length, or the label column does not exist; the message names the file and line.</exception>
     public static CsvData Read(string path, bool hasHeader, string? labelColumn = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -86,8 +86,13 @@ public sealed class CsvData
             {
                 if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 {
-                    string column = header is null ? $"column {c}" : $"column '{header[c]}'";
-                    throw new DataFileException($"{path}:{lineNumber}: {column}: '{cells[c]}' is not a number");
+                    string column = header is null ? $"column {c}" : $"column '{Clip(header[c])}'";
+                    throw new DataFileException($"{path}:{lineNumber}: {column}: '{Clip(cells[c])}' is not a number");
+                }
+                if (!double.IsFinite(value) || (c != labelIndex && !float.IsFinite((float)value)))
+                {
+                    string column = header is null ? $"column {c}" : $"column '{Clip(header[c])}'";
+                    throw new DataFileException($"{path}:{lineNumber}: {column}: '{Clip(cells[c])}' (sample {rows}) is not a finite number");
                 }
                 if (c == labelIndex) labels.Add(value);
                 else features.Add((float)value);
@@ -101,6 +106,9 @@ public sealed class CsvData
         string? labelName = labelIndex < 0 ? null : header?[labelIndex] ?? $"c{labelIndex}";
         return new CsvData([.. names], [.. features], rows, labelIndex < 0 ? null : [.. labels], labelName);
     }
+
+    /// <summary>A cell as errors quote it: at most 80 characters.</summary>
+    private static string Clip(string text) => text.Length <= 80 ? text : text[..80] + $"... ({text.Length} characters)";
 
     private static int ResolveLabel(string? labelColumn, string[]? header, int width, string path)
     {
@@ -117,6 +125,6 @@ public sealed class CsvData
             throw new DataFileException($"{path}: label column index {index} is out of range for {width} columns");
         }
         string known = header is null ? "the file has no header" : "columns: " + string.Join(", ", header);
-        throw new DataFileException($"{path}: no label column '{labelColumn}' ({known})");
+        throw new DataFileException($"{path}: no label column '{Clip(labelColumn)}' ({Clip(known)})");
     }
 }

@@ -1,0 +1,140 @@
+using ModelAudit.Onnx;
+using ModelAudit.Tensors;
+using ModelAudit.Tensors.Io;
+
+namespace ModelAudit.Audit.Data;
+
+/// <summary>
+/// Checks of data files shared by the audit and every command that reads samples, labels or targets: regular
+/// files only, finite inputs, class indices inside the model's classes. Each error names the file and the first
+/// offending sample.
+/// </summary>
+public static class DataChecks
+{
+    /// <summary>Throws unless <paramref name="path"/> is an existing regular file (not a folder, FIFO or device).</summary>
+    /// <exception cref="DataFileException">It is not; the message names it.</exception>
+    public static void RequireRegularFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (RegularFile.Problem(path) is { } problem) throw new DataFileException($"{path.Replace('\0', '?')}: {problem}");
+    }
+
+    /// <summary>Reads a .npy file after checking that it is a regular file.</summary>
+    /// <exception cref="DataFileException">Not a regular file, or not a readable .npy.</exception>
+    public static NpyArray ReadNpy(string path)
+    {
+        RequireRegularFile(path);
+        return NpyFile.Read(path);
+    }
+
+    /// <summary>Throws when a float element is NaN or infinite, naming the first sample (index along axis 0) that holds one.</summary>
+    /// <exception cref="ModelInputException">A value is not finite.</exception>
+    public static void RequireFinite(NpyArray array, string source)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        int index = array.Data switch
+        {
+            float[] f => FirstNonFinite(f),
+            double[] d => FirstNonFinite(d),
+            _ => -1,
+        };
+        if (index < 0) return;
+        int samples = array.Shape.Length > 0 ? array.Shape[0] : 1;
+        int perSample = samples > 0 ? Math.Max(1, array.Length / samples) : 1;
+        throw new ModelInputException($"{source}: sample {index / perSample} holds a NaN or infinite value (element {index}; float64 values beyond float32 count too); inputs must be finite");
+    }
+
+    /// <summary>Throws when a tensor holds a NaN or infinite value (e.g. after preprocessing), naming the first sample.</summary>
+    /// <exception cref="ModelInputException">A value is not finite.</exception>
+    public static void RequireFinite(ReadOnlySpan<float> values, int samples, string source, string what)
+    {
+        int index = FirstNonFinite(values);
+        if (index < 0) return;
+        int perSample = samples > 0 ? Math.Max(1, values.Length / samples) : 1;
+        throw new ModelInputException($"{source}: sample {index / perSample} {what}");
+    }
+
+    /// <summary>
+    /// Reads a .npy of class indices (labels or targets): integer, shape [<paramref name="samples"/>], each in
+    /// [0, <paramref name="classes"/>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="samples">The number of samples it must cover.</param>
+    /// <param name="classes">The model's classes, or null when the model's output is not [N, C].</param>
+    /// <param name="what"><c>label</c> or <c>target</c>, for messages.</param>
+    /// <exception cref="DataFileException">Not a readable .npy.</exception>
+    /// <exception cref="ModelInputException">Wrong type, shape or range.</exception>
+    public static long[] ReadClassIndices(string path, int samples, int? classes, string what)
+    {
+        var array = ReadNpy(path);
+        if (array.Shape.Length != 1 || array.Shape[0] != samples || array.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
+            throw new ModelInputException($"{path}: expected integer {what}s of shape [{samples}], got {array}");
+        var values = array.ToInt64();
+        RequireClassIndices(values, classes, path, what);
+        return values;
+    }
+
+    /// <summary>Throws unless every value is a class index in [0, <paramref name="classes"/>) (or a non-negative 32-bit integer when <paramref name="classes"/> is null).</summary>
+    /// <exception cref="ModelInputException">The first value outside, with its sample index and the range.</exception>
+    public static void RequireClassIndices(ReadOnlySpan<long> values, int? classes, string source, string what)
+    {
+        long limit = classes ?? int.MaxValue;
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] < 0 || values[i] >= limit)
+                throw new ModelInputException($"{source}: {what} {values[i]} of sample {i} is outside [0, {limit})");
+    }
+
+    /// <summary>Throws when a class present in <paramref name="labels"/> has fewer than <paramref name="minimum"/> samples (the lowest such class is named).</summary>
+    /// <param name="labels">Class per sample.</param>
+    /// <param name="minimum">The fewest samples of every class present.</param>
+    /// <param name="source">The labels' file, for the message.</param>
+    /// <param name="reason">What needs them, e.g. <c>--estimator gaussian</c>.</param>
+    /// <exception cref="ModelInputException">A class has too few samples.</exception>
+    public static void RequireSamplesPerClass(IReadOnlyList<long> labels, int minimum, string source, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var few = labels.GroupBy(l => l).Select(g => (Class: g.Key, Count: g.Count())).Where(g => g.Count < minimum).OrderBy(g => g.Class).ToList();
+        if (few.Count > 0)
+            throw new ModelInputException($"{source}: {reason} needs at least {minimum} samples of every class; class {few[0].Class} has {few[0].Count}");
+    }
+
+    /// <summary>The model's predicted class per sample (arg-max of a first output [N, C]), or null when that output is not a matrix.</summary>
+    public static long[]? Predictions(OnnxSession session, Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var outputs = session.Run(inputs, []);
+        try
+        {
+            var logits = outputs[0].Value;
+            return logits.Shape.Rank == 2 ? Analysis.Attribution.AttributionTarget.Predicted(logits.Span, logits.Shape[1]) : null;
+        }
+        finally
+        {
+            foreach (var (_, t) in outputs) t.Dispose();
+        }
+    }
+
+    /// <summary>The number of classes: C of the model's first output [N, C] at this input shape, or null when it is not a matrix.</summary>
+    public static int? ClassCount(OnnxSession session, TensorShape inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var graph = session.GraphFor(inputShape);
+        var shape = graph.Values[graph.Outputs[0]].Shape;
+        return shape.Rank == 2 ? shape[1] : null;
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<double> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite((float)values[i])) return i;
+        return -1;
+    }
+}
