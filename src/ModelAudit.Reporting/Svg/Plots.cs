@@ -64,7 +64,11 @@ public static class Plots
         string xLabel, string yLabel, IReadOnlyDictionary<string, int> group, IReadOnlyList<string> groupNames)
     {
         var svg = new SvgBuilder(id + "-svg", Width, Height, title);
-        var valid = points.Where(p => p.X is not null && p.Y is not null).Select(p => (p.Layer, X: p.X!, Y: p.Y!)).ToList();
+        // Undefined estimates (NaN, with the reason among the report's warnings) have no place on the plot; an
+        // undefined spread draws no bar.
+        static PlaneValue? Finite(PlaneValue? v) => v is { } p && double.IsFinite(p.Value) ? p with { Spread = double.IsFinite(p.Spread) ? p.Spread : 0 } : null;
+        var valid = points.Select(p => (p.Layer, X: Finite(p.X), Y: Finite(p.Y))).Where(p => p.X is not null && p.Y is not null)
+            .Select(p => (p.Layer, X: p.X!, Y: p.Y!)).ToList();
         var x = new Axis(valid.Select(p => p.X.Value - p.X.Spread).DefaultIfEmpty(0).Min(), valid.Select(p => p.X.Value + p.X.Spread).DefaultIfEmpty(1).Max(), Left, Width - Right);
         var y = new Axis(valid.Select(p => p.Y.Value - p.Y.Spread).DefaultIfEmpty(0).Min(), valid.Select(p => p.Y.Value + p.Y.Spread).DefaultIfEmpty(1).Max(), Height - Bottom, Top);
         Frame(svg, x, y, xLabel, yLabel);
