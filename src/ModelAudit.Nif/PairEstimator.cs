@@ -36,8 +36,11 @@ internal sealed class PairEstimator(FlowEstimator kind, MineOptions mine)
             default:
                 IMutualInformationEstimator estimator = Kind == FlowEstimator.Ksg ? new KsgEstimator(new KsgOptions(Seed: seed)) : new BinningEstimator();
                 var result = new double[x.Count];
-                // Pairs are independent and each writes its own slot: the result does not depend on scheduling.
-                Parallel.For(0, x.Count, new ParallelOptions { CancellationToken = cancellationToken }, e =>
+                // Pairs are independent and each writes its own slot: the result does not depend on scheduling. At most
+                // one pair per core is in flight, so a cancel waits for at most that many estimates to finish (the thread
+                // pool would otherwise have grown to many threads, each mid-estimate, on a busy machine).
+                var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+                Parallel.For(0, x.Count, parallel, e =>
                 {
                     int n = x[e].Length;
                     result[e] = estimator.MutualInformation(new SampleMatrix(x[e], n, 1), new SampleMatrix(y[e], n, 1));

@@ -60,9 +60,9 @@ public sealed class GaussianEstimatorTests
     }
 
     [Fact]
-    public void MutualInformation_SingletonClass_Throws()
+    public void MutualInformation_SingletonClass_Undefined()
     {
         var x = new SampleMatrix([1f, 2f, 3f], 3, 1);
-        Assert.Throws<ArgumentException>(() => new GaussianEstimator().MutualInformation(x, [0, 0, 1]));
+        Assert.Throws<UndefinedEstimateException>(() => new GaussianEstimator().MutualInformation(x, [0, 0, 1]));
     }
 }
