@@ -49,19 +49,11 @@ internal static class NifCommand
         {
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
             var inputPath = parse.GetRequiredValue(input);
-            var x = session.InputFrom(NpyFile.Read(inputPath), inputPath);
+            var x = CliData.Input(session, inputPath);
             int samples = x.Shape[0];
             var labelPath = parse.GetRequiredValue(labels);
-            var labelArray = NpyFile.Read(labelPath);
-            if (labelArray.Shape.Length != 1 || labelArray.Shape[0] != samples || labelArray.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
-                throw new ModelInputException($"{labelPath}: expected integer labels of shape [{samples}], got {labelArray}");
-            var labelValues = labelArray.ToInt64();
-            var classLabels = new int[samples];
-            for (int i = 0; i < samples; i++)
-            {
-                if (labelValues[i] < 0 || labelValues[i] > int.MaxValue) throw new ModelInputException($"{labelPath}: label {labelValues[i]} of sample {i} is negative or too large");
-                classLabels[i] = (int)labelValues[i];
-            }
+            // The one label loader: integers, one per sample, each inside the model's classes (file, sample and range named).
+            var classLabels = CliData.ClassIndices(session, x, labelPath, "label").Select(v => (int)v).ToArray();
             double betaValue = parse.GetValue(beta), resolutionValue = parse.GetValue(resolution);
             if (!double.IsFinite(betaValue) || betaValue < 0) throw new ModelInputException($"--beta must be a finite number >= 0, got {betaValue.ToString(CultureInfo.InvariantCulture)}");
             if (!double.IsFinite(resolutionValue) || resolutionValue <= 0) throw new ModelInputException($"--resolution must be a finite number > 0, got {resolutionValue.ToString(CultureInfo.InvariantCulture)}");

@@ -261,6 +261,7 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("grad")]
     [InlineData("attribute")]
     [InlineData("analyze")]
+    [InlineData("nif")]
     public void Command_InfiniteInput_Exit3(string command)
     {
         var x = NpyFile.Read(DigitsInput);
@@ -271,6 +272,7 @@ public sealed class HostileInputTests : IDisposable
         {
             "grad" => ["grad", DigitsModel, "--input", input, "--target", DigitsTarget, "--layers", "input", "--dump", Path.Combine(_temp, "d")],
             "attribute" => ["attribute", DigitsModel, "--input", input, "--target", DigitsTarget, "--method", "integrated-gradients", "--dump", Path.Combine(_temp, "d")],
+            "nif" => ["nif", DigitsModel, "--input", input, "--labels", DigitsTarget, "--layers", "/relu1/Relu_output_0", "--json", Path.Combine(_temp, "n.json")],
             _ => ["analyze", DigitsModel, "--input", input, "--steps", "0"],
         };
         Assert.StartsWith($"error: {input}: sample 2 holds a NaN", OneLine(CliHarness.Run(args), 3), StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
 
@@ -41,12 +40,7 @@ internal static class LayerResolver
             var p = entry.Pattern;
             List<ModelLayer> matched;
             if (p.StartsWith("op:", StringComparison.Ordinal)) matched = [.. candidates.Where(c => c.OpType == p[3..])];
-            else if (p.AsSpan().IndexOfAny('*', '?') >= 0)
-            {
-                var regex = new Regex("^" + Regex.Escape(p).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
-                    RegexOptions.CultureInvariant | RegexOptions.Singleline);
-                matched = [.. candidates.Where(c => regex.IsMatch(c.Name))];
-            }
+            else if (GlobPattern.IsGlob(p)) matched = [.. candidates.Where(c => GlobPattern.IsMatch(p, c.Name))];
             else matched = [.. candidates.Where(c => c.Name == p)];
             if (matched.Count == 0)
             {
