@@ -63,7 +63,11 @@ public sealed class TensorPool
     /// <summary>Drops every idle buffer.</summary>
     public void Trim()
     {
-        _buckets.Clear();
-        Interlocked.Exchange(ref _retainedElements, 0);
+        // Drained, not just dropped: a bag keeps its items in thread-local queues that outlive the bag until its
+        // finalizer has run, so dropped buffers would stay alive for another collection or two.
+        foreach (var bag in _buckets.Values)
+        {
+            while (bag.TryTake(out var buffer)) Interlocked.Add(ref _retainedElements, -buffer.Length);
+        }
     }
 }
