@@ -12,7 +12,7 @@ public sealed class SignalTests : IDisposable
 
     private static string Tool => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "dotnet-model-audit.exe" : "dotnet-model-audit");
 
-    /// <summary>Starts <c>run digits.yaml</c>, waits until conductance is computing, sends the signals, returns exit and stderr.</summary>
+    /// <summary>Starts <c>run digits.yaml</c>, waits until NIF is computing, sends the signals, returns exit and stderr.</summary>
     private (int Exit, string Err, TimeSpan AfterFirstSignal) RunAndSignal(string signal, int count, string outDir)
     {
         var info = new ProcessStartInfo(Tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -23,7 +23,8 @@ public sealed class SignalTests : IDisposable
         var err = new StringBuilder();
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data?.Contains("[conductance] Layer conductance: started", StringComparison.Ordinal) == true) started.Set();
+            // NIF is the longest stage of the default audit (seconds); the streamed pass before it is under a second.
+            if (e.Data?.Contains("[nif] Neural information flow: started", StringComparison.Ordinal) == true) started.Set();
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -32,7 +33,7 @@ public sealed class SignalTests : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Assert.True(started.Wait(TimeSpan.FromSeconds(120)), "the audit never reached conductance: " + err);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(120)), "the audit never reached NIF: " + err);
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {

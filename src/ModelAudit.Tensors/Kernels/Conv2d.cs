@@ -80,7 +80,7 @@ internal static unsafe class Conv2d
 
     private static void RunSamples(SampleAction sample, int first, int end, int columnLength, bool parallel)
     {
-        float[]? col = columnLength > 0 ? ScratchBuffer.Rent(columnLength) : null;
+        float[]? col = columnLength > 0 ? ScratchBuffer.Shared.Rent(columnLength) : null;
         try
         {
             fixed (float* pcol = col)
@@ -90,7 +90,7 @@ internal static unsafe class Conv2d
         }
         finally
         {
-            if (col is not null) ScratchBuffer.Return(col);
+            if (col is not null) ScratchBuffer.Shared.Return(col);
         }
     }
 
@@ -172,7 +172,7 @@ internal static unsafe class Conv2d
         int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
         int inPlane = g.InHeight * g.InWidth;
         bool lowered = !IsPointwise(g);
-        float[]? col = lowered ? ScratchBuffer.Rent(kernelSize * spatial) : null;
+        float[]? col = lowered ? ScratchBuffer.Shared.Rent(kernelSize * spatial) : null;
         try
         {
             fixed (float* px = x, pdy = dy, pdw = dw, pcol = col)
@@ -201,7 +201,7 @@ internal static unsafe class Conv2d
         }
         finally
         {
-            if (col is not null) ScratchBuffer.Return(col);
+            if (col is not null) ScratchBuffer.Shared.Return(col);
         }
     }
 
