@@ -14,6 +14,14 @@ namespace ModelAudit.Fuzz.Tests;
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper log)
 {
+    /// <summary>
+    /// A longer run: MODEL_AUDIT_FUZZ_SCALE=N multiplies every case count, MODEL_AUDIT_FUZZ_SEED=K shifts every seed
+    /// (docs/security.md). CI runs scale 1, seed 0.
+    /// </summary>
+    private static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("MODEL_AUDIT_FUZZ_SCALE"), out var scale) && scale > 0 ? scale : 1;
+
+    private static readonly int SeedOffset = int.TryParse(Environment.GetEnvironmentVariable("MODEL_AUDIT_FUZZ_SEED"), out var seed) ? seed : 0;
+
     private static readonly TimeSpan LoadLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>A cheap audit of the iris CSV: the data path and a full run in under a second or two.</summary>
@@ -51,11 +59,11 @@ public sealed class FuzzTests(ITestOutputHelper log)
         var folder = Directory.CreateDirectory(Path.Combine(specs, "folder")).FullName;
         string Resolve(string v) => v switch { "FIFO" => fifo, "FOLDER" => folder, _ => v };
         var bases = Directory.GetFiles(FuzzHarness.AuditConfigs, "*.yaml").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
-        var random = new Random(20261201);
+        var random = new Random(20261201 + SeedOffset);
         int valid = 0, fullRuns = 0, cancelledRuns = 0, skipped = 0;
         const int Cases = 3000;
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < Cases; i++)
+        for (int i = 0; i < Cases * Scale; i++)
         {
             var bytes = Mutations.Spec(bases[random.Next(bases.Length)], random, Resolve);
             var spec = Path.Combine(specs, $"case{i}.yaml");
@@ -128,11 +136,11 @@ public sealed class FuzzTests(ITestOutputHelper log)
         Assert.Equal(0, first);
         var real = Path.Combine(setup, "out", "report.json");
         var json = File.ReadAllText(real);
-        var random = new Random(4711);
+        var random = new Random(4711 + SeedOffset);
         const int Cases = 2000;
         int runs = 0;
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < Cases; i++)
+        for (int i = 0; i < Cases * Scale; i++)
         {
             var caseFolder = h.CaseFolder(i);
             var mutated = Path.Combine(caseFolder, "baseline.json");
@@ -163,9 +171,9 @@ public sealed class FuzzTests(ITestOutputHelper log)
         // Mostly valid values, so that most cases get past parsing into the analyses.
         string[] ints = ["0", "1", "2", "3", "7", "512", "0", "1", "-1", "65537", "2147483648", "x", "1e3", ""];
         string[] layers = ["/relu1/Relu_output_0", "input", "/relu1/Relu_output_0,/relu3/Relu_output_0", "/relu2/Relu_output_0", "output", "nope", ",", ""];
-        var random = new Random(99);
+        var random = new Random(99 + SeedOffset);
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < 400 * Scale; i++)
         {
             var caseFolder = h.CaseFolder(i);
             int n = random.Next(0, 7);
@@ -206,16 +214,16 @@ public sealed class FuzzTests(ITestOutputHelper log)
         var input = File.ReadAllBytes(Path.Combine(digits, "input.npy"));
         var target = File.ReadAllBytes(Path.Combine(digits, "target.npy"));
         var csvText = File.ReadAllText(Path.Combine(FuzzHarness.AuditConfigs, "iris", "iris.csv"));
-        var random = new Random(1234);
+        var random = new Random(1234 + SeedOffset);
         var watch = Stopwatch.StartNew();
-        for (int i = 0; i < 1500; i++)
+        for (int i = 0; i < 1500 * Scale; i++)
         {
             var caseFolder = h.CaseFolder(i);
             var x = Path.Combine(caseFolder, "x.npy");
             File.WriteAllBytes(x, Mutations.Npy(input, random));
             h.Check($"infer input case {i}", ["infer", model, "--input", x, "--output", Path.Combine(caseFolder, "out", "y.npy")], caseFolder, x, ["x.npy", "out"], LoadLimit);
         }
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < 1000 * Scale; i++)
         {
             var caseFolder = h.CaseFolder(10_000 + i);
             var t = Path.Combine(caseFolder, "t.npy");
@@ -224,7 +232,7 @@ public sealed class FuzzTests(ITestOutputHelper log)
                 caseFolder, t, ["t.npy", "out"], LoadLimit);
         }
         int csvCases = 150;
-        for (int i = 0; i < csvCases; i++)
+        for (int i = 0; i < csvCases * Scale; i++)
         {
             var caseFolder = h.CaseFolder(20_000 + i);
             var csv = Path.Combine(caseFolder, "iris.csv");
