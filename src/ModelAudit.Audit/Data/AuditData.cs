@@ -23,7 +23,7 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         {
             var csv = CsvData.Read(spec.Inputs, spec.CsvHeader, spec.LabelColumn);
             array = NpyArray.FromFloat32(csv.Features, csv.Rows, csv.Columns);
-            if (spec.LabelColumn is not null) labels = csv.LabelsAsClassIndices();
+            if (spec.LabelColumn is not null) labels = csv.LabelsAsClassIndices(spec.Inputs);
         }
         else if (extension == ".npz")
         {

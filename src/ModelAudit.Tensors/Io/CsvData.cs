@@ -40,10 +40,19 @@ public sealed class CsvData
     /// <summary>The labels as class indices.</summary>
     /// <exception cref="InvalidOperationException">There is no label column.</exception>
     /// <exception cref="DataFileException">A label is not a whole number.</exception>
-    public long[] LabelsAsClassIndices()
+    public long[] LabelsAsClassIndices(string path)
     {
         if (Labels is null) throw new InvalidOperationException("The table was read without a label column.");
-        return new NpyArray(NpyDType.Float64, [Labels.Length], Labels).ToInt64();
+        var result = new long[Labels.Length];
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            double v = Labels[i];
+            // Whole numbers that a long holds exactly; the message names the file, the column and the data row.
+            if (!double.IsFinite(v) || Math.Floor(v) != v || Math.Abs(v) > (1L << 53))
+                throw new DataFileException($"{path}: label column '{LabelName}', data row {i + 1}: value {v.ToString(CultureInfo.InvariantCulture)} is not a whole number");
+            result[i] = (long)v;
+        }
+        return result;
     }
 
     /// <summary>

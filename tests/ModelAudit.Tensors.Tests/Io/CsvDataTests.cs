@@ -15,6 +15,18 @@ public sealed class CsvDataTests : IDisposable
         return path;
     }
 
+    [Theory]
+    [InlineData("2.5")]
+    [InlineData("1e39")]
+    public void LabelsAsClassIndices_NotAWholeNumber_NamesFileColumnAndRow(string label)
+    {
+        // Found by the fuzz tests with another seed: the message did not name the file.
+        var path = Write($"a,label\n1,0\n2,{label}\n");
+        var csv = CsvData.Read(path, hasHeader: true, labelColumn: "label");
+        var e = Assert.Throws<DataFileException>(() => csv.LabelsAsClassIndices(path));
+        Assert.StartsWith($"{path}: label column 'label', data row 2: value ", e.Message);
+    }
+
     [Fact]
     public void Read_HeaderAndLabelByName_SplitsLabelOut()
     {
@@ -23,7 +35,7 @@ public sealed class CsvDataTests : IDisposable
         Assert.Equal(2, csv.Rows);
         Assert.Equal(["a", "b"], csv.FeatureNames);
         Assert.Equal(new[] { 1.5f, 2f, -3f, 0.4f }, csv.Features);
-        Assert.Equal(new long[] { 0, 2 }, csv.LabelsAsClassIndices());
+        Assert.Equal(new long[] { 0, 2 }, csv.LabelsAsClassIndices(path));
         Assert.Equal("label", csv.LabelName);
         Assert.Equal(new TensorShape(2, 2), csv.ToTensor().Shape);
     }
