@@ -81,7 +81,24 @@ internal static class AnalyzeCommand
         return command;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new FiniteOrNullConverter() },
+    };
+
+    /// <summary>JSON has no NaN or infinity: an undefined estimate (NaN, the reason in the notes) is written as null.</summary>
+    private sealed class FiniteOrNullConverter : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
 
     /// <summary>Activation outputs in graph order, then the model's output.</summary>
     internal static List<string> DefaultLayers(OnnxModel model, int batchSize)

@@ -220,6 +220,23 @@ public sealed class HostileInputTests : IDisposable
             OneLine(CliHarness.Run("analyze", DigitsModel, "--input", FirstSamples(3), "--estimator", "ksg", "--steps", "0"), 3));
 
     [Fact]
+    public void Analyze_GaussianBootstrapResampleWithoutTwoOfAClass_WritesNullNotInfinity()
+    {
+        // Found by the fuzz run with seed 3 (exit 1: "infinity cannot be written as valid JSON"): two samples per class,
+        // so most bootstrap resamples leave a class with one sample, where the Gaussian I(T;Y) is undefined. The spread
+        // over the defined resamples is then undefined too, and is written as null.
+        var labels = Labels("pairs.npy", [.. Enumerable.Range(0, 20).Select(i => (long)(i / 2))]);
+        var json = Path.Combine(_temp, "a.json");
+        var (exit, _, error) = CliHarness.Run("analyze", DigitsModel, "--input", FirstSamples(20), "--labels", labels, "--estimator", "gaussian",
+            "--steps", "0", "--bootstrap", "2", "--json", json);
+        Assert.True(exit == 0, error);
+        var text = File.ReadAllText(json);
+        Assert.DoesNotContain("Infinity", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", text, StringComparison.Ordinal);
+        System.Text.Json.JsonDocument.Parse(text).Dispose();
+    }
+
+    [Fact]
     public void Analyze_GaussianWithSingletonClass_Exit3NamesLabelsAndClass()
     {
         var labels = Labels("y.npy", [.. DigitsLabels()[..3]]);
