@@ -80,8 +80,12 @@ internal sealed class ModelRunner
             Data.AsSpan(first * SampleSize, count * SampleSize).CopyTo(host);
             var last = Data.AsSpan((first + count - 1) * SampleSize, SampleSize);
             for (int r = count; r < Chunk; r++) last.CopyTo(host.AsSpan(r * SampleSize, SampleSize));
-            using var batch = Tensor.FromArray(host, [Chunk, .. SampleShape]);
-            body(first, count, batch);
+            using (var batch = Tensor.FromArray(host, [Chunk, .. SampleShape]))
+                body(first, count, batch);
+            // As the audit's stream does between chunks: idle pool buffers and large-object garbage of a chunk's recorded
+            // forward and backward passes would otherwise add up to the peak working set at 224x224.
+            TensorPool.Shared.Trim();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
     }
 
