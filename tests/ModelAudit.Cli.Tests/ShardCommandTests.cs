@@ -112,6 +112,21 @@ public sealed class ShardCommandTests : IDisposable
         Assert.StartsWith($"error: {Path.Combine(parts[1], "shard.json")}: not a valid shard manifest", error);
     }
 
+    [Fact]
+    public async Task Merge_ManifestIsAFifo_Exit3WithoutBlocking()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var spec = Spec();
+        var parts = Shards(spec, 2);
+        var manifest = Path.Combine(parts[1], "shard.json");
+        File.Delete(manifest);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [manifest])) mkfifo.WaitForExit();
+        var (exit, _, error) = await Task.Run(() => CliHarness.Run("merge", spec, parts[0], parts[1], "--out", Path.Combine(_temp, "m")))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, exit);
+        Assert.Contains(manifest, error);
+    }
+
     [Theory]
     [InlineData("0/3")]
     [InlineData("4/3")]

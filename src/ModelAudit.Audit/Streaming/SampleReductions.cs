@@ -55,9 +55,6 @@ internal sealed class SampleReductions
     /// <summary>Per analysed layer, in depth order.</summary>
     public required IReadOnlyList<LayerReductions> Layers { get; init; }
 
-    /// <summary>Whether conductance was streamed.</summary>
-    public bool HasConductance => Layers.Count > 0 && Layers[0].ConductanceMagnitude is not null;
-
     /// <summary>Allocates arrays for <paramref name="samples"/> samples in the layout <paramref name="layout"/> describes.</summary>
     public static SampleReductions Allocate(int samples, StreamLayout layout)
     {

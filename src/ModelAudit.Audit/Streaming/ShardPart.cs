@@ -37,6 +37,9 @@ public sealed class ShardPart
     /// <summary>Manifest file in a part folder.</summary>
     public const string ManifestFile = "shard.json";
 
+    /// <summary>Largest manifest read (its layer list is the only part that grows).</summary>
+    private const long ManifestMaxBytes = 16L << 20;
+
     /// <summary>Array file in a part folder.</summary>
     public const string ArraysFile = "shard.npz";
 
@@ -85,13 +88,18 @@ public sealed class ShardPart
         ShardManifest manifest;
         try
         {
-            using var stream = File.OpenRead(manifestPath);
+            // A part comes from another job's artifact: only a regular file, and a manifest is small.
+            using var stream = SafeFile.OpenRegular(manifestPath, ManifestMaxBytes);
             manifest = JsonSerializer.Deserialize(stream, ShardJsonContext.Default.ShardManifest)
                 ?? throw new ModelInputException($"{manifestPath}: empty manifest");
         }
         catch (JsonException e)
         {
             throw new ModelInputException($"{manifestPath}: not a valid shard manifest: {e.Message.ReplaceLineEndings(" ")}");
+        }
+        catch (DataFileException e)
+        {
+            throw new ModelInputException(e.Message);
         }
         if (manifest.Format != FormatName || manifest.FormatVersion != FormatVersion)
             throw new ModelInputException($"{manifestPath}: format {manifest.Format} version {manifest.FormatVersion}; this tool reads {FormatName} version {FormatVersion}");

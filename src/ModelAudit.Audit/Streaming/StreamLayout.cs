@@ -21,8 +21,7 @@ internal sealed record ReductionPlan(string How, RowReducer Reducer)
 /// <param name="Conductance">Reduction of C, when the planes and conductance are computed.</param>
 /// <param name="HeatmapUnits">Units of the conductance heat map: channels of a map (rank 3 per sample or more), else every value.</param>
 /// <param name="HeatmapUnitSize">Values per unit.</param>
-/// <param name="Width">Values of the layer per sample.</param>
-internal sealed record LayerPlan(string Layer, ReductionPlan? Activations, ReductionPlan? Conductance, int HeatmapUnits, int HeatmapUnitSize, long Width);
+internal sealed record LayerPlan(string Layer, ReductionPlan? Activations, ReductionPlan? Conductance, int HeatmapUnits, int HeatmapUnitSize);
 
 /// <summary>
 /// What the streamed pass computes per sample, decided once from the spec and the model's layer shapes,
@@ -94,7 +93,7 @@ internal sealed class StreamLayout
             int units = layer.Shape.Count >= 2 ? layer.Shape[0] : (int)width;
             var activations = Plan(layer.Name, layer.Shape);
             var reducedConductance = conductance ? Plan(layer.Name, layer.Shape) : null;
-            plans.Add(new LayerPlan(layer.Name, activations, reducedConductance, units, (int)(width / units), width));
+            plans.Add(new LayerPlan(layer.Name, activations, reducedConductance, units, (int)(width / units)));
             keptPerSample += width;
             reducedPerSample += (activations?.Width ?? 0) + (reducedConductance?.Width ?? 0) + (conductance ? 2L * units + 4 : 0);
         }
