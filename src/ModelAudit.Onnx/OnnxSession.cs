@@ -30,6 +30,12 @@ public sealed class OnnxSession
     /// <summary>The model's input.</summary>
     public OnnxTensorInfo Input => Model.Inputs[0];
 
+    /// <summary>Token ids travel as whole numbers in float32 tensors: below 2^24 every id is exact.</summary>
+    public const int MaxTokenId = 1 << 24;
+
+    /// <summary>True when the input is integer ids (token ids), which only an embedding lookup reads.</summary>
+    public bool HasIntegerInput => OnnxTensor.IsIndexType(Input.ElementType);
+
     /// <summary>The compute graph for an input shape (cached).</summary>
     public ComputeGraph GraphFor(TensorShape inputShape)
     {
@@ -48,8 +54,19 @@ public sealed class OnnxSession
     {
         ArgumentNullException.ThrowIfNull(array);
         string type = NpyArray.DTypeName(array.DType);
-        bool floating = array.DType is NpyDType.Float32 or NpyDType.Float64;
-        if (!floating || !ShapeFits(array.Shape)) throw new ModelInputException($"{source}: {Expected()}, got {type} {NpyArray.FormatShape(array.Shape)}");
+        bool fits = HasIntegerInput
+            ? array.DType is NpyDType.Int64 or NpyDType.Int32 or NpyDType.UInt8
+            : array.DType is NpyDType.Float32 or NpyDType.Float64;
+        if (!fits || !ShapeFits(array.Shape)) throw new ModelInputException($"{source}: {Expected()}, got {type} {NpyArray.FormatShape(array.Shape)}");
+        if (HasIntegerInput)
+        {
+            // Ids travel as floats, exact up to 2^24 (a vocabulary of 16 million tokens).
+            var ids = array.ToInt64();
+            int perSample = array.Shape.Length > 0 && array.Shape[0] > 0 ? Math.Max(1, ids.Length / array.Shape[0]) : 1;
+            for (int i = 0; i < ids.Length; i++)
+                if (ids[i] < 0 || ids[i] >= MaxTokenId)
+                    throw new ModelInputException($"{source}: sample {i / perSample} holds id {ids[i]} (element {i}); token ids must be in [0, {MaxTokenId})");
+        }
         return array.ToTensor();
     }
 
@@ -100,6 +117,8 @@ public sealed class OnnxSession
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(name);
         if (graph.TryFind(name, out var id)) return id;
+        if (Model.IsNodeOutput(name))
+            throw new ModelInputException($"layer '{name}' was computed when the model was loaded (it depends only on constants, so it was folded into the nodes that use it) and is not a runtime tensor");
         string hint = Model.Initializers.ContainsKey(name) ? " (an initializer that only shape computations use)" : "";
         var close = LayerNames.ClosestMatches(name, graph.Names.Where(n => !n.Contains("::", StringComparison.Ordinal)));
         throw new ModelInputException($"unknown layer '{name}'{hint}; closest: {string.Join(", ", close)}");
@@ -111,7 +130,7 @@ public sealed class OnnxSession
     /// <summary>The executor for a graph of this model (one per graph, cached).</summary>
     public GraphExecutor ExecutorFor(ComputeGraph graph) => _executors.GetOrAdd(graph, g => new GraphExecutor(g));
 
-    private string Expected() => $"expected float32 input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
+    private string Expected() => $"expected {(HasIntegerInput ? "integer (token id)" : "float32")} input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
 
     private bool ShapeFits(int[] dims)
     {
