@@ -110,6 +110,17 @@ public sealed class OnnxModel
     /// <summary>Per-node output shapes and parameter counts for a batch size.</summary>
     public IReadOnlyList<OnnxNodeSummary> Summarize(int batchSize) => BuildCached(ShapesForBatch(batchSize)).Nodes;
 
+    /// <summary>Per-node output shapes and parameter counts for full input shapes (by input name), e.g. the data's.</summary>
+    public IReadOnlyList<OnnxNodeSummary> Summarize(IReadOnlyDictionary<string, int[]> inputShapes) => BuildCached(inputShapes).Nodes;
+
+    /// <summary>The single input's shapes for a batch shaped like <paramref name="inputShape"/> (the data's shape).</summary>
+    public Dictionary<string, int[]> ShapesForData(int[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (Inputs.Count != 1) throw new OnnxModelException($"{Path}: the model has {Inputs.Count} inputs; one is needed");
+        return new Dictionary<string, int[]>(StringComparer.Ordinal) { [Inputs[0].Name] = inputShape };
+    }
+
     /// <summary>
     /// Per-node summaries for a batch size, or, when the graph cannot be built, the summaries of the nodes
     /// imported before the failure and the error.

@@ -84,30 +84,41 @@ public sealed class OnnxSession
     }
 
     /// <summary>
-    /// Gradients of <c>sum_i output[i, targets[i]]</c> (output = the model's first output, shape [N, C]) with
-    /// respect to each layer; the model input and weights can be named too.
+    /// Gradients of <c>sum_i score_i</c>, score_i the <paramref name="target"/> of sample i's targets[i] (default:
+    /// output[i, targets[i]] of a first output [N, C]), with respect to each layer; the model input and weights can be named too.
     /// </summary>
-    /// <exception cref="ModelInputException">Bad input, targets (count or range) or layer names.</exception>
-    public IReadOnlyList<KeyValuePair<string, Tensor>> Gradients(Tensor input, ReadOnlySpan<long> targets, IReadOnlyList<string> layers)
+    /// <exception cref="ModelInputException">Bad input, targets (count or range; messages start with <c>targets:</c>), target axis or layer names.</exception>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Gradients(Tensor input, ReadOnlySpan<long> targets, IReadOnlyList<string> layers, OutputTarget? target = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(layers);
+        target ??= OutputTarget.Default;
         var graph = GraphFor(input.Shape);
         int output = graph.Outputs[0];
-        var logits = graph.Values[output].Shape;
-        if (logits.Rank != 2) throw new ModelInputException($"{Model.Path}: gradients need a first output of shape [N, C]; '{graph.Values[output].Name}' is {logits}");
-        if (targets.Length != logits[0]) throw new ModelInputException($"targets: expected {logits[0]} targets (one per sample), got {targets.Length}");
-        for (int i = 0; i < targets.Length; i++)
-            if (targets[i] < 0 || targets[i] >= logits[1])
-                throw new ModelInputException($"targets: target {targets[i]} of sample {i} is outside [0, {logits[1]})");
+        var outputShape = graph.Values[output].Shape;
         var ids = layers.Select(n => ResolveLayer(graph, n)).ToArray();
         foreach (var (name, id) in layers.Zip(ids))
+        {
             if (graph.Values[id].Kind == ValueKind.Constant)
                 throw new ModelInputException($"layer '{name}': a constant has no gradient");
-        using var pass = ExecutorFor(graph).Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = input }, new ForwardOptions { RecordForBackward = true });
-        using var seed = GradientSeeds.SelectedLogits(logits, targets);
-        using var gradients = pass.Backward(new Dictionary<int, Tensor> { [output] = seed }, ids.Distinct().ToArray());
-        return [.. layers.Select((n, i) => new KeyValuePair<string, Tensor>(n, gradients[ids[i]].Clone()))];
+            if (HasIntegerInput && id == graph.Inputs[0])
+                throw new ModelInputException($"layer '{name}': token ids have no gradient; name the embedding output instead");
+        }
+        Tensor seed;
+        try
+        {
+            seed = target.Seed(outputShape, targets, ComputeBackends.Cpu);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelInputException($"targets: {e.Message} ('{graph.Values[output].Name}')");
+        }
+        using (seed)
+        {
+            using var pass = ExecutorFor(graph).Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = input }, new ForwardOptions { RecordForBackward = true });
+            using var gradients = pass.Backward(new Dictionary<int, Tensor> { [output] = seed }, ids.Distinct().ToArray());
+            return [.. layers.Select((n, i) => new KeyValuePair<string, Tensor>(n, gradients[ids[i]].Clone()))];
+        }
     }
 
     /// <summary>The value id of a layer (an ONNX tensor name); an error listing close matches when unknown.</summary>

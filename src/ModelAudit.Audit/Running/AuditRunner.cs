@@ -81,11 +81,12 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         var session = new OnnxSession(OnnxModel.Load(spec.Model));
         load.Advance();
         cancellationToken.ThrowIfCancellationRequested();
-        var model = new OnnxDifferentiableModel(session);
         var data = AuditData.Load(spec.Data, spec.Seed, session);
+        // Shapes come from the data: models with free dimensions run at the data's width or length.
+        var model = OnnxDifferentiableModel.ForData(session, data.Inputs);
         load.Advance();
         int n = data.Inputs.Shape[0];
-        var candidates = LayerResolver.Candidates(session.Model, n);
+        var candidates = LayerResolver.Candidates(session.Model, data.Inputs.Shape.ToArray());
         var layers = LayerResolver.Resolve(spec.Layers, candidates, spec.File);
         var layerNames = layers.Select(l => l.Name).ToList();
         foreach (var gate in spec.Gates)
