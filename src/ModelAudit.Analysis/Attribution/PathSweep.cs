@@ -1,3 +1,4 @@
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
 
@@ -73,7 +74,7 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
                 RecordForBackward = true,
                 Replace = fromLayer is null ? new Dictionary<int, Tensor>() : new Dictionary<int, Tensor> { [plan.Resolve(fromLayer.Layer)] = batch },
             });
-        using var seed = target.Seed(plan.Graph.Values[outputId].Shape, AttributionTarget.ForRows(targets, alphas.Length, first, count), backend);
+        using var seed = Seed(plan, outputId, AttributionTarget.ForRows(targets, alphas.Length, first, count), backend);
         using var grads = pass.Backward(new Dictionary<int, Tensor> { [outputId] = seed }, layerIds);
         onChunk(new Chunk
         {
@@ -85,6 +86,19 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
             Gradients = grads,
             LayerIds = layerIds,
         });
+    }
+
+    /// <exception cref="ModelInputException">A target is outside the output target's range, or its axis does not fit the output.</exception>
+    private Tensor Seed(ModelPlan plan, int outputId, long[] rows, IComputeBackend backend)
+    {
+        try
+        {
+            return target.Seed(plan.Graph.Values[outputId].Shape, rows, backend);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelInputException($"targets: {e.Message} ('{plan.Graph.Values[outputId].Name}')");
+        }
     }
 
     /// <summary>F_t at the inputs (or baselines) of every sample, one forward per group.</summary>

@@ -96,11 +96,14 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
 
         var planes = spec.Steps.Select(s => s.Options).OfType<PlanesStep.Options>().FirstOrDefault();
         var conductance = spec.Steps.Select(s => s.Options).OfType<ConductanceStep.Options>().FirstOrDefault();
+        // A target axis/reduction sets what a class is for outputs beyond [N, C]: labels are checked against it.
+        if (conductance is not null && data.Labels is { } labelValues)
+            DataChecks.RequireClassIndices(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
         var layout = StreamLayout.Create(layers, model.SampleShape, planes?.RepresentationReduction, planes?.ProjectionDimensions ?? 0, spec.Seed,
             conductance is not null, n);
         var streamConductance = conductance is null ? null
-            : new StreamConductance(new PathIntegralOptions(IntegrationRule.ParseMethod(conductance.Method), conductance.Steps, conductance.InternalBatchSize),
-                conductance.Baseline, conductance.Target == "predicted");
+            : new StreamConductance(new PathIntegralOptions(IntegrationRule.ParseMethod(conductance.Method), conductance.Steps, conductance.InternalBatchSize,
+                conductance.OutputTarget, conductance.FromLayer), conductance.Baseline, conductance.Target == "predicted");
         long runtimeValues = candidates.Sum(c => c.Shape.Aggregate(1L, (a, d) => a * d)) + model.SampleShape.ElementCount;
         var loaded = new Loaded(session, model, data, layers, layout, streamConductance, runtimeValues,
             Digest(spec.Model), Digest(spec.Data.Inputs), spec.Data.Labels is { } l ? Digest(l) : null, Sha256(spec.File), toolVersion, spec.Seed);
