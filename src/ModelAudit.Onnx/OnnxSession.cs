@@ -111,7 +111,7 @@ public sealed class OnnxSession
         }
         catch (ArgumentException e)
         {
-            throw new ModelInputException($"targets: {e.Message} ('{graph.Values[output].Name}')");
+            throw new ModelInputException($"targets: {e.Message}");
         }
         using (seed)
         {
@@ -129,7 +129,7 @@ public sealed class OnnxSession
         ArgumentNullException.ThrowIfNull(name);
         if (graph.TryFind(name, out var id)) return id;
         if (Model.IsNodeOutput(name))
-            throw new ModelInputException($"layer '{name}' was computed when the model was loaded (it depends only on constants, so it was folded into the nodes that use it) and is not a runtime tensor");
+            throw new ModelInputException($"layer '{name}' was computed when the model was loaded (it depends only on constants and shapes, so it was folded into the nodes that use it) and is not a runtime tensor");
         string hint = Model.Initializers.ContainsKey(name) ? " (an initializer that only shape computations use)" : "";
         var close = LayerNames.ClosestMatches(name, graph.Names.Where(n => !n.Contains("::", StringComparison.Ordinal)));
         throw new ModelInputException($"unknown layer '{name}'{hint}; closest: {string.Join(", ", close)}");

@@ -110,11 +110,11 @@ public sealed record OutputTarget(int Axis = 1, TargetReduction Reduction = Targ
         ArgumentNullException.ThrowIfNull(output);
         int axis = ClassAxis(output);
         int samples = output[0];
-        if (targets.Length != samples) throw new ArgumentException($"{targets.Length} targets for an output of {samples} samples {output}; give one per sample");
+        if (targets.Length != samples) throw new ArgumentException($"expected {samples} targets (one per sample), got {targets.Length}");
         int count = TargetCount(output);
         for (int i = 0; i < targets.Length; i++)
             if (targets[i] < 0 || targets[i] >= count)
-                throw new ArgumentException($"target {targets[i]} of sample {i} is outside [0, {count}) of output {output}");
+                throw new ArgumentException($"target {targets[i]} of sample {i} is outside [0, {count})");
         int perSample = output.ElementCount / samples;
         var host = new float[output.ElementCount];
         if (axis < 0)
