@@ -41,7 +41,7 @@ public sealed class InitCommandTests : IDisposable
     }
 
     [Fact]
-    public void Init_TwoRowCsvWithQuotedHeader_SamplesTwoAndTheSpecRuns()
+    public void Init_TwoRowCsvWithQuotedHeader_SamplesTwoInTheSpec()
     {
         // The case: init wrote samples: 64 for a 2-sample file, and the run then failed.
         var lines = File.ReadAllLines(Iris("iris.csv"));
