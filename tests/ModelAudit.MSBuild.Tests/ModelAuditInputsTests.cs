@@ -1,7 +1,8 @@
 namespace ModelAudit.MSBuild.Tests;
 
 /// <summary>The ModelAudit target's Inputs are the files the spec names (resolved by the CLI's run --list-inputs), not a glob.</summary>
-public sealed class ModelAuditInputsTests(PackedTask package) : IClassFixture<PackedTask>
+[Collection(PackedTaskCollection.Name)]
+public sealed class ModelAuditInputsTests(PackedTask package)
 {
     private static string Digits(string file) => Path.Combine(PackedTask.RepoRoot, "audit-configs", "digits", file);
 
