@@ -33,7 +33,7 @@ internal static class RunCommand
         var baseline = new Option<string>("--baseline") { Description = "A previous report.json to compare with (overrides the spec's baseline)." };
         var noFail = new Option<bool>("--no-fail") { Description = "Exit 0 even when a gate fails (the reports still say so)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
-        var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
+        var templates = new Option<string>("--templates") { Description = "Folder with layout.sbn-html and partials/*.sbn-html (Scriban) overriding the HTML templates." };
         var shard = new Option<string>("--shard") { Description = "K/N: stream only shard K of N of the samples and write its part to --out (join the parts with merge)." };
         var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard };
         // Spec, baseline, template and file-system errors reach Program.Run, which prints one line and exits 3.
