@@ -65,7 +65,7 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
         Assert.True(bytes < 2 * 1024 * 1024, $"{bytes} bytes");
         Assert.Contains("<svg id=\"plot-nif-graph-svg\"", html, StringComparison.Ordinal);
         Assert.Contains("<svg id=\"plot-nif-attribution-svg\"", html, StringComparison.Ordinal);
-        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap, "h", "unit"), "<rect").Count);
+        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap, "h", "heat map", "unit", false), "<rect [^>]*><title>").Count);
     }
 
     [Fact]

@@ -7,4 +7,8 @@ namespace ModelAudit.Audit.Gates;
 /// <param name="Sha256">Its digest.</param>
 /// <param name="Layers">Its analysed layers (selectors resolve against these).</param>
 /// <param name="Metrics">Its metric values.</param>
-public sealed record BaselineReport(string Path, string Sha256, IReadOnlyList<string> Layers, MetricTable Metrics);
+public sealed record BaselineReport(string Path, string Sha256, IReadOnlyList<string> Layers, MetricTable Metrics)
+{
+    /// <summary>The baseline's conductance heat map (mean |conductance| per unit and layer), when it has one: the report's difference map.</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? Heatmap { get; init; }
+}

@@ -75,6 +75,9 @@ public sealed class AuditReport
     /// <summary>The baseline used, or null when none was given.</summary>
     public FileDigest? Baseline { get; init; }
 
+    /// <summary>The baseline's conductance heat map, for the difference map (not written to report.json; it is in the baseline).</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? BaselineHeatmap { get; init; }
+
     /// <summary>Wall-clock seconds per stage; the only nondeterministic part of the report.</summary>
     public required IReadOnlyList<KeyValuePair<string, double>> Timings { get; init; }
 

@@ -180,6 +180,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
             Gates = gates,
             Warnings = context.Warnings,
             Baseline = baseline is null ? null : new FileDigest(baseline.Path, baseline.Sha256),
+            BaselineHeatmap = baseline?.Heatmap,
             Timings = timings,
         };
     }

@@ -91,7 +91,12 @@ public static class ReportJsonReader
             var gates = root["gates"].Items().Select(Gate).ToList();
             var spec = root["spec"]["file"].String();
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            return new ReportDocument(new BaselineReport(full, sha, layers, metrics), gates, spec, schema);
+            IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? heatmap = null;
+            if (doc.RootElement.TryGetProperty("conductance", out var conductance) && conductance.ValueKind == JsonValueKind.Object
+                && conductance.TryGetProperty("heatmap", out _))
+                heatmap = [.. root["conductance"]["heatmap"].Properties()
+                    .Select(p => KeyValuePair.Create(p.Name, (IReadOnlyList<double>)[.. p.Value.Items().Select(v => v.NumberOrNull() ?? double.NaN)]))];
+            return new ReportDocument(new BaselineReport(full, sha, layers, metrics) { Heatmap = heatmap }, gates, spec, schema);
         }
     }
 
