@@ -81,7 +81,7 @@ public sealed class AuditCommandTests : IDisposable
         // A baseline that was better: accuracy 1.5 (the run's is 1), so the run worsened by 0.5.
         var baselinePath = Path.Combine(_temp, "baseline.json");
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(first, "report.json")))!;
-        json["metrics"]!["accuracy"] = 1.5;
+        json["scalars"]!["accuracy"]!["value"] = 1.5;
         File.WriteAllText(baselinePath, json.ToJsonString());
 
         var second = Path.Combine(_temp, "second");

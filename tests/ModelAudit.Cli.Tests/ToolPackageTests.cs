@@ -98,7 +98,7 @@ public sealed partial class ToolPackageTests(InstalledTool tool, Xunit.Abstracti
             var (_, shotConsole) = Chromium(html, "--hide-scrollbars", $"--window-size={width},4000", $"--screenshot={png}");
             Assert.Empty(shotConsole);
             var bytes = File.ReadAllBytes(png);
-            Assert.Equal("\x89PNG"u8.ToArray(), bytes[..4]);
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
             Assert.Equal(width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
             log.WriteLine($"{name} screenshot ({width} px): {bytes.Length} bytes");
         }
