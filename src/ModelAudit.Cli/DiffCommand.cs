@@ -32,13 +32,15 @@ internal static class DiffCommand
 
     private static int Run(ReportDocument before, ReportDocument after, bool all, TextWriter output)
     {
-        var keys = before.Baseline.Metrics.Keys.Union(after.Baseline.Metrics.Keys).Order(StringComparer.Ordinal).ToList();
+        var keys = before.Baseline.Metrics.Entries().Concat(after.Baseline.Metrics.Entries()).Select(e => (e.Family, e.Layer)).Distinct()
+            .OrderBy(k => new MetricEntry(k.Family, k.Layer, null).ToString(), StringComparer.Ordinal).ToList();
         int changed = 0;
         output.WriteLine("metrics (baseline -> candidate):");
-        foreach (var key in keys)
+        foreach (var (family, layer) in keys)
         {
-            bool inBefore = before.Baseline.Metrics.TryGetValue(key, out var b);
-            bool inAfter = after.Baseline.Metrics.TryGetValue(key, out var a);
+            var key = new MetricEntry(family, layer, null).ToString();
+            bool inBefore = before.Baseline.Metrics.TryGet(family, layer, out var b);
+            bool inAfter = after.Baseline.Metrics.TryGet(family, layer, out var a);
             string line;
             if (!inBefore) line = $"  + {key}  {F(a)}  (new)";
             else if (!inAfter) line = $"  - {key}  {F(b)}  (removed)";

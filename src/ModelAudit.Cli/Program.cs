@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using HandlebarsDotNet;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
 using ModelAudit.Reporting.Json;
@@ -154,7 +153,7 @@ internal static class Program
             error.WriteLine(e.Diagnostic);
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException or ReportFormatException or HandlebarsException)
+        catch (Exception e) when (e is OnnxModelException or DataFileException or ModelInputException or ReportFormatException or Reporting.Html.ReportTemplateException)
         {
             error.WriteLine("error: " + OneLine(e.Message));
             return ExitCodes.InvalidInput;

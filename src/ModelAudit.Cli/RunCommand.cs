@@ -3,6 +3,7 @@ using System.Reflection;
 using ModelAudit.Audit.Gates;
 using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Running;
+using ModelAudit.Audit.Session;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Audit.Streaming;
 using ModelAudit.Reporting;
@@ -20,12 +21,6 @@ namespace ModelAudit.Cli;
 /// </summary>
 internal static class RunCommand
 {
-    /// <summary>Diagnostic code of a failed error-severity gate.</summary>
-    internal const string GateFailedCode = "MA0002";
-
-    /// <summary>Diagnostic code of a failed warning-severity gate.</summary>
-    internal const string GateWarningCode = "MA0003";
-
     public static Command Create(TextWriter output, TextWriter error)
     {
         var spec = new Argument<string>("spec") { Description = "The audit spec (YAML)." };
@@ -33,7 +28,7 @@ internal static class RunCommand
         var baseline = new Option<string>("--baseline") { Description = "A previous report.json to compare with (overrides the spec's baseline)." };
         var noFail = new Option<bool>("--no-fail") { Description = "Exit 0 even when a gate fails (the reports still say so)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
-        var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
+        var templates = new Option<string>("--templates") { Description = "Folder with layout.sbn-html and partials/*.sbn-html (Scriban) overriding the HTML templates." };
         var shard = new Option<string>("--shard") { Description = "K/N: stream only shard K of N of the samples and write its part to --out (join the parts with merge)." };
         var listInputs = new Option<bool>("--list-inputs") { Description = "Print the files the audit reads (spec, model, data, labels, baseline), one absolute path a line, and exit." };
         var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard, listInputs };
@@ -76,11 +71,11 @@ internal static class RunCommand
     internal static int Audit(AuditSpec spec, string? outOption, string? baselineOption, bool noFail, bool quiet, string? templatesDir,
         TextWriter output, TextWriter error, Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
     {
-        var baselinePath = baselineOption ?? spec.Baseline;
-        var outDirectory = outOption ?? spec.Outputs.Directory;
+        var session = new AuditSession(spec, outOption, baselineOption, noFail);
+        var outDirectory = session.OutputDirectory;
         var targets = ReportWriter.Targets(outDirectory, spec.Outputs);
-        ReportWriter.CheckBaseline(targets, baselinePath);
-        var baseline = baselinePath is null ? null : ReportJsonReader.Read(baselinePath).Baseline;
+        ReportWriter.CheckBaseline(targets, session.BaselinePath);
+        var baseline = session.LoadBaseline(path => ReportJsonReader.Read(path).Baseline);
         // Fail before the compute when a report cannot be written: --out is a file, or a report name is a folder.
         if (File.Exists(outDirectory)) throw new IOException($"{outDirectory}: is a file; --out needs a folder");
         foreach (var target in targets) Tensors.Io.StagedFile.CheckTarget(target);
@@ -90,7 +85,7 @@ internal static class RunCommand
         Directory.CreateDirectory(outDirectory);
         try
         {
-            return AuditAndReport(spec, outDirectory, baselinePath, baseline, noFail, quiet, templatesDir, output, error, audit, cancellationToken);
+            return AuditAndReport(session, baseline, quiet, templatesDir, output, error, audit, cancellationToken);
         }
         catch when (created && Directory.Exists(outDirectory) && !Directory.EnumerateFileSystemEntries(outDirectory).Any())
         {
@@ -99,9 +94,10 @@ internal static class RunCommand
         }
     }
 
-    private static int AuditAndReport(AuditSpec spec, string outDirectory, string? baselinePath, BaselineReport? baseline, bool noFail, bool quiet,
-        string? templatesDir, TextWriter output, TextWriter error, Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
+    private static int AuditAndReport(AuditSession session, BaselineReport? baseline, bool quiet, string? templatesDir, TextWriter output, TextWriter error,
+        Func<AuditRunner, BaselineReport?, AuditReport> audit, CancellationToken cancellationToken)
     {
+        var spec = session.Spec;
         // Compile the templates before any compute, so a broken override fails fast.
         var renderer = templatesDir is null ? HtmlReportRenderer.Default : new HtmlReportRenderer(ReportTemplates.FromDirectory(templatesDir));
 
@@ -122,22 +118,18 @@ internal static class RunCommand
             report = audit(new AuditRunner(spec, progress, ToolVersion), baseline);
         }
 
-        var files = ReportWriter.Write(report, outDirectory, spec.Outputs, baselinePath, renderer, cancellationToken);
+        var files = ReportWriter.Write(report, session.OutputDirectory, spec.Outputs, session.BaselinePath, renderer, cancellationToken);
         if (interactive) GateTable.Spectre(report);
         else if (!quiet) GateTable.Plain(report, output);
         if (Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true")
             foreach (var line in GitHubAnnotations.Lines(report)) output.WriteLine(line);
         if (!quiet) foreach (var f in files) output.WriteLine($"wrote {f}");
         if (!quiet) foreach (var warning in report.Warnings) output.WriteLine("warning: " + warning);
-        if (baseline is null && spec.Gates.Any(g => g.MaxRegression is not null) && !quiet)
-            output.WriteLine("note: no baseline given; regression limits were not checked");
+        if (!quiet) foreach (var note in session.Notes(report)) output.WriteLine(note);
         // Canonical diagnostics: MSBuild, editors and problem matchers turn these into errors at the gate's line.
-        foreach (var g in report.Gates.Where(g => g.Status != GateStatus.Pass))
-            error.WriteLine($"{spec.File}({g.Gate.Mark.Line},{g.Gate.Mark.Column}): {(g.Status == GateStatus.Fail ? "error " + GateFailedCode : "warning " + GateWarningCode)}: {g.Message}");
-        int failed = report.Gates.Count(g => g.Status == GateStatus.Fail);
-        if (failed > 0) error.WriteLine($"audit failed: {failed} of {report.Gates.Count} gates failed");
-        else output.WriteLine($"audit passed: {report.Gates.Count} gates, {report.Gates.Count(g => g.Status == GateStatus.Warn)} warnings");
-        return failed > 0 && !noFail ? ExitCodes.GateFailed : ExitCodes.Ok;
+        foreach (var diagnostic in session.Diagnostics(report)) error.WriteLine(diagnostic.ToString());
+        (report.Passed ? output : error).WriteLine(AuditSession.Outcome(report));
+        return session.ExitCode(report);
     }
 
     private static bool IsCi() => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false" && ci != "0";

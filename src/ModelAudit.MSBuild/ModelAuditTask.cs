@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -7,10 +6,10 @@ namespace ModelAudit.MSBuild;
 
 /// <summary>
 /// Runs <c>dotnet-model-audit run</c> (shipped in the package) in its own process and turns its
-/// <c>FILE(line,col): error|warning MA....: message</c> lines into MSBuild errors and warnings at that
+/// <c>FILE(line,col): error|warning MA....: message</c> lines (read with the CLI's own <see cref="AuditDiagnostic"/>) into MSBuild errors and warnings at that
 /// position. Succeeds when nothing was logged as an error.
 /// </summary>
-public sealed partial class ModelAuditTask : ToolTask
+public sealed class ModelAuditTask : ToolTask
 {
     /// <summary>The audit spec (YAML).</summary>
     [Required]
@@ -87,15 +86,10 @@ public sealed partial class ModelAuditTask : ToolTask
     /// <summary>Maps canonical diagnostics to errors/warnings at their file position; other lines are messages.</summary>
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
-        if (Diagnostic.Match(singleLine) is { Success: true } m)
+        if (AuditDiagnostic.TryParse(singleLine, out var d))
         {
-            var file = m.Groups["file"].Value;
-            int line = int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            int column = int.Parse(m.Groups["col"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            var code = m.Groups["code"].Value;
-            var message = m.Groups["message"].Value;
-            if (m.Groups["kind"].Value == "error" && !NoFail) Log.LogError("model-audit", code, null, file, line, column, line, column, message);
-            else Log.LogWarning("model-audit", code, null, file, line, column, line, column, message);
+            if (d.Severity == DiagnosticSeverity.Error && !NoFail) Log.LogError("model-audit", d.Code, null, d.File, d.Line, d.Column, d.Line, d.Column, d.Message);
+            else Log.LogWarning("model-audit", d.Code, null, d.File, d.Line, d.Column, d.Line, d.Column, d.Message);
             return;
         }
         if (singleLine.StartsWith("error: ", StringComparison.Ordinal))
@@ -110,13 +104,11 @@ public sealed partial class ModelAuditTask : ToolTask
     protected override bool HandleTaskExecutionErrors()
     {
         if (Log.HasLoggedErrors) return false;
-        if (ExitCode == 2 && NoFail) return true;
+        if (ExitCode == AuditExitCodeGateFailed && NoFail) return true;
         Log.LogError("model-audit", "MA0000", null, Spec, 0, 0, 0, 0, $"dotnet-model-audit exited with code {ExitCode}");
         return false;
     }
 
-    [GeneratedRegex(@"^(?<file>.+?)\((?<line>\d+),(?<col>\d+)\): (?<kind>error|warning) (?<code>MA\d{4}): (?<message>.*)$")]
-    private static partial Regex DiagnosticPattern();
-
-    private static Regex Diagnostic => DiagnosticPattern();
+    /// <summary>The CLI's exit code for a failed gate (the core's AuditExitCode.GateFailed; the task does not load the core).</summary>
+    private const int AuditExitCodeGateFailed = 2;
 }

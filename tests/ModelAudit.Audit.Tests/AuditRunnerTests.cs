@@ -34,7 +34,7 @@ public sealed class AuditRunnerTests : IDisposable
         var labels = NpyFile.Read(TestFiles.DigitsFixture("labels.npy")).ToInt64();
         var predicted = AttributionTarget.Predicted(logits, 10);
         double expected = labels.Zip(predicted).Count(p => p.First == p.Second) / (double)labels.Length;
-        Assert.Equal(expected, report.Metrics["accuracy"]);
+        Assert.Equal(expected, report.Metrics.Value("accuracy"));
         Assert.Equal(Relu, report.Layers.Select(l => l.Name));
         Assert.Equal(["early", "intermediate", "deep"], report.Layers.Select(l => l.Group));
     }
@@ -61,10 +61,10 @@ public sealed class AuditRunnerTests : IDisposable
             heat[l] = [.. Enumerable.Range(0, units).Select(u => Enumerable.Range(0, c.Shape[0]).Sum(i => Enumerable.Range(0, per).Sum(k => Math.Abs((double)values[(i * units + u) * per + k]))) / (c.Shape[0] * per))];
         }
         var expectedShare = magnitude.Select(m => m / magnitude.Sum()).ToList();
-        var actualShare = Relu.Select(l => report.Metrics[$"conductance.share[{l}]"]!.Value).ToList();
+        var actualShare = Relu.Select(l => report.Metrics.Value("conductance.share", l)!.Value).ToList();
         Assert.True(TestFiles.RelativeError(expectedShare, actualShare) < 1e-4, $"share {string.Join(",", actualShare)} vs Captum {string.Join(",", expectedShare)}");
         // Deltas are differences of nearly equal sums: compared at 2e-3 of the largest.
-        var actualDelta = Relu.Select(l => report.Metrics[$"conductance.delta[{l}]"]!.Value).ToList();
+        var actualDelta = Relu.Select(l => report.Metrics.Value("conductance.delta", l)!.Value).ToList();
         Assert.True(TestFiles.RelativeError(delta, actualDelta) < 2e-3, $"delta {string.Join(",", actualDelta)} vs Captum {string.Join(",", delta)}");
         for (int l = 0; l < 3; l++)
             Assert.True(TestFiles.RelativeError(heat[l], report.Conductance!.Heatmap[l].Value) < 1e-4, $"heat map of layer {l}");
@@ -83,20 +83,20 @@ public sealed class AuditRunnerTests : IDisposable
         {
             var p = expected.Layers[l];
             var layer = Relu[l];
-            Assert.Equal(p.InputActivation.Value, report.Metrics[$"plane.activation.i_xt[{layer}]"]!.Value, 12);
-            Assert.Equal(p.ActivationLabel.Value, report.Metrics[$"plane.activation.i_ty[{layer}]"]!.Value, 12);
-            Assert.Equal(p.Entropy, report.Metrics[$"plane.activation.entropy[{layer}]"]!.Value, 12);
+            Assert.Equal(p.InputActivation.Value, report.Metrics.Value("plane.activation.i_xt", layer)!.Value, 12);
+            Assert.Equal(p.ActivationLabel.Value, report.Metrics.Value("plane.activation.i_ty", layer)!.Value, 12);
+            Assert.Equal(p.Entropy, report.Metrics.Value("plane.activation.entropy", layer)!.Value, 12);
             Assert.Equal(p.InputActivation.Spread, report.Planes!.Points[l].InputActivation.Spread, 12);
             // Conductance computed in chunks of 8 samples here, in one sweep there: float sums may differ in the last bits.
-            Assert.True(Math.Abs(p.InputConductance!.Value.Value - report.Metrics[$"plane.conductance.i_xc[{layer}]"]!.Value) < 1e-4);
-            Assert.True(Math.Abs(p.ConductanceLabel!.Value.Value - report.Metrics[$"plane.conductance.i_cy[{layer}]"]!.Value) < 1e-4);
+            Assert.True(Math.Abs(p.InputConductance!.Value.Value - report.Metrics.Value("plane.conductance.i_xc", layer)!.Value) < 1e-4);
+            Assert.True(Math.Abs(p.ConductanceLabel!.Value.Value - report.Metrics.Value("plane.conductance.i_cy", layer)!.Value) < 1e-4);
             var e = expected.Efficiency[l];
-            Assert.Equal(e.Efficiency, report.Metrics[$"ite.efficiency[{layer}]"]);
-            Assert.Equal(e.Compression, report.Metrics[$"ite.compression[{layer}]"]);
-            Assert.Equal(e.Preservation, report.Metrics[$"ite.preservation[{layer}]"]);
-            Assert.Equal(e.Usefulness, report.Metrics[$"ite.usefulness[{layer}]"]);
+            Assert.Equal(e.Efficiency, report.Metrics.Value("ite.efficiency", layer));
+            Assert.Equal(e.Compression, report.Metrics.Value("ite.compression", layer));
+            Assert.Equal(e.Preservation, report.Metrics.Value("ite.preservation", layer));
+            Assert.Equal(e.Usefulness, report.Metrics.Value("ite.usefulness", layer));
         }
-        Assert.Equal(expected.DpiFindings.Count, report.Metrics["dpi.violations"]);
+        Assert.Equal(expected.DpiFindings.Count, report.Metrics.Value("dpi.violations"));
         Assert.Equal(expected.Groups.Select(g => g.Name), report.Planes!.Groups.Select(g => g.Name));
     }
 
@@ -110,7 +110,7 @@ public sealed class AuditRunnerTests : IDisposable
         var a = new AuditRunner(AuditSpecLoader.Load(path), NoProgress.Instance, "t").Run(null);
         var b = new AuditRunner(AuditSpecLoader.Load(path), NoProgress.Instance, "t").Run(null);
         Assert.Equal(40, a.Samples);
-        Assert.Equal(a.Metrics.ToList(), b.Metrics.ToList());
+        Assert.Equal(a.Metrics.Entries().ToList(), b.Metrics.Entries().ToList());
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class AuditRunnerTests : IDisposable
         double expected = labels.Zip(AttributionTarget.Predicted(logits.Span, 10)).Count(p => p.First == p.Second) / 64.0;
         var report = RunYaml($"model: '{TestFiles.DigitsFixture("model.onnx")}'\n" + "data:\n  inputs: INPUT\n  labels: LABELS\n  preprocessing: { scale: 2, mean: [1], std: 2 }\nanalyses:\n  planes: { bootstrap: 0 }\n"
             .Replace("INPUT", $"'{TestFiles.DigitsFixture("input.npy")}'", StringComparison.Ordinal).Replace("LABELS", $"'{TestFiles.DigitsFixture("labels.npy")}'", StringComparison.Ordinal));
-        Assert.Equal(expected, report.Metrics["accuracy"]);
+        Assert.Equal(expected, report.Metrics.Value("accuracy"));
         Assert.NotEqual(1.0, expected);
     }
 
@@ -187,9 +187,12 @@ public sealed class AuditRunnerTests : IDisposable
         var iris = Path.Combine(TestFiles.RepoRoot, "tests", "fixtures", "iris_mlp");
         var npy = RunYaml($"model: '{Path.Combine(iris, "model.onnx")}'\ndata: {{ inputs: '{Path.Combine(iris, "input.npy")}', labels: '{Path.Combine(iris, "labels.npy")}' }}\n" +
             "layers: ['/fc1/Gemm_output_0', op:Relu]\nanalyses:\n  conductance: { steps: 32 }\n  planes: { estimator: renyi, reduction: none }\n");
-        Assert.Equal(npy.Metrics["accuracy"], csv.Metrics["accuracy"]);
+        Assert.Equal(npy.Metrics.Value("accuracy"), csv.Metrics.Value("accuracy"));
         Assert.Equal(["/fc1/Gemm_output_0", "/relu1/Relu_output_0"], csv.Layers.Select(l => l.Name));
-        foreach (var key in npy.Metrics.Keys.Where(k => k.StartsWith("plane.", StringComparison.Ordinal) || k.StartsWith("conductance.share", StringComparison.Ordinal)))
-            Assert.True(Math.Abs(npy.Metrics[key]!.Value - csv.Metrics[key]!.Value) < 1e-3 * Math.Max(1, Math.Abs(npy.Metrics[key]!.Value)), $"{key}: {npy.Metrics[key]} vs {csv.Metrics[key]}");
+        foreach (var e in npy.Metrics.Entries().Where(e => e.Family.StartsWith("plane.", StringComparison.Ordinal) || e.Family == "conductance.share"))
+        {
+            double expected = e.Value!.Value, actual = csv.Metrics.Value(e.Family, e.Layer)!.Value;
+            Assert.True(Math.Abs(expected - actual) < 1e-3 * Math.Max(1, Math.Abs(expected)), $"{e}: {expected} vs {actual}");
+        }
     }
 }

@@ -10,18 +10,22 @@ public sealed class GateEvaluatorTests
 {
     private static readonly string[] Layers = ["/layer3/relu", "/layer4/a", "/layer4/b"];
 
-    private static readonly Dictionary<string, double?> Run = new()
-    {
-        ["accuracy"] = 0.90,
-        ["conductance.share[/layer3/relu]"] = 0.2,
-        ["conductance.share[/layer4/a]"] = 0.5,
-        ["conductance.share[/layer4/b]"] = 0.3,
-        ["ite.preservation[/layer3/relu]"] = 0.7,
-        ["ite.preservation[/layer4/a]"] = 0.6,
-        ["ite.preservation[/layer4/b]"] = null,
-    };
+    private static readonly MetricTable Run = Table(0.90);
 
-    private static BaselineReport Baseline(double accuracy) => new("base.json", "00", Layers, new Dictionary<string, double?>(Run) { ["accuracy"] = accuracy });
+    private static MetricTable Table(double accuracy)
+    {
+        var table = new MetricTable();
+        table.Set("accuracy", null, accuracy);
+        table.Set("conductance.share", "/layer3/relu", 0.2);
+        table.Set("conductance.share", "/layer4/a", 0.5);
+        table.Set("conductance.share", "/layer4/b", 0.3);
+        table.Set("ite.preservation", "/layer3/relu", 0.7);
+        table.Set("ite.preservation", "/layer4/a", 0.6);
+        table.Set("ite.preservation", "/layer4/b", null);
+        return table;
+    }
+
+    private static BaselineReport Baseline(double accuracy) => new("base.json", "00", Layers, Table(accuracy));
 
     private static GateSpec Gate(string metric, MetricDirection direction, double? min = null, double? max = null, RegressionLimit? regression = null,
         GateSeverity severity = GateSeverity.Error)
@@ -115,7 +119,7 @@ public sealed class GateEvaluatorTests
     [Fact]
     public void Evaluate_MetricMissingFromBaseline_FailsRegressionGate()
     {
-        var baseline = new BaselineReport("base.json", "00", ["/other"], new Dictionary<string, double?>());
+        var baseline = new BaselineReport("base.json", "00", ["/other"], new MetricTable());
         var r = GateEvaluator.Evaluate(Gate("max(conductance.share[/layer4/*])", MetricDirection.LowerIsBetter, regression: new RegressionLimit(0.1, null)), Layers, Run, baseline);
         Assert.Equal(GateStatus.Fail, r.Status);
         Assert.Equal("max(conductance.share[/layer4/*]): metric missing from the baseline: no layer matches [/layer4/*]", r.Message);

@@ -81,7 +81,7 @@ public sealed class AuditCommandTests : IDisposable
         // A baseline that was better: accuracy 1.5 (the run's is 1), so the run worsened by 0.5.
         var baselinePath = Path.Combine(_temp, "baseline.json");
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(first, "report.json")))!;
-        json["metrics"]!["accuracy"] = 1.5;
+        json["scalars"]!["accuracy"]!["value"] = 1.5;
         File.WriteAllText(baselinePath, json.ToJsonString());
 
         var second = Path.Combine(_temp, "second");
@@ -167,14 +167,14 @@ public sealed class AuditCommandTests : IDisposable
     {
         var spec = Spec("  - metric: accuracy\n    direction: higher_is_better\n    min: 0.5\n");
         var templates = Directory.CreateDirectory(Path.Combine(_temp, "templates")).FullName;
-        File.WriteAllText(Path.Combine(templates, "layout.hbs"), "<h1>{{outcome}}</h1>{{#each plots}}<i>{{id}}</i>{{/each}}");
+        File.WriteAllText(Path.Combine(templates, "layout.sbn-html"), "<h1>{{ outcome }}</h1>{{ for p in plots }}<i>{{ p.id }}</i>{{ end }}");
         var (exit, _, _) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o"), "--quiet", "--templates", templates);
         Assert.Equal(0, exit);
         Assert.Equal("<h1>passed</h1><i>plot-plane-activation</i><i>plot-plane-conductance</i><i>plot-dpi</i><i>plot-ite</i><i>plot-conductance-share</i><i>plot-attribution-heatmap</i>",
             File.ReadAllText(Path.Combine(_temp, "o", "report.html")));
         var (badExit, _, error) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o2"), "--templates", _temp);
         Assert.Equal(3, badExit);
-        Assert.Equal($"error: {_temp}: no layout.hbs (a templates folder holds layout.hbs and partials/*.hbs)" + Environment.NewLine, error);
+        Assert.Equal($"error: {_temp}: no layout.sbn-html (a templates folder holds layout.sbn-html and partials/*.sbn-html)" + Environment.NewLine, error);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class InstalledTool : IDisposable
 }
 
 /// <summary>End-to-end: the packed and installed tool on the shipped default audit, its exit codes, and its HTML in headless Chromium.</summary>
-public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture<InstalledTool>
+public sealed partial class ToolPackageTests(InstalledTool tool, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<InstalledTool>
 {
     private static string DefaultSpec => Path.Combine(CliHarness.RepoRoot, "audit-configs", "digits.yaml");
 
@@ -75,6 +75,33 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
         var ids = SvgId().Matches(dom).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["plot-plane-activation-svg", "plot-plane-conductance-svg", "plot-dpi-svg", "plot-ite-svg", "plot-conductance-share-svg", "plot-attribution-heatmap-svg", "plot-nif-graph-svg", "plot-nif-attribution-svg"], ids);
         Assert.Empty(console);
+    }
+
+    [Fact]
+    public void InstalledTool_BaselineRun_ReadsInChromiumAtDesktopAndPhoneWidth()
+    {
+        var first = Path.Combine(tool.Root, "screens-baseline");
+        var second = Path.Combine(tool.Root, "screens-run");
+        Assert.Equal(0, Tool("run", DefaultSpec, "--out", first, "--quiet").Exit);
+        var (exit, output, error) = Tool("run", DefaultSpec, "--out", second, "--quiet", "--baseline", Path.Combine(first, "report.json"));
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        var html = Path.Combine(second, "report.html");
+        var (dom, console) = Chromium(html);
+        Assert.Empty(console);
+        Assert.Contains("<section id=\"changes\">", dom);
+        Assert.Contains("class=\"baseline\"", dom);
+        log.WriteLine($"report.html with a baseline: {new FileInfo(html).Length} bytes; without: {new FileInfo(Path.Combine(first, "report.html")).Length} bytes");
+        // The page is read without scripts: a screenshot at a desktop and at a phone width renders with no console errors.
+        foreach (var (name, width) in new[] { ("desktop", 1400), ("phone", 390) })
+        {
+            var png = Path.Combine(tool.Root, $"report-{name}.png");
+            var (_, shotConsole) = Chromium(html, "--hide-scrollbars", $"--window-size={width},4000", $"--screenshot={png}");
+            Assert.Empty(shotConsole);
+            var bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
+            Assert.Equal(width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
+            log.WriteLine($"{name} screenshot ({width} px): {bytes.Length} bytes");
+        }
     }
 
     [Fact]
@@ -111,14 +138,15 @@ public sealed partial class ToolPackageTests(InstalledTool tool) : IClassFixture
     }
 
     /// <summary>The DOM after load and the page's console lines, from headless Chromium (required: CI installs it).</summary>
-    private static (string Dom, List<string> Console) Chromium(string html)
+    private static (string Dom, List<string> Console) Chromium(string html, params string[] mode)
     {
         var exe = new[] { "chromium", "chromium-browser", "google-chrome" }
             .Select(n => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, n)).FirstOrDefault(File.Exists))
             .FirstOrDefault(p => p is not null);
         Assert.True(exe is not null, "headless Chromium is required for this test: apt-get install chromium (.ci/run installs it)");
+        string[] what = mode.Length == 0 ? ["--dump-dom"] : mode;
         var (exit, dom, err) = InstalledTool.Process.Run(exe!, ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
-            "--dump-dom", new Uri(html).AbsoluteUri], Path.GetDirectoryName(html)!, 120, check: false);
+            .. what, new Uri(html).AbsoluteUri], Path.GetDirectoryName(html)!, 120, check: false);
         Assert.True(exit == 0, $"chromium exited {exit}: {err}");
         return (dom, err.Split('\n').Where(l => l.Contains(":CONSOLE", StringComparison.Ordinal) || l.Contains("Uncaught", StringComparison.Ordinal)).ToList());
     }

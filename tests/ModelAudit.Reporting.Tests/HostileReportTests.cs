@@ -39,16 +39,20 @@ public sealed class HostileReportTests(ReportFixture fixture) : IClassFixture<Re
     [InlineData("[1]", "an array")]
     public void Read_MetricOfWrongType_ErrorNamesJsonPath(string value, string got)
     {
-        var path = WriteReport("r.json", n => n["metrics"]!["accuracy"] = JsonNode.Parse(value));
-        Assert.Equal($"{path}: not a valid model-audit report.json: $.metrics[\"accuracy\"]: expected a finite number or null, got {got}", ReadError(path));
+        var path = WriteReport("r.json", n => n["scalars"]!["accuracy"]!["value"] = JsonNode.Parse(value));
+        Assert.Equal($"{path}: not a valid model-audit report.json: $.scalars[\"accuracy\"].value: expected a finite number or null, got {got}", ReadError(path));
+        path = WriteReport("l.json", n => n["layers"]![1]!["metrics"]!["conductance.share"]!["value"] = JsonNode.Parse(value));
+        Assert.Equal($"{path}: not a valid model-audit report.json: $.layers[1].metrics[\"conductance.share\"].value: expected a finite number or null, got {got}", ReadError(path));
     }
 
     [Fact]
     public void Read_MetricOutOfDoubleRange_Refused()
     {
         var path = Path.Combine(_temp, "r.json");
-        File.WriteAllText(path, ValidJson().Replace("\"accuracy\": 1,", "\"accuracy\": 1e400,", StringComparison.Ordinal));
-        Assert.Equal($"{path}: not a valid model-audit report.json: $.metrics[\"accuracy\"]: expected a finite number or null, got the number 1e400", ReadError(path));
+        var json = ValidJson();
+        int accuracy = json.IndexOf("\"value\": 1,", json.IndexOf("\"scalars\"", StringComparison.Ordinal), StringComparison.Ordinal);
+        File.WriteAllText(path, json[..accuracy] + "\"value\": 1e400," + json[(accuracy + "\"value\": 1,".Length)..]);
+        Assert.Equal($"{path}: not a valid model-audit report.json: $.scalars[\"accuracy\"].value: expected a finite number or null, got the number 1e400", ReadError(path));
     }
 
     [Theory]

@@ -46,8 +46,8 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
         var hostile = new AuditReport
         {
             ToolVersion = report.ToolVersion, SpecFile = "<script>alert(1)</script>.yaml", ResolvedSpec = report.ResolvedSpec, Model = report.Model, Data = report.Data,
-            Seed = 0, Samples = 1, LabelSource = "labels", Layers = [new ReportLayer("<img src=x onerror=alert(1)>", "Relu", [1], null)],
-            Metrics = new Dictionary<string, double?>(), Analyses = [], Gates = report.Gates, Timings = [],
+            Seed = 0, Samples = 1, LabelSource = "labels", Layers = [new AuditLayer("<img src=x onerror=alert(1)>", "Relu", [1])],
+            Scalars = [], Metrics = new MetricTable(), Analyses = [], Gates = report.Gates, Timings = [],
         };
         var html = HtmlReportRenderer.Default.Render(hostile);
         Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
@@ -65,13 +65,13 @@ public sealed partial class RenderTests(ReportFixture fixture, Xunit.Abstraction
         Assert.True(bytes < 2 * 1024 * 1024, $"{bytes} bytes");
         Assert.Contains("<svg id=\"plot-nif-graph-svg\"", html, StringComparison.Ordinal);
         Assert.Contains("<svg id=\"plot-nif-attribution-svg\"", html, StringComparison.Ordinal);
-        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap, "h", "unit"), "<rect").Count);
+        Assert.Equal(50 * 64, Regex.Matches(Plots.Heatmap(report.Conductance!.Heatmap, "h", "heat map", "unit", false), "<rect [^>]*><title>").Count);
     }
 
     [Fact]
     public void Html_TemplateOverride_UsesTheFolderAndKeepsEmbeddedPartials()
     {
-        File.WriteAllText(Path.Combine(_temp, "layout.hbs"), "<p>{{outcome}} {{specName}}</p>{{> gates}}");
+        File.WriteAllText(Path.Combine(_temp, "layout.sbn-html"), "<p>{{ outcome }} {{ spec_name }}</p>{{ partial \"gates\" }}");
         var html = new HtmlReportRenderer(ReportTemplates.FromDirectory(_temp)).Render(ReportFixture.Synthetic(2, GateStatus.Fail));
         Assert.StartsWith("<p>failed synthetic.yaml</p>", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"badge fail\">fail</span>", html, StringComparison.Ordinal);

@@ -28,15 +28,15 @@ public sealed class ReportFixture
     public static AuditReport Synthetic(int layers, params GateStatus[] gates)
     {
         var names = Enumerable.Range(0, layers).Select(i => $"/block{i / 4}/layer{i}/Relu_output_0").ToList();
-        var metrics = new SortedDictionary<string, double?>(StringComparer.Ordinal);
+        var metrics = new MetricTable();
         var random = new Random(1);
         foreach (var n in names)
         {
-            metrics[$"conductance.share[{n}]"] = 1.0 / layers;
-            metrics[$"plane.activation.i_xt[{n}]"] = random.NextDouble() * 6;
-            metrics[$"ite.efficiency[{n}]"] = random.NextDouble();
+            metrics.Set("conductance.share", n, 1.0 / layers);
+            metrics.Set("plane.activation.i_xt", n, random.NextDouble() * 6);
+            metrics.Set("ite.efficiency", n, random.NextDouble());
         }
-        metrics["dpi.violations"] = 2;
+        metrics.Set("dpi.violations", null, 2);
         var points = names.Select((n, i) => new PlanePoint(n, "channel-mean", 5, new PlaneValue(6 - i * 0.1, 0.05), new PlaneValue(1 + i * 0.05, 0.02),
             new PlaneValue(5 - i * 0.1, 0.05), new PlaneValue(1.5 + i * 0.03, 0.02))).ToList();
         var gateResults = gates.Select((s, i) => new GateResult(
@@ -53,7 +53,12 @@ public sealed class ReportFixture
             Seed = 0,
             Samples = 64,
             LabelSource = "labels",
-            Layers = [.. names.Select((n, i) => new ReportLayer(n, "Relu", [64, 8, 8], i < layers / 3 ? "early" : i < 2 * layers / 3 ? "intermediate" : "deep"))],
+            Layers = [.. names.Select((n, i) => new AuditLayer(n, "Relu", [64, 8, 8])
+            {
+                Group = i < layers / 3 ? "early" : i < 2 * layers / 3 ? "intermediate" : "deep",
+                Metrics = [.. metrics.LayerFamilies.Select(f => new MetricReading(f, metrics.Value(f, n), null, MetricStatus.NoBaseline))],
+            })],
+            Scalars = [.. metrics.Scalars.Select(s => new MetricReading(s.Key, s.Value, null, MetricStatus.NoBaseline))],
             Metrics = metrics,
             Analyses = ["conductance", "planes", "ite"],
             Planes = new PlaneSection("renyi", points, [new GroupRow("early", names)], [new DpiRow("i_ty", names[0], names[^1], 1, 2, 0.5)]),

@@ -26,7 +26,7 @@ public sealed partial class ReportJsonTests(ReportFixture fixture) : IClassFixtu
         File.WriteAllText(path, Json(fixture.Digits));
         var doc = ReportJsonReader.Read(path);
         Assert.Equal(AuditReport.CurrentSchemaVersion, doc.SchemaVersion);
-        Assert.Equal(fixture.Digits.Metrics.ToList(), doc.Baseline.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
+        Assert.Equal(fixture.Digits.Metrics.Entries().ToList(), doc.Baseline.Metrics.Entries().ToList());
         Assert.Equal(fixture.Digits.Layers.Select(l => l.Name), doc.Baseline.Layers);
         Assert.Equal(fixture.Digits.Gates.Select(g => g.Gate), doc.Gates);
     }
@@ -40,7 +40,7 @@ public sealed partial class ReportJsonTests(ReportFixture fixture) : IClassFixtu
         Assert.Equal(WithoutTimings(a), WithoutTimings(b));
         using var doc = JsonDocument.Parse(a);
         var root = doc.RootElement;
-        Assert.Equal(1, root.GetProperty("schema_version").GetInt32());
+        Assert.Equal(2, root.GetProperty("schema_version").GetInt32());
         Assert.Equal("timings", root.EnumerateObject().Last().Name);
         Assert.Equal(64, root.GetProperty("model").GetProperty("sha256").GetString()!.Length);
         Assert.Equal(64, root.GetProperty("data").GetProperty("sha256").GetString()!.Length);
@@ -52,9 +52,9 @@ public sealed partial class ReportJsonTests(ReportFixture fixture) : IClassFixtu
     public void Read_WrongSchemaVersion_Refused()
     {
         var path = Path.Combine(_temp, "old.json");
-        File.WriteAllText(path, Json(fixture.Digits).Replace("\"schema_version\": 1", "\"schema_version\": 99", StringComparison.Ordinal));
+        File.WriteAllText(path, Json(fixture.Digits).Replace("\"schema_version\": 2", "\"schema_version\": 99", StringComparison.Ordinal));
         var e = Assert.Throws<ReportFormatException>(() => ReportJsonReader.Read(path));
-        Assert.Equal($"{path}: schema_version 99 is not supported (this tool reads 1)", e.Message);
+        Assert.Equal($"{path}: schema_version 99 is not supported (this tool reads 1 and 2)", e.Message);
         File.WriteAllText(path, "{\"a\": 1}");
         Assert.Equal($"{path}: not a model-audit report.json (no schema_version)", Assert.Throws<ReportFormatException>(() => ReportJsonReader.Read(path)).Message);
     }

@@ -12,7 +12,7 @@ namespace ModelAudit.Audit.Gates;
 public static class GateEvaluator
 {
     /// <summary>A metric expression's value over a set of layers and metric values; null with a reason when missing.</summary>
-    public static double? Evaluate(MetricExpression metric, IReadOnlyList<string> layers, IReadOnlyDictionary<string, double?> metrics, out string missing)
+    public static double? Evaluate(MetricExpression metric, IReadOnlyList<string> layers, MetricTable metrics, out string missing)
     {
         ArgumentNullException.ThrowIfNull(metric);
         ArgumentNullException.ThrowIfNull(layers);
@@ -20,8 +20,8 @@ public static class GateEvaluator
         missing = "";
         if (metric.Selector is null)
         {
-            if (metrics.TryGetValue(metric.Family, out var v) && v is not null) return v;
-            missing = metrics.ContainsKey(metric.Family) ? $"{metric.Family} is undefined" : $"{metric.Family} is not in the report";
+            if (metrics.TryGet(metric.Family, null, out var v) && v is not null) return v;
+            missing = metrics.Contains(metric.Family) ? $"{metric.Family} is undefined" : $"{metric.Family} is not in the report";
             return null;
         }
         var matched = metric.Match(layers);
@@ -34,7 +34,7 @@ public static class GateEvaluator
         var undefined = new List<string>();
         foreach (var layer in matched)
         {
-            if (metrics.TryGetValue(MetricExpression.Key(metric.Family, layer), out var v) && v is { } value) values.Add(value);
+            if (metrics.TryGet(metric.Family, layer, out var v) && v is { } value) values.Add(value);
             else undefined.Add(layer);
         }
         if (metric.Aggregate is null && undefined.Count > 0 || values.Count == 0)
@@ -57,7 +57,7 @@ public static class GateEvaluator
     /// <param name="layers">The run's layers.</param>
     /// <param name="metrics">The run's metrics.</param>
     /// <param name="baseline">The baseline, or null when none was given.</param>
-    public static GateResult Evaluate(GateSpec gate, IReadOnlyList<string> layers, IReadOnlyDictionary<string, double?> metrics, BaselineReport? baseline)
+    public static GateResult Evaluate(GateSpec gate, IReadOnlyList<string> layers, MetricTable metrics, BaselineReport? baseline)
     {
         ArgumentNullException.ThrowIfNull(gate);
         var inv = CultureInfo.InvariantCulture;

@@ -51,9 +51,6 @@ public sealed partial record MetricExpression(string Family, string? Selector, M
         _ => null,
     };
 
-    /// <summary>The metric key of one layer's value in a report: <c>FAMILY[LAYER]</c>, or <c>FAMILY</c> for scalars.</summary>
-    public static string Key(string family, string? layer) => layer is null ? family : $"{family}[{layer}]";
-
     /// <summary>The layers of <paramref name="layers"/> the selector picks, in their order.</summary>
     public IReadOnlyList<string> Match(IEnumerable<string> layers)
     {

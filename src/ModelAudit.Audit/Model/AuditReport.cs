@@ -6,8 +6,11 @@ namespace ModelAudit.Audit.Model;
 /// </summary>
 public sealed class AuditReport
 {
-    /// <summary>Version of the report.json schema; bumped on incompatible changes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>
+    /// Version of the report.json schema; bumped on incompatible changes. 2: per-layer metrics inside each layer with
+    /// baseline, delta and status (version 1 had one flat <c>metrics</c> object; its baselines are still read).
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>Schema version of this report.</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
@@ -39,11 +42,14 @@ public sealed class AuditReport
     /// <summary><c>labels</c> or <c>predicted</c>.</summary>
     public required string LabelSource { get; init; }
 
-    /// <summary>Analysed layers in depth order.</summary>
-    public required IReadOnlyList<ReportLayer> Layers { get; init; }
+    /// <summary>Analysed layers in depth order, each with its metrics beside the baseline's.</summary>
+    public required IReadOnlyList<AuditLayer> Layers { get; init; }
 
-    /// <summary>Every metric value by key (<c>FAMILY</c> or <c>FAMILY[LAYER]</c>), ordinal key order; null = undefined.</summary>
-    public required IReadOnlyDictionary<string, double?> Metrics { get; init; }
+    /// <summary>Scalar metrics (accuracy, dpi.violations, ...) beside the baseline's, ordinal family order.</summary>
+    public required IReadOnlyList<MetricReading> Scalars { get; init; }
+
+    /// <summary>Every metric value of the run (what gates evaluate).</summary>
+    public required MetricTable Metrics { get; init; }
 
     /// <summary>Analyses run, in order.</summary>
     public required IReadOnlyList<string> Analyses { get; init; }
@@ -69,8 +75,22 @@ public sealed class AuditReport
     /// <summary>The baseline used, or null when none was given.</summary>
     public FileDigest? Baseline { get; init; }
 
+    /// <summary>The baseline's conductance heat map, for the difference map (not written to report.json; it is in the baseline).</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? BaselineHeatmap { get; init; }
+
     /// <summary>Wall-clock seconds per stage; the only nondeterministic part of the report.</summary>
     public required IReadOnlyList<KeyValuePair<string, double>> Timings { get; init; }
+
+    /// <summary>
+    /// Every reading that moved against the baseline, most alarming first: readings over a gate's allowed regression,
+    /// then by the share of the allowance used, then by relative change. Empty without a baseline.
+    /// </summary>
+    public IReadOnlyList<MetricChange> Changes() =>
+        [.. Scalars.Select(r => new MetricChange(null, r)).Concat(Layers.SelectMany(l => l.Metrics.Select(r => new MetricChange(l.Name, r))))
+            .Where(c => c.Reading.Status is MetricStatus.Changed or MetricStatus.Improved or MetricStatus.Worsened or MetricStatus.Regressed)
+            .OrderByDescending(c => c.Reading.Status == MetricStatus.Regressed)
+            .ThenByDescending(c => c.Reading.AllowanceUsed ?? -1)
+            .ThenByDescending(c => c.Reading.RelativeChange ?? (c.Reading.Delta is { } d ? Math.Abs(d) : 0))];
 
     /// <summary>True when no error-severity gate failed.</summary>
     public bool Passed => Gates.All(g => g.Status != GateStatus.Fail);
@@ -81,9 +101,12 @@ public sealed class AuditReport
 /// <param name="Sha256">Digest.</param>
 public sealed record FileDigest(string Path, string Sha256);
 
-/// <summary>An analysed layer.</summary>
-/// <param name="Name">Tensor name.</param>
-/// <param name="OpType">Op type of the node producing it.</param>
-/// <param name="Shape">Shape per sample.</param>
-/// <param name="Group">Layer group (early, intermediate, deep), or null when planes were not computed.</param>
-public sealed record ReportLayer(string Name, string OpType, IReadOnlyList<int> Shape, string? Group);
+
+/// <summary>One moved metric for the "What changed" list.</summary>
+/// <param name="Layer">The layer, or null for a scalar.</param>
+/// <param name="Reading">Value, baseline, delta and status.</param>
+public sealed record MetricChange(string? Layer, MetricReading Reading)
+{
+    /// <summary>How gates name it: <c>FAMILY</c> or <c>FAMILY[LAYER]</c> (display only).</summary>
+    public string Name => Layer is null ? Reading.Family : $"{Reading.Family}[{Layer}]";
+}

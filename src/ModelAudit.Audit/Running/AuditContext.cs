@@ -10,8 +10,6 @@ namespace ModelAudit.Audit.Running;
 /// <summary>What the steps share: the model, the data, the layers, what earlier steps computed, and the metric sink.</summary>
 internal sealed class AuditContext
 {
-    private readonly SortedDictionary<string, double?> _metrics = new(StringComparer.Ordinal);
-
     public required OnnxSession Session { get; init; }
 
     public required OnnxDifferentiableModel Model { get; init; }
@@ -36,16 +34,8 @@ internal sealed class AuditContext
 
     public required int Seed { get; init; }
 
-    /// <summary>The planes step's estimator and reduced representations, for ITE.</summary>
-    public IMutualInformationEstimator? Estimator { get; set; }
-
-    public SampleMatrix? ReducedInput { get; set; }
-
-    public IReadOnlyList<SampleMatrix>? ReducedActivations { get; set; }
-
-    public PlaneSection? Planes { get; set; }
-
-    public IReadOnlyList<LayerGroup>? Groups { get; set; }
+    /// <summary>The planes step's output (its section, groups, estimator and reduced representations, which ITE reuses), once it ran.</summary>
+    public PlanesOutput? Planes { get; set; }
 
     public IReadOnlyList<EfficiencyRow>? Efficiency { get; set; }
 
@@ -53,12 +43,21 @@ internal sealed class AuditContext
 
     public GraphSection? Graph { get; set; }
 
-    public IReadOnlyDictionary<string, double?> Metrics => _metrics;
+    /// <summary>Every metric value the steps produced.</summary>
+    public MetricTable Metrics { get; } = new();
 
     /// <summary>Warnings for every report (small samples, estimator limits).</summary>
     public List<string> Warnings { get; } = [];
 
     /// <summary>Records a metric value; NaN and infinities are stored as undefined.</summary>
-    public void SetMetric(string family, string? layer, double? value)
-        => _metrics[Audit.Metrics.MetricExpression.Key(family, layer)] = value is { } v && double.IsFinite(v) ? v : null;
+    public void SetMetric(string family, string? layer, double? value) => Metrics.Set(family, layer, value);
 }
+
+/// <summary>What the planes step produces: the report section, the layer groups, and what ITE reuses.</summary>
+/// <param name="Section">The information-plane section.</param>
+/// <param name="Groups">Contiguous layer groups by index range.</param>
+/// <param name="Estimator">The estimator the planes used.</param>
+/// <param name="ReducedInput">The reduced input representation.</param>
+/// <param name="ReducedActivations">The reduced representation of each layer, in depth order.</param>
+internal sealed record PlanesOutput(PlaneSection Section, IReadOnlyList<LayerGroup> Groups, IMutualInformationEstimator Estimator, SampleMatrix ReducedInput,
+    IReadOnlyList<SampleMatrix> ReducedActivations);

@@ -61,7 +61,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
     }
 
     /// <summary>The loaded model and data, the resolved layers and the stream's layout.</summary>
-    private sealed record Loaded(OnnxSession Session, OnnxDifferentiableModel Model, AuditData Data, IReadOnlyList<ModelLayer> Layers,
+    private sealed record Loaded(OnnxSession Session, OnnxDifferentiableModel Model, AuditData Data, IReadOnlyList<AuditLayer> Layers,
         StreamLayout Layout, StreamConductance? Conductance, long RuntimeValuesPerSample, FileDigest ModelDigest, FileDigest DataDigest,
         FileDigest? LabelsDigest, string SpecSha256, string ToolVersion, int Seed)
     {
@@ -156,8 +156,10 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
 
         var gates = spec.Gates.Select(g => GateEvaluator.Evaluate(g, layerNames, context.Metrics, baseline)).ToList();
         var groupOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var g in context.Groups ?? [])
+        foreach (var g in context.Planes?.Groups ?? [])
             for (int i = g.First; i < g.First + g.Count; i++) groupOf[layerNames[i]] = g.Name;
+        var (layers, scalars) = MetricComparison.Compare([.. loaded.Layers.Select(l => l with { Group = groupOf.GetValueOrDefault(l.Name) })],
+            context.Metrics, baseline, spec.Gates);
         timings.Add(new("total", total.Elapsed.TotalSeconds));
         loaded.Data.Inputs.Dispose();
         return new AuditReport
@@ -171,16 +173,18 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
             Seed = spec.Seed,
             Samples = loaded.Samples,
             LabelSource = loaded.Data.Labels is null ? "predicted" : "labels",
-            Layers = [.. loaded.Layers.Select(l => new ReportLayer(l.Name, l.OpType, l.Shape, groupOf.GetValueOrDefault(l.Name)))],
-            Metrics = new SortedDictionary<string, double?>(context.Metrics.ToDictionary(), StringComparer.Ordinal),
+            Layers = layers,
+            Scalars = scalars,
+            Metrics = context.Metrics,
             Analyses = spec.Analyses,
-            Planes = context.Planes,
+            Planes = context.Planes?.Section,
             Efficiency = context.Efficiency,
             Conductance = context.ConductanceSection,
             Graph = context.Graph,
             Gates = gates,
             Warnings = context.Warnings,
             Baseline = baseline is null ? null : new FileDigest(baseline.Path, baseline.Sha256),
+            BaselineHeatmap = baseline?.Heatmap,
             Timings = timings,
         };
     }

@@ -10,7 +10,7 @@ namespace ModelAudit.Audit.Spec;
 public sealed class AuditSpecException : Exception
 {
     /// <summary>The diagnostic code of every spec error.</summary>
-    public const string SpecErrorCode = "MA0001";
+    public const string SpecErrorCode = Session.AuditDiagnostic.SpecErrorCode;
 
     /// <summary>Creates the error.</summary>
     public AuditSpecException(string file, SourceMark mark, string message) : base(OneLine(message, MaxMessageLength))
@@ -26,7 +26,7 @@ public sealed class AuditSpecException : Exception
     public SourceMark Mark { get; }
 
     /// <summary><c>FILE(line,col): error MA0001: message</c>.</summary>
-    public string Diagnostic => $"{OneLine(File, 4096)}({Mark.Line},{Mark.Column}): error {SpecErrorCode}: {Message}";
+    public string Diagnostic => new Session.AuditDiagnostic(OneLine(File, 4096), Mark.Line, Mark.Column, Session.DiagnosticSeverity.Error, SpecErrorCode, Message).ToString();
 
     /// <summary>The longest message kept whole; a longer one (it can only come from echoing the input) is cut.</summary>
     internal const int MaxMessageLength = 2000;

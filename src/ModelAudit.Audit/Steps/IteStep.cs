@@ -53,11 +53,11 @@ internal sealed class IteStep : IAuditStep
     public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
     {
         var o = (Options)options;
-        var estimator = context.Estimator ?? throw new InvalidOperationException("the planes step must run before ITE");
+        var planes = context.Planes ?? throw new InvalidOperationException("the planes step must run before ITE");
         cancellationToken.ThrowIfCancellationRequested();
         var labels = context.Y.Select(v => (int)v).ToArray();
-        var known = context.Planes?.Points.Select(p => (p.Entropy, p.ActivationLabel.Value)).ToList();
-        var rows = new TransformationEfficiency(estimator, o.Weights).Compute(context.ReducedInput!, labels, context.ReducedActivations!, context.Layers, known);
+        var known = planes.Section.Points.Select(p => (p.Entropy, p.ActivationLabel.Value)).ToList();
+        var rows = new TransformationEfficiency(planes.Estimator, o.Weights).Compute(planes.ReducedInput, labels, planes.ReducedActivations, context.Layers, known);
         foreach (var r in rows)
         {
             context.SetMetric("ite.efficiency", r.Layer, r.Efficiency);

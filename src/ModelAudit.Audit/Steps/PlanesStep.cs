@@ -182,11 +182,7 @@ internal sealed class PlanesStep : IAuditStep
         context.SetMetric("dpi.violations", null, dpi.Count);
         var groups = new LayerGroups();
         groups.Compute([.. infos.Select(p => (p.InputActivation.Value, p.ActivationLabel.Value))]);
-        context.Groups = groups.Groups;
-        context.Estimator = o.Instance;
-        context.ReducedInput = input;
-        context.ReducedActivations = reduced;
-        context.Planes = new PlaneSection(o.Instance.Name,
+        var section = new PlaneSection(o.Instance.Name,
             [.. infos.Select(p => new PlanePoint(p.Layer, p.Reduction, p.Entropy, Value(p.InputActivation), Value(p.ActivationLabel),
                 p.InputConductance is { } a ? Value(a) : null, p.ConductanceLabel is { } b ? Value(b) : null)
             {
@@ -197,6 +193,7 @@ internal sealed class PlanesStep : IAuditStep
             })],
             [.. groups.Groups.Select(g => new GroupRow(g.Name, [.. context.Layers.Skip(g.First).Take(g.Count)]))],
             [.. dpi.Select(d => new DpiRow(d.Quantity == InformationQuantity.InputActivation ? "i_xt" : "i_ty", d.Earlier, d.Later, d.EarlierValue, d.LaterValue, d.Margin))]);
+        context.Planes = new PlanesOutput(section, groups.Groups, o.Instance, input, reduced);
         int chance = infos.Count(p => !InformationPlane.AboveChance(p.ActivationLabel, p.ActivationLabelNull));
         if (chance > 0)
             context.Warnings.Add($"I(T;Y) of {chance} of {infos.Count} layers is not distinguishable from chance (within 3 standard deviations of the label-shuffle null); those values say nothing about the layers");

@@ -70,7 +70,7 @@ internal sealed class StreamLayout
     /// <param name="conductance">Whether conductance is computed.</param>
     /// <param name="samples">Audit samples, to refuse a reduced store that would not fit.</param>
     /// <exception cref="ModelInputException">The reduced store of every sample would exceed <see cref="ReducedBudgetBytes"/>.</exception>
-    public static StreamLayout Create(IReadOnlyList<ModelLayer> layers, TensorShape sampleShape, RepresentationReduction? reduction, int projectionDimensions,
+    public static StreamLayout Create(IReadOnlyList<Model.AuditLayer> layers, TensorShape sampleShape, RepresentationReduction? reduction, int projectionDimensions,
         int seed, bool conductance, int samples)
     {
         ArgumentNullException.ThrowIfNull(layers);

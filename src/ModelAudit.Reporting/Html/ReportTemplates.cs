@@ -1,13 +1,18 @@
-using System.Reflection;
-
 namespace ModelAudit.Reporting.Html;
 
 /// <summary>
-/// The HTML templates: <c>layout.hbs</c> plus <c>partials/*.hbs</c> (each registered under its file name),
-/// embedded from the repository's templates/ folder or read from a folder that overrides them.
+/// The HTML templates (Scriban): <c>layout.sbn-html</c> plus <c>partials/*.sbn-html</c> (each included as
+/// <c>{{ partial "NAME" }}</c>), embedded from the repository's templates/ folder or read from a folder that
+/// overrides them.
 /// </summary>
 public sealed class ReportTemplates
 {
+    /// <summary>The file extension of a template.</summary>
+    public const string Extension = ".sbn-html";
+
+    /// <summary>The layout's file name.</summary>
+    public const string LayoutFile = "layout" + Extension;
+
     private ReportTemplates(string layout, IReadOnlyDictionary<string, string> partials)
     {
         Layout = layout;
@@ -23,20 +28,23 @@ public sealed class ReportTemplates
     /// <summary>The templates shipped inside this assembly.</summary>
     public static ReportTemplates Embedded { get; } = LoadEmbedded();
 
-    /// <summary>Reads <c>DIR/layout.hbs</c> and <c>DIR/partials/*.hbs</c>; partials missing there come from the embedded set.</summary>
-    /// <exception cref="DirectoryNotFoundException">The folder or its layout.hbs is missing.</exception>
+    /// <summary>Reads <c>DIR/layout.sbn-html</c> and <c>DIR/partials/*.sbn-html</c>; partials missing there come from the embedded set.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder or its layout is missing.</exception>
     public static ReportTemplates FromDirectory(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        var layoutPath = Path.Combine(directory, "layout.hbs");
-        if (!File.Exists(layoutPath)) throw new DirectoryNotFoundException($"{directory}: no layout.hbs (a templates folder holds layout.hbs and partials/*.hbs)");
+        var layoutPath = Path.Combine(directory, LayoutFile);
+        if (!File.Exists(layoutPath))
+            throw new DirectoryNotFoundException($"{directory}: no {LayoutFile} (a templates folder holds {LayoutFile} and partials/*{Extension})");
         var partials = new Dictionary<string, string>(Embedded.Partials, StringComparer.Ordinal);
         var partialDir = Path.Combine(directory, "partials");
         if (Directory.Exists(partialDir))
-            foreach (var file in Directory.GetFiles(partialDir, "*.hbs").Order(StringComparer.Ordinal))
-                partials[Path.GetFileNameWithoutExtension(file)] = File.ReadAllText(file);
+            foreach (var file in Directory.GetFiles(partialDir, "*" + Extension).Order(StringComparer.Ordinal))
+                partials[Name(file)] = File.ReadAllText(file);
         return new ReportTemplates(File.ReadAllText(layoutPath), partials);
     }
+
+    private static string Name(string file) => Path.GetFileName(file)[..^Extension.Length];
 
     private static ReportTemplates LoadEmbedded()
     {
@@ -50,9 +58,9 @@ public sealed class ReportTemplates
         // MSBuild's RecursiveDir uses the build machine's separator.
         var names = assembly.GetManifestResourceNames().ToDictionary(n => n.Replace('\\', '/'), n => n, StringComparer.Ordinal);
         var partials = names.Keys
-            .Where(n => n.StartsWith("templates/partials/", StringComparison.Ordinal) && n.EndsWith(".hbs", StringComparison.Ordinal))
+            .Where(n => n.StartsWith("templates/partials/", StringComparison.Ordinal) && n.EndsWith(Extension, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .ToDictionary(n => Path.GetFileNameWithoutExtension(n), n => Read(names[n]), StringComparer.Ordinal);
-        return new ReportTemplates(Read(names["templates/layout.hbs"]), partials);
+            .ToDictionary(Name, n => Read(names[n]), StringComparer.Ordinal);
+        return new ReportTemplates(Read(names["templates/" + LayoutFile]), partials);
     }
 }

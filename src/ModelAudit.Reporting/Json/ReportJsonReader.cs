@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ModelAudit.Audit.Gates;
 using ModelAudit.Audit.Metrics;
+using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Audit.Yaml;
 using ModelAudit.Tensors.Io;
@@ -18,7 +19,7 @@ public sealed record ReportDocument(BaselineReport Baseline, IReadOnlyList<GateS
 
 /// <summary>
 /// Reads report.json files (the baseline format) strictly: a regular file of at most <see cref="MaxBytes"/>, valid
-/// UTF-8, the current schema_version, and every field it uses of the right JSON type (metrics are finite numbers
+/// UTF-8, schema_version 1 (a flat <c>metrics</c> object) or 2 (metrics inside each layer), and every field it uses of the right JSON type (metrics are finite numbers
 /// or null). Anything else is a <see cref="ReportFormatException"/> naming the file and the JSON path.
 /// </summary>
 public static class ReportJsonReader
@@ -66,15 +67,36 @@ public static class ReportJsonReader
                 throw new ReportFormatException($"{shown}: not a model-audit report.json (no schema_version)");
             var version = root["schema_version"];
             int schema = version.Int();
-            if (schema != Audit.Model.AuditReport.CurrentSchemaVersion)
-                throw new ReportFormatException($"{shown}: schema_version {schema} is not supported (this tool reads {Audit.Model.AuditReport.CurrentSchemaVersion})");
-            var layers = root["layers"].Items().Select(l => l["name"].String()).ToList();
-            var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
-            foreach (var (name, value) in root["metrics"].Properties()) metrics[name] = value.NumberOrNull();
+            if (schema is not (1 or Audit.Model.AuditReport.CurrentSchemaVersion))
+                throw new ReportFormatException($"{shown}: schema_version {schema} is not supported (this tool reads 1 and {Audit.Model.AuditReport.CurrentSchemaVersion})");
+            var layerNodes = root["layers"].Items().ToList();
+            var layers = layerNodes.Select(l => l["name"].String()).ToList();
+            var metrics = new MetricTable();
+            if (schema == 1)
+            {
+                // Version 1 kept every value in one object keyed FAMILY or FAMILY[LAYER]; only this reader still splits those keys.
+                foreach (var (key, value) in root["metrics"].Properties())
+                {
+                    int open = key.IndexOf('[', StringComparison.Ordinal);
+                    if (open >= 0 && (open == 0 || key.Length < open + 3 || key[^1] != ']')) throw value.Invalid("expected a key FAMILY or FAMILY[LAYER]");
+                    metrics.Set(open < 0 ? key : key[..open], open < 0 ? null : key[(open + 1)..^1], value.NumberOrNull());
+                }
+            }
+            else
+            {
+                foreach (var (family, reading) in root["scalars"].Properties()) metrics.Set(family, null, reading["value"].NumberOrNull());
+                for (int i = 0; i < layerNodes.Count; i++)
+                    foreach (var (family, reading) in layerNodes[i]["metrics"].Properties()) metrics.Set(family, layers[i], reading["value"].NumberOrNull());
+            }
             var gates = root["gates"].Items().Select(Gate).ToList();
             var spec = root["spec"]["file"].String();
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            return new ReportDocument(new BaselineReport(full, sha, layers, metrics), gates, spec, schema);
+            IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? heatmap = null;
+            if (doc.RootElement.TryGetProperty("conductance", out var conductance) && conductance.ValueKind == JsonValueKind.Object
+                && conductance.TryGetProperty("heatmap", out _))
+                heatmap = [.. root["conductance"]["heatmap"].Properties()
+                    .Select(p => KeyValuePair.Create(p.Name, (IReadOnlyList<double>)[.. p.Value.Items().Select(v => v.NumberOrNull() ?? double.NaN)]))];
+            return new ReportDocument(new BaselineReport(full, sha, layers, metrics) { Heatmap = heatmap }, gates, spec, schema);
         }
     }
 

@@ -14,4 +14,14 @@ internal static class Palette
         int r = (int)Math.Round(247 + (8 - 247) * t), g = (int)Math.Round(251 + (48 - 251) * t), b = (int)Math.Round(255 + (107 - 255) * t);
         return $"#{r:x2}{g:x2}{b:x2}";
     }
+
+    /// <summary>Diverging ramp for t in [-1, 1]: red (lower than the baseline), white (same), blue (higher).</summary>
+    public static string Diverging(double t)
+    {
+        t = double.IsFinite(t) ? Math.Clamp(t, -1, 1) : 0;
+        (int R, int G, int B) end = t < 0 ? (178, 24, 43) : (33, 102, 172);
+        double a = Math.Abs(t);
+        int r = (int)Math.Round(247 + (end.R - 247) * a), g = (int)Math.Round(247 + (end.G - 247) * a), b = (int)Math.Round(247 + (end.B - 247) * a);
+        return $"#{r:x2}{g:x2}{b:x2}";
+    }
 }

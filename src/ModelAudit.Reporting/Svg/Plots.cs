@@ -1,18 +1,27 @@
+using System.Globalization;
 using ModelAudit.Audit.Model;
 
 namespace ModelAudit.Reporting.Svg;
 
 /// <summary>One figure of the HTML report.</summary>
-/// <param name="Id">The svg element's id (stable; tests count them).</param>
+/// <param name="Id">The figure's id (stable; tests count them); its svg element is <c>ID-svg</c>.</param>
 /// <param name="Title">Heading.</param>
 /// <param name="Caption">What it shows.</param>
 /// <param name="Svg">The inline SVG markup.</param>
 public sealed record Plot(string Id, string Title, string Caption, string Svg);
 
-/// <summary>Draws the report's figures as inline SVG, from the report alone.</summary>
+/// <summary>
+/// Draws the report's figures as inline SVG, from the report alone. With a baseline every figure that can shows it
+/// beside the run, each baseline mark in class <c>baseline</c>: ghosted plane points joined to the new ones, markers
+/// on the ITE and conductance-share bars, a difference heat map, the baseline's DPI count.
+/// </summary>
 public static class Plots
 {
-    private const double Width = 640, Height = 400, Left = 60, Right = 20, Top = 20, Bottom = 50;
+    /// <summary>The CSS class of every mark that draws a baseline value.</summary>
+    public const string BaselineClass = "baseline";
+
+    private const double Width = 960, Height = 420, Left = 64, Right = 24, Top = 40, Bottom = 50;
+    private const string BaselineColour = "#222";
 
     /// <summary>Every figure the report has data for, in display order.</summary>
     public static IReadOnlyList<Plot> For(AuditReport report)
@@ -20,37 +29,58 @@ public static class Plots
         ArgumentNullException.ThrowIfNull(report);
         var plots = new List<Plot>();
         var groupIndex = GroupIndex(report);
+        bool hasBaseline = report.Baseline is not null;
+        string vsBaseline = hasBaseline ? " Hollow dashed marks are the baseline, joined to this run's point." : "";
         if (report.Planes is { } planes)
         {
-            plots.Add(new Plot("plot-plane-activation", "Activation information plane", $"I(X;T) against I(T;Y) per layer ({planes.Estimator}), joined in depth order; bars are the bootstrap spread; colour is the layer group.",
-                PlanePlot("plot-plane-activation", "Activation plane", planes.Points.Select(p => (p.Layer, (PlaneValue?)p.InputActivation, (PlaneValue?)p.ActivationLabel)).ToList(), "I(X;T) bits", "I(T;Y) bits", groupIndex, GroupNames(report))));
+            plots.Add(new Plot("plot-plane-activation", "Activation information plane",
+                $"I(X;T) against I(T;Y) per layer ({planes.Estimator}), joined in depth order; bars are the bootstrap spread; colour is the layer group.{vsBaseline}",
+                PlanePlot("plot-plane-activation", "Activation plane",
+                    [.. planes.Points.Select(p => new PlaneEntry(p.Layer, p.InputActivation, p.ActivationLabel,
+                        Baseline(report, p.Layer, "plane.activation.i_xt"), Baseline(report, p.Layer, "plane.activation.i_ty")))],
+                    "I(X;T) bits", "I(T;Y) bits", groupIndex, GroupNames(report))));
             if (planes.Points.Any(p => p.InputConductance is not null))
-                plots.Add(new Plot("plot-plane-conductance", "Conductance information plane", "I(X;C) against I(C;Y) per layer, joined in depth order; bars are the bootstrap spread.",
-                    PlanePlot("plot-plane-conductance", "Conductance plane", planes.Points.Select(p => (p.Layer, p.InputConductance, p.ConductanceLabel)).ToList(), "I(X;C) bits", "I(C;Y) bits", groupIndex, GroupNames(report))));
+                plots.Add(new Plot("plot-plane-conductance", "Conductance information plane",
+                    $"I(X;C) against I(C;Y) per layer, joined in depth order; bars are the bootstrap spread.{vsBaseline}",
+                    PlanePlot("plot-plane-conductance", "Conductance plane",
+                        [.. planes.Points.Select(p => new PlaneEntry(p.Layer, p.InputConductance, p.ConductanceLabel,
+                            Baseline(report, p.Layer, "plane.conductance.i_xc"), Baseline(report, p.Layer, "plane.conductance.i_cy")))],
+                        "I(X;C) bits", "I(C;Y) bits", groupIndex, GroupNames(report))));
+            double? baselineDpi = hasBaseline ? report.Scalars.FirstOrDefault(s => s.Family == "dpi.violations")?.BaselineValue : null;
             plots.Add(new Plot("plot-dpi", "Data-processing inequality findings", planes.Dpi.Count == 0
                     ? "No layer pair where information rose with depth beyond the spread."
-                    : $"{planes.Dpi.Count} layer pairs where I(X;T) (blue) or I(T;Y) (orange) rose with depth beyond the spread; arc width is the margin.",
-                DpiPlot(report.Layers.Select(l => l.Name).ToList(), planes.Dpi)));
+                    : $"{planes.Dpi.Count} layer pairs where I(X;T) or I(T;Y) rose with depth beyond the spread; arc width is the margin.",
+                DpiPlot(report.Layers.Select(l => l.Name).ToList(), planes.Dpi, hasBaseline, baselineDpi)));
         }
         if (report.Efficiency is { } efficiency)
-            plots.Add(new Plot("plot-ite", "Information transformation efficiency", "Compression, preservation, usefulness and efficiency per layer (missing bars are undefined terms, see the table).",
-                IteBars(efficiency)));
+            plots.Add(new Plot("plot-ite", "Information transformation efficiency",
+                "Compression, preservation, usefulness and efficiency per layer. A bar at zero is a value of zero (drawn as a thin line); \"n/a\" marks a term that is undefined for that layer (see the notes)."
+                + (hasBaseline ? " Black dashed ticks are the baseline's values." : ""),
+                IteBars(efficiency, hasBaseline ? report : null)));
         if (report.Conductance is { } conductance)
         {
-            plots.Add(new Plot("plot-conductance-share", "Conductance share", "Each layer's share of the total mean absolute conductance.",
-                ShareBars(conductance.Share, groupIndex)));
+            plots.Add(new Plot("plot-conductance-share", "Conductance share",
+                "Each layer's share of the total mean absolute conductance." + (hasBaseline ? " Black ticks are the baseline's shares." : ""),
+                ShareBars(conductance.Share, groupIndex, hasBaseline ? layer => Baseline(report, layer, "conductance.share") : null)));
             plots.Add(new Plot("plot-attribution-heatmap", "Attribution heat map", "Mean |conductance| per channel or unit, each row scaled to its maximum.",
-                Heatmap(conductance.Heatmap, "plot-attribution-heatmap-svg", "channel / unit")));
+                Heatmap(conductance.Heatmap, "plot-attribution-heatmap-svg", "Attribution heat map", "channel / unit", false)));
+            if (report.BaselineHeatmap is { } before && DifferenceRows(conductance.Heatmap, before) is { Count: > 0 } rows)
+                plots.Add(new Plot("plot-attribution-difference", "Attribution change against the baseline",
+                    "This run's mean |conductance| per channel or unit minus the baseline's, as a share of the larger of the two rows' maxima: blue rose, red fell. Layers whose width changed are left out.",
+                    DifferenceMap(rows)));
         }
         if (report.Graph is { } graph)
         {
-            plots.Add(new Plot("plot-nif-graph", "Neural information flow graph", "Layered layout; node size is betweenness, colour is community, edge width is flow.",
+            plots.Add(new Plot("plot-nif-graph", "Neural information flow graph", "Layered layout; node size is betweenness, colour is community (legend), edge width is flow.",
                 GraphPlot(graph)));
             plots.Add(new Plot("plot-nif-attribution", "NIF attribution", "Flow attribution from each input feature (row) to each class (column): the sum over paths of the product of flows, each row scaled to its maximum.",
-                Heatmap([.. graph.Attribution.Select((row, i) => KeyValuePair.Create($"input[{i}]", row))], "plot-nif-attribution-svg", "class")));
+                Heatmap([.. graph.Attribution.Select((row, i) => KeyValuePair.Create($"input {i}", row))], "plot-nif-attribution-svg", "NIF attribution", "class", true)));
         }
         return plots;
     }
+
+    private static double? Baseline(AuditReport report, string layer, string family)
+        => report.Layers.FirstOrDefault(l => l.Name == layer)?.Metric(family)?.BaselineValue;
 
     private static Dictionary<string, int> GroupIndex(AuditReport report)
     {
@@ -60,41 +90,64 @@ public static class Plots
 
     private static IReadOnlyList<string> GroupNames(AuditReport report) => [.. report.Layers.Select(l => l.Group ?? "").Distinct()];
 
-    internal static string PlanePlot(string id, string title, IReadOnlyList<(string Layer, PlaneValue? X, PlaneValue? Y)> points,
-        string xLabel, string yLabel, IReadOnlyDictionary<string, int> group, IReadOnlyList<string> groupNames)
+    /// <summary>One layer on a plane: this run's estimates and the baseline's values.</summary>
+    internal sealed record PlaneEntry(string Layer, PlaneValue? X, PlaneValue? Y, double? BaselineX = null, double? BaselineY = null);
+
+    internal static string PlanePlot(string id, string title, IReadOnlyList<PlaneEntry> points, string xLabel, string yLabel,
+        IReadOnlyDictionary<string, int> group, IReadOnlyList<string> groupNames)
     {
         var svg = new SvgBuilder(id + "-svg", Width, Height, title);
         // Undefined estimates (NaN, with the reason among the report's warnings) have no place on the plot; an
         // undefined spread draws no bar.
         static PlaneValue? Finite(PlaneValue? v) => v is { } p && double.IsFinite(p.Value) ? p with { Spread = double.IsFinite(p.Spread) ? p.Spread : 0 } : null;
-        var valid = points.Select(p => (p.Layer, X: Finite(p.X), Y: Finite(p.Y))).Where(p => p.X is not null && p.Y is not null)
-            .Select(p => (p.Layer, X: p.X!, Y: p.Y!)).ToList();
-        var x = new Axis(valid.Select(p => p.X.Value - p.X.Spread).DefaultIfEmpty(0).Min(), valid.Select(p => p.X.Value + p.X.Spread).DefaultIfEmpty(1).Max(), Left, Width - Right);
-        var y = new Axis(valid.Select(p => p.Y.Value - p.Y.Spread).DefaultIfEmpty(0).Min(), valid.Select(p => p.Y.Value + p.Y.Spread).DefaultIfEmpty(1).Max(), Height - Bottom, Top);
+        var valid = points.Select(p => (p.Layer, X: Finite(p.X), Y: Finite(p.Y), p.BaselineX, p.BaselineY)).Where(p => p.X is not null && p.Y is not null)
+            .Select(p => (p.Layer, X: p.X!, Y: p.Y!, Base: p.BaselineX is { } bx && p.BaselineY is { } by && double.IsFinite(bx) && double.IsFinite(by) ? (bx, by) : ((double, double)?)null))
+            .ToList();
+        var xs = valid.SelectMany(p => new[] { p.X.Value - p.X.Spread, p.X.Value + p.X.Spread }.Concat(p.Base is { } b ? [b.Item1] : [])).ToList();
+        var ys = valid.SelectMany(p => new[] { p.Y.Value - p.Y.Spread, p.Y.Value + p.Y.Spread }.Concat(p.Base is { } b ? [b.Item2] : [])).ToList();
+        var x = new Axis(xs.DefaultIfEmpty(0).Min(), xs.DefaultIfEmpty(1).Max(), Left, Width - Right);
+        var y = new Axis(ys.DefaultIfEmpty(0).Min(), ys.DefaultIfEmpty(1).Max(), Height - Bottom, Top);
         Frame(svg, x, y, xLabel, yLabel);
+        var ghosts = valid.Where(p => p.Base is not null).ToList();
+        if (ghosts.Count > 0)
+            svg.Polyline(ghosts.Select(p => (x.Map(p.Base!.Value.Item1), y.Map(p.Base!.Value.Item2))), "#bbb", 1, BaselineClass, " stroke-dasharray=\"4 3\"");
         svg.Polyline(valid.Select(p => (x.Map(p.X.Value), y.Map(p.Y.Value))), "#999");
         for (int i = 0; i < valid.Count; i++)
         {
-            var (layer, px, py) = valid[i];
+            var (layer, px, py, b) = valid[i];
             double cx = x.Map(px.Value), cy = y.Map(py.Value);
             string colour = Palette.Category(group.GetValueOrDefault(layer));
+            if (b is { } before)
+            {
+                double bx = x.Map(before.Item1), by = y.Map(before.Item2);
+                svg.Line(bx, by, cx, cy, colour, 1, " stroke-dasharray=\"3 3\"", BaselineClass);
+                svg.Circle(bx, by, 5, "none", $"baseline {i + 1}. {layer}: ({Axis.Label(before.Item1)}, {Axis.Label(before.Item2)})", colour, BaselineClass,
+                    " stroke-dasharray=\"2 2\" stroke-opacity=\"0.8\"");
+            }
             svg.Line(x.Map(px.Value - px.Spread), cy, x.Map(px.Value + px.Spread), cy, colour, 1.5);
             svg.Line(cx, y.Map(py.Value - py.Spread), cx, y.Map(py.Value + py.Spread), colour, 1.5);
             svg.Circle(cx, cy, 5, colour, $"{i + 1}. {layer}: ({Axis.Label(px.Value)} ± {Axis.Label(px.Spread)}, {Axis.Label(py.Value)} ± {Axis.Label(py.Spread)})");
-            svg.Text(cx + 7, cy - 6, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), size: 10);
+            svg.Text(cx + 7, cy - 6, (i + 1).ToString(CultureInfo.InvariantCulture), size: 11);
         }
+        double lx = Left;
         for (int g = 0; g < groupNames.Count; g++)
         {
             if (groupNames[g].Length == 0) continue;
-            svg.Circle(Left + 16 + g * 110, Top + 6, 4, Palette.Category(g));
-            svg.Text(Left + 24 + g * 110, Top + 10, groupNames[g], size: 10);
+            svg.Circle(lx + 6, 16, 5, Palette.Category(g));
+            svg.Text(lx + 15, 20, groupNames[g], size: 12);
+            lx += 24 + 7 * groupNames[g].Length;
+        }
+        if (ghosts.Count > 0)
+        {
+            svg.Circle(lx + 6, 16, 5, "none", null, "#555", BaselineClass, " stroke-dasharray=\"2 2\"");
+            svg.Text(lx + 15, 20, "baseline", size: 12, cssClass: BaselineClass);
         }
         return svg.ToString();
     }
 
-    internal static string DpiPlot(IReadOnlyList<string> layers, IReadOnlyList<DpiRow> findings)
+    internal static string DpiPlot(IReadOnlyList<string> layers, IReadOnlyList<DpiRow> findings, bool hasBaseline = false, double? baselineCount = null)
     {
-        double h = 220, baseY = 170;
+        double h = 240, baseY = 190;
         var svg = new SvgBuilder("plot-dpi-svg", Width, h, "DPI findings");
         double step = layers.Count > 1 ? (Width - Left - Right) / (layers.Count - 1) : 0;
         double X(int i) => Left + i * step;
@@ -102,7 +155,7 @@ public static class Plots
         for (int i = 0; i < layers.Count; i++)
         {
             svg.Circle(X(i), baseY, 4, "#555", $"{i + 1}. {layers[i]}");
-            svg.Text(X(i), baseY + 18, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "middle", 10);
+            svg.Text(X(i), baseY + 18, (i + 1).ToString(CultureInfo.InvariantCulture), "middle", 11);
         }
         double maxMargin = findings.Select(f => f.Margin).DefaultIfEmpty(1).Max();
         foreach (var f in findings)
@@ -110,23 +163,34 @@ public static class Plots
             int a = IndexOf(layers, f.Earlier), b = IndexOf(layers, f.Later);
             if (a < 0 || b < 0) continue;
             double r = (X(b) - X(a)) / 2;
-            string colour = f.Quantity == "i_xt" ? "#1f77b4" : "#ff7f0e";
-            svg.Path($"M {SvgBuilder.N(X(a))} {SvgBuilder.N(baseY)} A {SvgBuilder.N(r)} {SvgBuilder.N(Math.Min(r, baseY - 10))} 0 0 1 {SvgBuilder.N(X(b))} {SvgBuilder.N(baseY)}",
-                colour, 1 + 4 * f.Margin / maxMargin, tooltip: $"{f.Quantity}: {f.Earlier} {Axis.Label(f.EarlierValue)} -> {f.Later} {Axis.Label(f.LaterValue)} (margin {Axis.Label(f.Margin)} bits)", opacity: 0.7);
+            svg.Path($"M {SvgBuilder.N(X(a))} {SvgBuilder.N(baseY)} A {SvgBuilder.N(r)} {SvgBuilder.N(Math.Min(r, baseY - 40))} 0 0 1 {SvgBuilder.N(X(b))} {SvgBuilder.N(baseY)}",
+                DpiColour(f.Quantity), 1 + 4 * f.Margin / maxMargin, tooltip: $"{f.Quantity}: {f.Earlier} {Axis.Label(f.EarlierValue)} -> {f.Later} {Axis.Label(f.LaterValue)} (margin {Axis.Label(f.Margin)} bits)", opacity: 0.7);
         }
-        if (findings.Count == 0) svg.Text(Width / 2, 60, "no DPI violations", "middle", 13, "#2a7");
+        if (findings.Count == 0) svg.Text(Width / 2, 80, "no DPI violations", "middle", 14, "#2a7");
+        // Legend: which colour is which quantity.
+        svg.Line(Left, 16, Left + 24, 16, DpiColour("i_xt"), 3);
+        svg.Text(Left + 30, 20, "I(X;T) rose with depth", size: 12);
+        svg.Line(Left + 220, 16, Left + 244, 16, DpiColour("i_ty"), 3);
+        svg.Text(Left + 250, 20, "I(T;Y) rose with depth", size: 12);
+        if (hasBaseline)
+            svg.Text(Width - Right, 20, $"baseline: {(baselineCount is { } n ? Axis.Label(n) : "–")} violations, this run: {findings.Count}", "end", 12, BaselineColour, cssClass: BaselineClass);
         svg.Text(Width / 2, h - 8, "layer (depth order)", "middle");
         return svg.ToString();
     }
 
-    internal static string IteBars(IReadOnlyList<EfficiencyRow> rows)
+    private static string DpiColour(string quantity) => quantity == "i_xt" ? "#1f77b4" : "#ff7f0e";
+
+    internal static string IteBars(IReadOnlyList<EfficiencyRow> rows, AuditReport? withBaseline = null)
     {
         var svg = new SvgBuilder("plot-ite-svg", Width, Height, "ITE per layer");
-        var series = new (string Name, Func<EfficiencyRow, double?> Get)[]
+        var series = new (string Name, string Family, Func<EfficiencyRow, double?> Get)[]
         {
-            ("compression", r => r.Compression), ("preservation", r => r.Preservation), ("usefulness", r => r.Usefulness), ("efficiency", r => r.Efficiency),
+            ("compression", "ite.compression", r => r.Compression), ("preservation", "ite.preservation", r => r.Preservation),
+            ("usefulness", "ite.usefulness", r => r.Usefulness), ("efficiency", "ite.efficiency", r => r.Efficiency),
         };
-        var values = rows.SelectMany(r => series.Select(s => s.Get(r))).Where(v => v is not null).Select(v => v!.Value).ToList();
+        double? BaselineOf(EfficiencyRow r, int s) => withBaseline is null ? null : Baseline(withBaseline, r.Layer, series[s].Family);
+        var values = rows.SelectMany(r => series.Select(s => s.Get(r))).Concat(rows.SelectMany(r => Enumerable.Range(0, series.Length).Select(s => BaselineOf(r, s))))
+            .Where(v => v is { } d && double.IsFinite(d)).Select(v => v!.Value).ToList();
         var y = new Axis(Math.Min(0, values.DefaultIfEmpty(0).Min()), Math.Max(1, values.DefaultIfEmpty(1).Max()), Height - Bottom, Top);
         Frame(svg, null, y, "layer (depth order)", "score");
         double slot = (Width - Left - Right) / Math.Max(1, rows.Count), bar = slot * 0.8 / series.Length;
@@ -135,55 +199,130 @@ public static class Plots
             double x0 = Left + i * slot + slot * 0.1;
             for (int s = 0; s < series.Length; s++)
             {
-                if (series[s].Get(rows[i]) is not { } v) continue;
-                double top = y.Map(Math.Max(v, 0)), bottom = y.Map(Math.Min(v, 0));
-                svg.Rect(x0 + s * bar, top, bar * 0.95, bottom - top, Palette.Category(s), $"{rows[i].Layer} {series[s].Name}: {Axis.Label(v)}");
+                double bx = x0 + s * bar;
+                if (series[s].Get(rows[i]) is { } v && double.IsFinite(v))
+                {
+                    double top = y.Map(Math.Max(v, 0)), bottom = y.Map(Math.Min(v, 0));
+                    // A zero keeps a visible 1.5-unit bar so it does not read as missing.
+                    if (bottom - top < 1.5) (top, bottom) = (y.Map(0) - 0.75, y.Map(0) + 0.75);
+                    svg.Rect(bx, top, bar * 0.95, bottom - top, Palette.Category(s), $"{rows[i].Layer} {series[s].Name}: {Axis.Label(v)}");
+                }
+                else svg.Text(bx + bar * 0.47, y.Map(0) - 4, "n/a", "middle", 9, "#999", $" transform=\"rotate(-90 {SvgBuilder.N(bx + bar * 0.47)} {SvgBuilder.N(y.Map(0) - 4)})\"");
+                if (BaselineOf(rows[i], s) is { } before && double.IsFinite(before))
+                    svg.Line(bx - 2, y.Map(before), bx + bar * 0.95 + 2, y.Map(before), BaselineColour, 2, " stroke-dasharray=\"4 2\"", BaselineClass);
             }
-            svg.Text(Left + (i + 0.5) * slot, Height - Bottom + 14, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "middle", 10);
+            svg.Text(Left + (i + 0.5) * slot, Height - Bottom + 16, (i + 1).ToString(CultureInfo.InvariantCulture), "middle", 11);
         }
         for (int s = 0; s < series.Length; s++)
         {
-            svg.Rect(Left + 10 + s * 120, 4, 10, 10, Palette.Category(s));
-            svg.Text(Left + 24 + s * 120, 13, series[s].Name, size: 10);
+            svg.Rect(Left + 10 + s * 140, 8, 12, 12, Palette.Category(s));
+            svg.Text(Left + 26 + s * 140, 19, series[s].Name, size: 12);
+        }
+        if (withBaseline is not null)
+        {
+            svg.Line(Left + 10 + 4 * 140, 14, Left + 34 + 4 * 140, 14, BaselineColour, 2, " stroke-dasharray=\"4 2\"", BaselineClass);
+            svg.Text(Left + 40 + 4 * 140, 19, "baseline", size: 12, cssClass: BaselineClass);
         }
         return svg.ToString();
     }
 
-    internal static string ShareBars(IReadOnlyList<KeyValuePair<string, double>> share, IReadOnlyDictionary<string, int> group)
+    internal static string ShareBars(IReadOnlyList<KeyValuePair<string, double>> share, IReadOnlyDictionary<string, int> group, Func<string, double?>? baseline = null)
     {
-        double rowHeight = 18, h = Top + Bottom + rowHeight * Math.Max(1, share.Count);
+        double rowHeight = 20, left = 300, h = Top + Bottom + rowHeight * Math.Max(1, share.Count);
         var svg = new SvgBuilder("plot-conductance-share-svg", Width, h, "Conductance share per layer");
-        var x = new Axis(0, Math.Max(1e-9, share.Select(s => s.Value).DefaultIfEmpty(1).Max()), 220, Width - Right);
+        var before = share.Select(s => baseline?.Invoke(s.Key)).ToList();
+        double max = share.Select(s => s.Value).Concat(before.Where(b => b is { } v && double.IsFinite(v)).Select(b => b!.Value)).DefaultIfEmpty(1).Max();
+        var x = new Axis(0, Math.Max(1e-9, max), left, Width - Right - 60);
         for (int i = 0; i < share.Count; i++)
         {
             var (layer, v) = share[i];
             double y0 = Top + i * rowHeight;
-            svg.Text(214, y0 + 12, Shorten(layer, 34), "end", 10);
-            svg.Rect(220, y0 + 2, x.Map(v) - 220, rowHeight - 4, Palette.Category(group.GetValueOrDefault(layer)), $"{layer}: {Axis.Label(v * 100)}%");
-            svg.Text(x.Map(v) + 4, y0 + 12, Axis.Label(v * 100) + "%", size: 10);
+            svg.Text(left - 6, y0 + 14, Shorten(layer, 44), "end", 11);
+            svg.Rect(left, y0 + 3, x.Map(v) - left, rowHeight - 6, Palette.Category(group.GetValueOrDefault(layer)), $"{layer}: {Axis.Label(v * 100)}%");
+            svg.Text(x.Map(v) + 4, y0 + 14, Axis.Label(v * 100) + "%", size: 11);
+            if (before[i] is { } b && double.IsFinite(b))
+                svg.Rect(x.Map(b) - 1.25, y0, 2.5, rowHeight, BaselineColour, $"baseline {layer}: {Axis.Label(b * 100)}%", BaselineClass);
         }
-        svg.Text((220 + Width) / 2, h - 10, "share of total |conductance|", "middle");
+        if (baseline is not null)
+        {
+            svg.Line(left, 12, left, 28, BaselineColour, 2.5, cssClass: BaselineClass);
+            svg.Text(left + 6, 24, "baseline share", size: 12, cssClass: BaselineClass);
+        }
+        svg.Text((left + Width) / 2, h - 12, "share of total |conductance|", "middle");
         return svg.ToString();
     }
 
-    internal static string Heatmap(IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> rows, string id, string xLabel)
+    internal static string Heatmap(IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> rows, string id, string title, string xLabel, bool columnTicks)
     {
-        double rowHeight = 16, left = 220;
-        double h = Top + Bottom + rowHeight * Math.Max(1, rows.Count);
-        var svg = new SvgBuilder(id, Width, h, "Attribution heat map");
+        double rowHeight = 18, left = 300, right = Width - Right - 70;
+        double h = Top + Bottom + 14 + rowHeight * Math.Max(1, rows.Count);
+        var svg = new SvgBuilder(id, Width, h, title);
+        int columns = rows.Select(r => r.Value.Count).DefaultIfEmpty(0).Max();
         for (int i = 0; i < rows.Count; i++)
         {
             var (layer, values) = rows[i];
-            double max = values.DefaultIfEmpty(0).Max();
+            double max = values.Where(double.IsFinite).DefaultIfEmpty(0).Max();
             double y0 = Top + i * rowHeight;
             // Each row spans the full width, so layers of different widths line up.
-            double cell = (Width - left - Right) / Math.Max(1, values.Count);
-            svg.Text(left - 6, y0 + 11, Shorten(layer, 34), "end", 10);
+            double cell = (right - left) / Math.Max(1, values.Count);
+            svg.Text(left - 6, y0 + 13, Shorten(layer, 44), "end", 11);
             for (int c = 0; c < values.Count; c++)
                 svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Ramp(max > 0 ? values[c] / max : 0), $"{layer} {xLabel} {c}: {Axis.Label(values[c])}");
         }
-        svg.Text((left + Width) / 2, h - 10, xLabel, "middle");
+        double bottom = Top + rows.Count * rowHeight;
+        if (columnTicks && columns > 0)
+        {
+            double cell = (right - left) / columns;
+            int every = Math.Max(1, (int)Math.Ceiling(columns / 40.0));
+            for (int c = 0; c < columns; c += every)
+                svg.Text(left + (c + 0.5) * cell, bottom + 13, c.ToString(CultureInfo.InvariantCulture), "middle", 11);
+        }
+        ColourScale(svg, right + 16, Top, Math.Min(160, Math.Max(60, bottom - Top)), t => Palette.Ramp(t), "row max", "0");
+        svg.Text((left + right) / 2, h - 12, xLabel, "middle");
         return svg.ToString();
+    }
+
+    /// <summary>Rows present in both maps with the same width: (layer, this run, baseline).</summary>
+    internal static IReadOnlyList<(string Layer, IReadOnlyList<double> Now, IReadOnlyList<double> Before)> DifferenceRows(
+        IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> now, IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> before)
+    {
+        var old = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
+        foreach (var (k, v) in before) old[k] = v;
+        return [.. now.Where(r => old.TryGetValue(r.Key, out var b) && b.Count == r.Value.Count).Select(r => (r.Key, r.Value, old[r.Key]))];
+    }
+
+    internal static string DifferenceMap(IReadOnlyList<(string Layer, IReadOnlyList<double> Now, IReadOnlyList<double> Before)> rows)
+    {
+        double rowHeight = 18, left = 300, right = Width - Right - 70;
+        double h = Top + Bottom + rowHeight * Math.Max(1, rows.Count);
+        var svg = new SvgBuilder("plot-attribution-difference-svg", Width, h, "Attribution change against the baseline");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (layer, now, before) = rows[i];
+            double scale = now.Concat(before).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+            double y0 = Top + i * rowHeight, cell = (right - left) / Math.Max(1, now.Count);
+            svg.Text(left - 6, y0 + 13, Shorten(layer, 44), "end", 11);
+            for (int c = 0; c < now.Count; c++)
+            {
+                double d = now[c] - before[c];
+                svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Diverging(scale > 0 ? d / scale : 0),
+                    $"{layer} unit {c}: {Axis.Label(now[c])} (baseline {Axis.Label(before[c])}, {(d >= 0 ? "+" : "")}{Axis.Label(d)})", BaselineClass);
+            }
+        }
+        ColourScale(svg, right + 16, Top, Math.Min(160, Math.Max(60, rows.Count * rowHeight)), t => Palette.Diverging(2 * t - 1), "+ row max", "− row max");
+        svg.Text((left + right) / 2, h - 12, "channel / unit", "middle");
+        return svg.ToString();
+    }
+
+    /// <summary>A vertical colour bar: <paramref name="colour"/> over t in [0, 1], top label at t = 1.</summary>
+    private static void ColourScale(SvgBuilder svg, double x, double y, double height, Func<double, string> colour, string topLabel, string bottomLabel)
+    {
+        const int Steps = 16;
+        for (int i = 0; i < Steps; i++)
+            svg.Rect(x, y + i * height / Steps, 14, height / Steps + 0.5, colour(1 - (i + 0.5) / Steps));
+        svg.Rect(x, y, 14, height, "none", null, null, " stroke=\"#999\"");
+        svg.Text(x + 18, y + 10, topLabel, size: 10);
+        svg.Text(x + 18, y + height, bottomLabel, size: 10);
     }
 
     internal static string GraphPlot(GraphSection graph)
@@ -208,6 +347,17 @@ public static class Plots
         foreach (var n in graph.Nodes)
             svg.Circle(position[n.Id].X, position[n.Id].Y, 3 + 9 * (maxBetween > 0 ? n.Betweenness / maxBetween : 0), Palette.Category(n.Community),
                 $"{n.Label}: betweenness {Axis.Label(n.Betweenness)}, community {n.Community}");
+        // Community legend: the palette repeats after ten colours, so at most ten entries are drawn.
+        var communities = graph.Nodes.GroupBy(n => n.Community).OrderBy(g => g.Key).ToList();
+        double lx = Left;
+        foreach (var c in communities.Take(10))
+        {
+            svg.Circle(lx + 6, 16, 5, Palette.Category(c.Key));
+            var label = $"community {c.Key} ({c.Count()})";
+            svg.Text(lx + 15, 20, label, size: 11);
+            lx += 24 + 6 * label.Length;
+        }
+        if (communities.Count > 10) svg.Text(lx, 20, $"+{communities.Count - 10} more (colours repeat)", size: 11);
         return svg.ToString();
     }
 
@@ -216,20 +366,20 @@ public static class Plots
         foreach (var t in y.Ticks())
         {
             svg.Line(Left, y.Map(t), Width - Right, y.Map(t), "#eee");
-            svg.Text(Left - 6, y.Map(t) + 4, Axis.Label(t), "end", 10);
+            svg.Text(Left - 6, y.Map(t) + 4, Axis.Label(t), "end", 11);
         }
         if (x is not null)
         {
             foreach (var t in x.Ticks())
             {
                 svg.Line(x.Map(t), Top, x.Map(t), Height - Bottom, "#eee");
-                svg.Text(x.Map(t), Height - Bottom + 14, Axis.Label(t), "middle", 10);
+                svg.Text(x.Map(t), Height - Bottom + 16, Axis.Label(t), "middle", 11);
             }
         }
         svg.Line(Left, Height - Bottom, Width - Right, Height - Bottom, "#333");
         svg.Line(Left, Top, Left, Height - Bottom, "#333");
-        svg.Text((Left + Width - Right) / 2, Height - 12, xLabel, "middle");
-        svg.Text(14, (Top + Height - Bottom) / 2, yLabel, "middle", extra: $" transform=\"rotate(-90 14 {SvgBuilder.N((Top + Height - Bottom) / 2)})\"");
+        svg.Text((Left + Width - Right) / 2, Height - 12, xLabel, "middle", 12);
+        svg.Text(16, (Top + Height - Bottom) / 2, yLabel, "middle", 12, extra: $" transform=\"rotate(-90 16 {SvgBuilder.N((Top + Height - Bottom) / 2)})\"");
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string item)

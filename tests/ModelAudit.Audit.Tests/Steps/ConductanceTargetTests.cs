@@ -42,7 +42,7 @@ public sealed class ConductanceTargetTests : IDisposable
             return c.ToFloat32().Sum(v => Math.Abs((double)v)) / c.Shape[0];
         }).ToList();
         var expected = magnitude.Select(m => m / magnitude.Sum()).ToList();
-        var actual = layers.Select(l => report.Metrics[$"conductance.share[{l.Layer}]"]!.Value).ToList();
+        var actual = layers.Select(l => report.Metrics.Value("conductance.share", l.Layer)!.Value).ToList();
         Assert.True(TestFiles.RelativeError(expected, actual) < 1e-4, $"share {string.Join(",", actual)} vs torch {string.Join(",", expected)}");
     }
 
@@ -65,7 +65,7 @@ public sealed class ConductanceTargetTests : IDisposable
         var values = cond.ToFloat32();
         int per = values.Length / cond.Shape[0];
         double delta = Enumerable.Range(0, cond.Shape[0]).Max(i => Math.Abs(values.Skip(i * per).Take(per).Sum(v => (double)v) - difference[i]));
-        double actual = report.Metrics[$"conductance.delta[{layers[1]}]"]!.Value;
+        double actual = report.Metrics.Value("conductance.delta", layers[1])!.Value;
         Assert.True(Math.Abs(delta - actual) <= 2e-3 * Math.Max(1e-3, difference.Max(MathF.Abs)), $"delta {actual} vs torch {delta}");
     }
 

@@ -45,7 +45,7 @@ public sealed class PlanesNullTests : IDisposable
         // The bias the issue saw (2.0-2.5 bits on random labels) is in the null too, so the values sit near it.
         Assert.All(points, p => Assert.True(p.ActivationLabel.Value > 0.5 && Math.Abs(p.ActivationLabel.Value - p.ActivationLabelNull!.Value) < 4 * p.ActivationLabelNull.Spread + 0.05));
         Assert.Contains(report.Warnings, w => w.StartsWith("I(T;Y) of 3 of 3 layers is not distinguishable from chance", StringComparison.Ordinal));
-        Assert.Equal(points.Select(p => p.ActivationLabelNull!.Value), report.Layers.Select(l => report.Metrics[$"plane.activation.i_ty_null[{l.Name}]"]!.Value));
+        Assert.Equal(points.Select(p => p.ActivationLabelNull!.Value), report.Layers.Select(l => report.Metrics.Value("plane.activation.i_ty_null", l.Name)!.Value));
         Assert.DoesNotContain(report.Planes.Dpi, d => d.Quantity == "i_ty");
     }
 

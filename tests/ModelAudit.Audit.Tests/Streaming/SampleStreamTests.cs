@@ -1,6 +1,7 @@
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Analysis.Information;
+using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Running;
 using ModelAudit.Audit.Streaming;
 using ModelAudit.Onnx;
@@ -13,7 +14,7 @@ public sealed class SampleStreamTests
 {
     private static readonly string[] Relu = ["/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0"];
 
-    private static (OnnxDifferentiableModel Model, Tensor Inputs, long[] Labels, IReadOnlyList<ModelLayer> Layers) Digits()
+    private static (OnnxDifferentiableModel Model, Tensor Inputs, long[] Labels, IReadOnlyList<AuditLayer> Layers) Digits()
     {
         var session = new OnnxSession(OnnxModel.Load(TestFiles.DigitsFixture("model.onnx")));
         var model = new OnnxDifferentiableModel(session);
@@ -23,7 +24,7 @@ public sealed class SampleStreamTests
         return (model, inputs, labels, layers);
     }
 
-    private static StreamLayout Layout(IReadOnlyList<ModelLayer> layers, TensorShape sampleShape, RepresentationReduction reduction, int samples)
+    private static StreamLayout Layout(IReadOnlyList<AuditLayer> layers, TensorShape sampleShape, RepresentationReduction reduction, int samples)
         => StreamLayout.Create(layers, sampleShape, reduction, projectionDimensions: 8, seed: 3, conductance: true, samples);
 
     private static StreamConductance Conductance => new(new PathIntegralOptions(IntegrationMethod.GaussLegendre, 8), 0f, PredictedTarget: false);
@@ -96,7 +97,7 @@ public sealed class SampleStreamTests
     [Fact]
     public void Create_ReductionNoneOverTheBudget_RefusedNamingTheKey()
     {
-        var layer = new ModelLayer("big", "Relu", [512, 112, 112]);
+        var layer = new AuditLayer("big", "Relu", [512, 112, 112]);
         var e = Assert.Throws<ModelInputException>(() =>
             StreamLayout.Create([layer], new TensorShape([3, 224, 224]), RepresentationReduction.None, 64, 0, conductance: true, samples: 256));
         Assert.Contains("analyses.planes.reduction: channel_mean or random_projection", e.Message);
@@ -106,7 +107,7 @@ public sealed class SampleStreamTests
     public void Create_WideLayers_ChunkFitsTheBudget()
     {
         // ResNet50-sized: 15 M values per sample over its Relu/Add layers; 256 MiB / 60 MB = 4 samples per chunk.
-        var layers = Enumerable.Range(0, 15).Select(i => new ModelLayer($"l{i}", "Relu", [256, 512, 8])).ToList();
+        var layers = Enumerable.Range(0, 15).Select(i => new AuditLayer($"l{i}", "Relu", [256, 512, 8])).ToList();
         var layout = StreamLayout.Create(layers, new TensorShape([3, 224, 224]), RepresentationReduction.ChannelMean, 64, 0, true, 256);
         Assert.Equal(4, layout.SamplesPerChunk);
         Assert.True(4L * layout.SamplesPerChunk * layers.Sum(l => l.Shape.Aggregate(1L, (a, d) => a * d)) <= StreamLayout.ChunkBudgetBytes);
