@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -25,6 +27,11 @@ internal static unsafe class Pool2d
         if (record) KernelGuard.RequireLength(argmax.Length, OutputLength(g), nameof(argmax));
         Pool2dGeometry geometry = g;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        if (!record)
+        {
+            MaxForwardVector(g, x, y);
+            return;
+        }
         fixed (float* px = x, py = y)
         fixed (int* pidx = argmax)
         {
@@ -168,6 +175,70 @@ internal static unsafe class Pool2d
         KernelGuard.RequireLength(dy.Length, planes, nameof(dy));
         KernelGuard.RequireLength(dx.Length, (long)planes * spatial, nameof(dx));
         for (int plane = 0; plane < planes; plane++) dx.Slice(plane * spatial, spatial).Fill(dy[plane] / spatial);
+    }
+
+    /// <summary>
+    /// Max pooling without indices (inference): each plane is copied into the column-phased layout of
+    /// <see cref="DepthwisePlane"/> padded with -inf, then every vector of output columns takes the maximum over
+    /// the window's taps in registers. Vector maximum propagates NaN as the scalar path does; it may return +0
+    /// where the scalar path keeps a first -0 (equal values).
+    /// </summary>
+    private static void MaxForwardVector(in Pool2dGeometry g, ReadOnlySpan<float> x, Span<float> y)
+    {
+        int lanes = Vector256<float>.Count;
+        var layout = new DepthwisePlane(g, lanes);
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, kernelArea = g.KernelHeight * g.KernelWidth;
+        fixed (float* px = x, py = y)
+        {
+            float* xs = px, ys = py;
+            KernelParallel.For(g.Batch * g.Channels, (long)outPlane * kernelArea, (first, end) =>
+            {
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)layout.Length));
+                int* taps = stackalloc int[kernelArea];
+                float* tail = stackalloc float[lanes];
+                layout.TapOffsets(taps);
+                try
+                {
+                    fixed (float* padded = scratch)
+                    {
+                        for (int plane = first; plane < end; plane++)
+                        {
+                            layout.Lower(xs + (long)plane * inPlane, padded, float.NegativeInfinity);
+                            MaxPlaneVector(layout, padded, taps, ys + (long)plane * outPlane, tail);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
+                }
+            });
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneVector(in DepthwisePlane layout, float* padded, int* taps, float* y, float* tail)
+    {
+        int lanes = Vector256<float>.Count, outW = layout.OutWidth, rowStep = layout.RowStep, kernelArea = layout.KernelArea;
+        for (int oh = 0; oh < layout.OutHeight; oh++)
+        {
+            float* source = padded + (long)oh * rowStep;
+            float* yRow = y + (long)oh * outW;
+            for (int ow = 0; ow < outW; ow += lanes)
+            {
+                Vector256<float> m = Vector256.Load(source + taps[0] + ow);
+                for (int t = 1; t < kernelArea; t++) m = Vector256.Max(m, Vector256.Load(source + taps[t] + ow));
+                if (ow + lanes <= outW)
+                {
+                    m.Store(yRow + ow);
+                }
+                else
+                {
+                    m.Store(tail);
+                    for (int i = 0; i < outW - ow; i++) yRow[ow + i] = tail[i];
+                }
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

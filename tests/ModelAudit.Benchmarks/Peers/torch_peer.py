@@ -6,6 +6,8 @@ interleave single timed runs of PyTorch with its own. Reads commands on stdin, a
   backward <model> <threads>       forward + one backward to every Relu/Add output, batch 8        -> seconds
   conductance <threads>            layer conductance of every Relu/Add layer of resnet18 (10 classes) at 64x64,
                                    16 samples, 51 points, chunks of 256 points, all layers in one sweep -> seconds
+  depthwise <pass> <threads>       depthwise 3x3 convolution, 64 channels, 56x56, pad 1, batch 8: pass = forward,
+                                   data (input gradient) or filter (weight gradient)                -> seconds
   quit
 
 Models are built as export_peer_models.py exports them (seed 0, eval mode) and their batch norm is folded into the
@@ -138,6 +140,25 @@ def conductance(samples=16, points=51, chunk=256, size=64, classes=10):
     return time.perf_counter() - start
 
 
+_depthwise = {}
+
+
+def depthwise(which):
+    if not _depthwise:
+        gen = torch.Generator().manual_seed(1)
+        _depthwise["x"] = torch.randn(8, 64, 56, 56, generator=gen)
+        _depthwise["w"] = torch.randn(64, 1, 3, 3, generator=gen)
+        _depthwise["dy"] = torch.randn(8, 64, 56, 56, generator=gen)
+    x, w, dy = _depthwise["x"], _depthwise["w"], _depthwise["dy"]
+    start = time.perf_counter()
+    if which == "forward":
+        torch.nn.functional.conv2d(x, w, None, 1, 1, 1, 64)
+    else:
+        mask = [which == "data", which == "filter", False]
+        torch.ops.aten.convolution_backward(dy, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 64, mask)
+    return time.perf_counter() - start
+
+
 def main():
     for line in sys.stdin:
         words = line.split()
@@ -150,6 +171,8 @@ def main():
             seconds = forward(words[1])
         elif words[0] == "backward":
             seconds = backward(words[1])
+        elif words[0] == "depthwise":
+            seconds = depthwise(words[1])
         elif words[0] == "conductance":
             seconds = conductance()
         else:

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Kernels;
 
 namespace ModelAudit.Benchmarks;
 
@@ -10,7 +11,9 @@ namespace ModelAudit.Benchmarks;
 /// driven line by line so that single runs interleave): forward and forward + one backward to every Relu/Add output
 /// of resnet18, resnet50 and mobilenet_v3_small at 224x224, batch 8 (median of 5), and the all-layer conductance
 /// sweep of resnet18 at 64x64 as the <c>conductance</c> suite runs it (16 samples, 51 points, chunks of 256;
-/// median of 3), at 1 and 2 threads. Both sides run batch norm folded into the convolutions.
+/// median of 3), and the depthwise 3x3 convolution of the issue (64 channels, 56x56, batch 8: forward, input and
+/// filter gradient), at 1 and 2 threads. Both sides run batch norm folded into the convolutions.
+/// MODEL_AUDIT_TORCH_PARTS picks parts: comma-separated of models, conductance, depthwise (default all).
 /// </summary>
 public sealed class TorchSuite : IBenchmarkSuite
 {
@@ -42,8 +45,10 @@ public sealed class TorchSuite : IBenchmarkSuite
         {
             output.WriteLine($"PyTorch 1.13 ({python}); {PeerModels.Size}x{PeerModels.Size}, batch {PeerModels.Batch}, median of {PeerModels.Repetitions} interleaved runs; conductance median of {ConductanceRepetitions}");
             var table = new ResultTable("work", "model", "threads", "ours s", "torch s", "ours / torch (speed)", "load avg");
+            var parts = (Environment.GetEnvironmentVariable("MODEL_AUDIT_TORCH_PARTS") ?? "models,conductance,depthwise").Split(',');
+            if (parts.Contains("depthwise")) Depthwise(table, Ask);
             var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
-            foreach (string name in PeerModels.Names)
+            foreach (string name in parts.Contains("models") ? PeerModels.Names : [])
             {
                 using var ours = new OurModel(name, images);
                 foreach (int threads in new[] { 1, 2 })
@@ -60,7 +65,7 @@ public sealed class TorchSuite : IBenchmarkSuite
             using var input = Tensor.FromArray(GemmSuite.Random(samples * 3 * 64 * 64, 5), samples, 3, 64, 64);
             var targets = Enumerable.Range(0, samples).Select(i => (long)(i % 10)).ToArray();
             var conductance = new LayerConductance(model, new PathIntegralOptions(Steps: 50, InternalBatchSize: 256));
-            foreach (int threads in new[] { 1, 2 })
+            foreach (int threads in parts.Contains("conductance") ? new[] { 1, 2 } : [])
             {
                 using var scope = PeerModels.Threads(threads);
                 Add(table, $"conductance, {model.AuditLayers.Count} layers, 64x64", "resnet18", threads,
@@ -74,6 +79,34 @@ public sealed class TorchSuite : IBenchmarkSuite
             peer.StandardInput.Flush();
             if (!peer.WaitForExit(10_000)) peer.Kill();
         }
+    }
+
+    private static void Depthwise(ResultTable table, Func<string, double> ask)
+    {
+        var g = new Conv2dGeometry(8, 64, 56, 56, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 64);
+        float[] x = GemmSuite.Random((int)Conv2d.InputLength(g), 1), w = GemmSuite.Random((int)Conv2d.WeightLength(g), 2);
+        float[] dy = GemmSuite.Random((int)Conv2d.OutputLength(g), 4);
+        float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length];
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var scope = PeerModels.Threads(threads);
+            // Single calls are ~1-20 ms: each timed sample is 10 calls.
+            Add(table, "depthwise 3x3 forward", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.Forward(g, x, w, [], y)), () => TenAsk(ask, $"depthwise forward {threads}"), PeerModels.Repetitions);
+            Add(table, "depthwise 3x3 input grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardData(g, dy, w, dx)), () => TenAsk(ask, $"depthwise data {threads}"), PeerModels.Repetitions);
+            Add(table, "depthwise 3x3 filter grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardFilter(g, x, dy, dw, [])), () => TenAsk(ask, $"depthwise filter {threads}"), PeerModels.Repetitions);
+        }
+    }
+
+    private static double Ten(Action action) => PeerModels.Time(() =>
+    {
+        for (int i = 0; i < 10; i++) action();
+    });
+
+    private static double TenAsk(Func<string, double> ask, string command)
+    {
+        double sum = 0;
+        for (int i = 0; i < 10; i++) sum += ask(command);
+        return sum;
     }
 
     private static void Add(ResultTable table, string work, string model, int threads, Func<double> ours, Func<double> torch, int repetitions)

@@ -30,6 +30,10 @@ public class Pool2dTests
             var argmax = new int[y.Length];
             Pool2d.MaxForward(g, x, y, argmax);
             if (golden.Argmax is not null) Assert.Equal(golden.Argmax, argmax);
+            // Without indices (inference) the vectorised path runs: same values.
+            var valuesOnly = new float[y.Length];
+            Pool2d.MaxForward(g, x, valuesOnly, []);
+            KernelAssert.Close(golden.Y, valuesOnly, RelTol);
         }
         else
         {
@@ -172,6 +176,24 @@ public class Pool2dTests
         Assert.True(float.IsNaN(y[0]));
         Assert.Equal(3f, y[1]);
         Assert.Equal(new[] { 1, 2 }, argmax);
+        var valuesOnly = new float[2];
+        Pool2d.MaxForward(g, [1f, float.NaN, 3f, 2f], valuesOnly, []);
+        Assert.True(float.IsNaN(valuesOnly[0]));
+        Assert.Equal(3f, valuesOnly[1]);
+    }
+
+    [Fact]
+    public void MaxForward_ValuesOnlyWideRows_MatchesIndexedPath()
+    {
+        // Rows of 56 and 28 outputs (whole vectors and a tail), stride 2, pad 1: resnet's stem pooling.
+        var g = new Pool2dGeometry(2, 3, 113, 57, 3, 3, 2, 2, 1, 1, 1, 1);
+        float[] x = KernelAssert.Random(g.Batch * g.Channels * g.InHeight * g.InWidth, 31);
+        int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+        var indexed = new float[outCount];
+        var valuesOnly = new float[outCount];
+        Pool2d.MaxForward(g, x, indexed, new int[outCount]);
+        Pool2d.MaxForward(g, x, valuesOnly, []);
+        Assert.Equal(indexed, valuesOnly);
     }
 
     [Fact]
