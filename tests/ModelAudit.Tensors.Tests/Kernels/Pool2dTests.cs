@@ -182,8 +182,27 @@ public class Pool2dTests
         Assert.Equal(3f, valuesOnly[1]);
     }
 
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    [MemberData(nameof(DilatedCases))]
+    public void MaxForward_TiesNaNAndInfinities_VectorMatchesScalarReference(Pool2dGeometry g)
+    {
+        // Small integers (many ties), with NaN, -inf and +inf sprinkled in: values and indices as the window-by-window loop.
+        float[] x = GoldenInput(g);
+        for (int i = 0; i < x.Length; i += 7) x[i] = (i / 7 % 3) switch { 0 => float.NaN, 1 => float.NegativeInfinity, _ => float.PositiveInfinity };
+        int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+        var expected = new float[outCount];
+        var expectedIndex = new int[outCount];
+        Pool2d.MaxForwardScalar(g, x, expected, expectedIndex);
+        var y = new float[outCount];
+        var argmax = new int[outCount];
+        Pool2d.MaxForward(g, x, y, argmax);
+        Assert.Equal(expectedIndex, argmax);
+        Assert.Equal(expected, y);
+    }
+
     [Fact]
-    public void MaxForward_ValuesOnlyWideRows_MatchesIndexedPath()
+    public void MaxForward_WideRows_VectorPathsMatchScalarReference()
     {
         // Rows of 56 and 28 outputs (whole vectors and a tail), stride 2, pad 1: resnet's stem pooling.
         var g = new Pool2dGeometry(2, 3, 113, 57, 3, 3, 2, 2, 1, 1, 1, 1);
@@ -191,9 +210,15 @@ public class Pool2dTests
         int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
         var indexed = new float[outCount];
         var valuesOnly = new float[outCount];
-        Pool2d.MaxForward(g, x, indexed, new int[outCount]);
+        var scalar = new float[outCount];
+        var scalarIndex = new int[outCount];
+        var index = new int[outCount];
+        Pool2d.MaxForward(g, x, indexed, index);
         Pool2d.MaxForward(g, x, valuesOnly, []);
+        Pool2d.MaxForwardScalar(g, x, scalar, scalarIndex);
         Assert.Equal(indexed, valuesOnly);
+        Assert.Equal(scalar, indexed);
+        Assert.Equal(scalarIndex, index);
     }
 
     [Fact]
