@@ -46,7 +46,7 @@ public sealed class TorchSuite : IBenchmarkSuite
             output.WriteLine($"PyTorch 1.13 ({python}); {PeerModels.Size}x{PeerModels.Size}, batch {PeerModels.Batch}, median of {PeerModels.Repetitions} interleaved runs; conductance median of {ConductanceRepetitions}");
             var table = new ResultTable("work", "model", "threads", "ours s", "torch s", "ours / torch (speed)", "load avg");
             var parts = (Environment.GetEnvironmentVariable("MODEL_AUDIT_TORCH_PARTS") ?? "models,conductance,depthwise").Split(',');
-            if (parts.Contains("depthwise")) Depthwise(table, Ask);
+            if (parts.Contains("depthwise")) Depthwise(table, Ask, output);
             var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
             foreach (string name in parts.Contains("models") ? PeerModels.Names : [])
             {
@@ -54,8 +54,8 @@ public sealed class TorchSuite : IBenchmarkSuite
                 foreach (int threads in new[] { 1, 2 })
                 {
                     using var scope = PeerModels.Threads(threads);
-                    Add(table, "forward", name, threads, () => PeerModels.Time(ours.Forward), () => Ask($"forward {name} {threads}"), PeerModels.Repetitions);
-                    Add(table, $"fwd + bwd to {ours.LayerCount} Relu/Add", name, threads, () => PeerModels.Time(ours.ForwardBackward), () => Ask($"backward {name} {threads}"), PeerModels.Repetitions);
+                    Add(table, output, "forward", name, threads, () => PeerModels.Time(ours.Forward), () => Ask($"forward {name} {threads}"), PeerModels.Repetitions);
+                    Add(table, output, $"fwd + bwd to {ours.LayerCount} Relu/Add", name, threads, () => PeerModels.Time(ours.ForwardBackward), () => Ask($"backward {name} {threads}"), PeerModels.Repetitions);
                 }
             }
 
@@ -68,7 +68,7 @@ public sealed class TorchSuite : IBenchmarkSuite
             foreach (int threads in parts.Contains("conductance") ? new[] { 1, 2 } : [])
             {
                 using var scope = PeerModels.Threads(threads);
-                Add(table, $"conductance, {model.AuditLayers.Count} layers, 64x64", "resnet18", threads,
+                Add(table, output, $"conductance, {model.AuditLayers.Count} layers, 64x64", "resnet18", threads,
                     () => PeerModels.Time(() => conductance.Compute(input, targets, [0f], model.AuditLayers)), () => Ask($"conductance {threads}"), ConductanceRepetitions);
             }
             table.Write(output);
@@ -81,7 +81,7 @@ public sealed class TorchSuite : IBenchmarkSuite
         }
     }
 
-    private static void Depthwise(ResultTable table, Func<string, double> ask)
+    private static void Depthwise(ResultTable table, Func<string, double> ask, TextWriter output)
     {
         var g = new Conv2dGeometry(8, 64, 56, 56, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 64);
         float[] x = GemmSuite.Random((int)Conv2d.InputLength(g), 1), w = GemmSuite.Random((int)Conv2d.WeightLength(g), 2);
@@ -91,9 +91,9 @@ public sealed class TorchSuite : IBenchmarkSuite
         {
             using var scope = PeerModels.Threads(threads);
             // Single calls are ~1-20 ms: each timed sample is 10 calls.
-            Add(table, "depthwise 3x3 forward", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.Forward(g, x, w, [], y)), () => TenAsk(ask, $"depthwise forward {threads}"), PeerModels.Repetitions);
-            Add(table, "depthwise 3x3 input grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardData(g, dy, w, dx)), () => TenAsk(ask, $"depthwise data {threads}"), PeerModels.Repetitions);
-            Add(table, "depthwise 3x3 filter grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardFilter(g, x, dy, dw, [])), () => TenAsk(ask, $"depthwise filter {threads}"), PeerModels.Repetitions);
+            Add(table, output, "depthwise 3x3 forward", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.Forward(g, x, w, [], y)), () => TenAsk(ask, $"depthwise forward {threads}"), PeerModels.Repetitions);
+            Add(table, output, "depthwise 3x3 input grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardData(g, dy, w, dx)), () => TenAsk(ask, $"depthwise data {threads}"), PeerModels.Repetitions);
+            Add(table, output, "depthwise 3x3 filter grad", "64 ch 56x56 b8", threads, () => Ten(() => Conv2d.BackwardFilter(g, x, dy, dw, [])), () => TenAsk(ask, $"depthwise filter {threads}"), PeerModels.Repetitions);
         }
     }
 
@@ -109,11 +109,15 @@ public sealed class TorchSuite : IBenchmarkSuite
         return sum;
     }
 
-    private static void Add(ResultTable table, string work, string model, int threads, Func<double> ours, Func<double> torch, int repetitions)
+    /// <summary>Measures one row, adds it to the table and prints it at once (a full run takes long on a loaded machine).</summary>
+    private static void Add(ResultTable table, TextWriter output, string work, string model, int threads, Func<double> ours, Func<double> torch, int repetitions)
     {
         string load = PeerModels.LoadAverage();
         var (a, b) = PeerModels.Interleaved(ours, torch, repetitions);
-        table.Add(work, model, threads.ToString(CultureInfo.InvariantCulture), a.ToString("F3", CultureInfo.InvariantCulture),
-            b.ToString("F3", CultureInfo.InvariantCulture), (b / a).ToString("F2", CultureInfo.InvariantCulture), load + " / " + PeerModels.LoadAverage());
+        string[] row = [work, model, threads.ToString(CultureInfo.InvariantCulture), a.ToString("F3", CultureInfo.InvariantCulture),
+            b.ToString("F3", CultureInfo.InvariantCulture), (b / a).ToString("F2", CultureInfo.InvariantCulture), load + " / " + PeerModels.LoadAverage()];
+        table.Add(row);
+        output.WriteLine("row: " + string.Join(" | ", row));
+        output.Flush();
     }
 }
