@@ -39,6 +39,25 @@ public sealed partial class CpuBackend
             });
             return;
         }
+        if (kind is BinaryKind.Add or BinaryKind.Sub or BinaryKind.Mul or BinaryKind.Div
+            && (a.Shape == y.Shape || b.Shape == y.Shape)
+            && TrailingBroadcast(y.Shape, a.Shape == y.Shape ? b.Shape : a.Shape, out int rows, out int length))
+        {
+            // y[o, :] = a[o, :] op b[o] or a[o] op b[o, :] (a per-(sample, channel) scale such as squeeze-excitation):
+            // one vector call per row instead of a strided walk.
+            bool leftFull = a.Shape == y.Shape;
+            KernelParallel.For(rows, length, (first, end) =>
+            {
+                ReadOnlySpan<float> sa = a.Span, sb = b.Span;
+                var sy = y.Span;
+                for (int o = first; o < end; o++)
+                {
+                    if (leftFull) BinaryRowScalarRight(kind, sa.Slice(o * length, length), sb[o], sy.Slice(o * length, length));
+                    else BinaryRowScalarLeft(kind, sa[o], sb.Slice(o * length, length), sy.Slice(o * length, length));
+                }
+            });
+            return;
+        }
         var walk = new StridedWalk(y.Shape.Dims, [Broadcasting.Strides(a.Shape, y.Shape), Broadcasting.Strides(b.Shape, y.Shape), y.Shape.Strides()], [0, 0, 0]);
         int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
         for (long r = 0; r < walk.RowCount; r++)
@@ -223,6 +242,12 @@ public sealed partial class CpuBackend
             case UnaryKind.Neg: TensorPrimitives.Negate(xs, ys); return;
             case UnaryKind.Sqrt: TensorPrimitives.Sqrt(xs, ys); return;
             case UnaryKind.Abs: TensorPrimitives.Abs(xs, ys); return;
+            case UnaryKind.HardSwish:
+                ElementChunks(x.Length, (start, length) => HardSwish.Forward(x.Span.Slice(start, length), y.Span.Slice(start, length)));
+                return;
+            case UnaryKind.HardSigmoid:
+                ElementChunks(x.Length, (start, length) => HardSigmoid.Forward(alpha, beta, x.Span.Slice(start, length), y.Span.Slice(start, length)));
+                return;
         }
         for (int i = 0; i < xs.Length; i++)
         {
@@ -230,8 +255,6 @@ public sealed partial class CpuBackend
             ys[i] = kind switch
             {
                 UnaryKind.LeakyRelu => v > 0 ? v : alpha * v,
-                UnaryKind.HardSigmoid => Math.Clamp(alpha * v + beta, 0f, 1f),
-                UnaryKind.HardSwish => v * Math.Clamp(v / 6f + 0.5f, 0f, 1f),
                 UnaryKind.Elu => v > 0 ? v : alpha * (MathF.Exp(v) - 1f),
                 // PyTorch's threshold: above 20 softplus(x) equals x in float.
                 UnaryKind.Softplus => v > 20f ? v : (float)Math.Log(1.0 + Math.Exp(v)),
@@ -333,6 +356,23 @@ public sealed partial class CpuBackend
     /// True when <paramref name="reduced"/> is <paramref name="full"/> with exactly one axis of extent &gt; 1
     /// set to 1 (same rank): full is then [outer, mid, inner] and reduced [outer, 1, inner].
     /// </summary>
+    /// <summary>
+    /// True when <paramref name="reduced"/> equals <paramref name="full"/> on its leading axes and is 1 on all the
+    /// trailing ones (at least one): full is then [rows, length] against reduced [rows].
+    /// </summary>
+    private static bool TrailingBroadcast(TensorShape full, TensorShape reduced, out int rows, out int length)
+    {
+        rows = length = 1;
+        if (full.Rank != reduced.Rank) return false;
+        int split = full.Rank;
+        while (split > 0 && reduced[split - 1] == 1) split--;
+        for (int d = 0; d < split; d++)
+            if (full[d] != reduced[d]) return false;
+        for (int d = 0; d < split; d++) rows *= full[d];
+        for (int d = split; d < full.Rank; d++) length *= full[d];
+        return length > 1;
+    }
+
     private static bool MiddleAxisBroadcast(TensorShape full, TensorShape reduced, out int outer, out int mid, out int inner)
     {
         outer = mid = inner = 0;

@@ -30,6 +30,11 @@ internal static unsafe class Conv2d
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
             float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, ys = py;
+            if (Conv2dBatched.Applies(g))
+            {
+                Conv2dBatched.Forward(g, xs, ws, bs, ys);
+                return;
+            }
             Conv2dGeometry geometry = g;
             ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, ys, col, parallel));
         }
@@ -51,6 +56,11 @@ internal static unsafe class Conv2d
         fixed (float* pdy = dy, pw = w, pdx = dx)
         {
             float* dys = pdy, ws = pw, dxs = pdx;
+            if (Conv2dBatched.Applies(g))
+            {
+                Conv2dBatched.BackwardData(g, dys, ws, dxs);
+                return;
+            }
             Conv2dGeometry geometry = g;
             ForEachSample(g, (n, col, parallel) => BackwardDataSample(geometry, n, dys, ws, dxs, col, parallel));
         }

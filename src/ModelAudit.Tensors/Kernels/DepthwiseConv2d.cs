@@ -1,20 +1,27 @@
-using System.Numerics.Tensors;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
-/// Direct depthwise convolution (groups == C == O, one KH x KW filter per channel). Forward and input
-/// gradient run in parallel over (sample, channel) planes; the filter gradient over channels, summing
-/// samples in ascending order. Lengths are checked by <see cref="Conv2d"/>.
+/// Direct depthwise convolution (groups == C == O, one KH x KW filter per channel), vectorised over output
+/// columns. Each input plane is first copied into a zero-padded, column-phased scratch plane
+/// (<see cref="DepthwisePlane"/>): phase p of a stride-s plane holds padded columns p, p + s, p + 2s, ..., so every
+/// filter tap reads (forward, filter gradient) or writes (input gradient) a contiguous run of columns with no
+/// bounds tests, for any stride, padding or dilation. Rows are rounded up to whole vectors; the extra lanes read
+/// zeros and are never stored. Forward and input gradient run in parallel over (sample, channel) planes; the
+/// filter gradient over channels, summing samples in ascending order. Each output element is computed by one
+/// thread in a fixed order, so results do not depend on the thread count. Lengths are checked by <see cref="Conv2d"/>.
 /// </summary>
 internal static unsafe class DepthwiseConv2d
 {
+    private static readonly int Lanes = Vector256<float>.Count;
+
     /// <summary>y = depthwise conv(x, w) + bias (bias may be empty).</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
-        Conv2dGeometry geometry = g;
+        var plane = new DepthwisePlane(g, Lanes);
         int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
         long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
         bool hasBias = !bias.IsEmpty;
@@ -23,12 +30,24 @@ internal static unsafe class DepthwiseConv2d
             float* xs = px, ws = pw, bs = pb, ys = py;
             KernelParallel.For(g.Batch * channels, outPlane * kernelArea, (first, end) =>
             {
-                for (int plane = first; plane < end; plane++)
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)plane.Length));
+                int* taps = stackalloc int[kernelArea];
+                plane.TapOffsets(taps);
+                try
                 {
-                    int c = plane % channels;
-                    float* dst = ys + plane * outPlane;
-                    new Span<float>(dst, (int)outPlane).Fill(hasBias ? bs[c] : 0f);
-                    ForwardPlane(geometry, xs + plane * inPlane, ws + (long)c * kernelArea, dst);
+                    fixed (float* padded = scratch)
+                    {
+                        for (int p = first; p < end; p++)
+                        {
+                            int c = p % channels;
+                            plane.Lower(xs + p * inPlane, padded);
+                            ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, ys + p * outPlane);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
                 }
             });
         }
@@ -37,7 +56,7 @@ internal static unsafe class DepthwiseConv2d
     /// <summary>dx = depthwise conv^T(dy, w) (overwrites dx).</summary>
     public static void BackwardData(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
-        Conv2dGeometry geometry = g;
+        var plane = new DepthwisePlane(g, Lanes);
         int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
         long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
         fixed (float* pdy = dy, pw = w, pdx = dx)
@@ -45,12 +64,27 @@ internal static unsafe class DepthwiseConv2d
             float* dys = pdy, ws = pw, dxs = pdx;
             KernelParallel.For(g.Batch * channels, outPlane * kernelArea, (first, end) =>
             {
-                for (int plane = first; plane < end; plane++)
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)(plane.Length + plane.GradientLength)));
+                int* taps = stackalloc int[kernelArea];
+                plane.TapOffsets(taps);
+                try
                 {
-                    int c = plane % channels;
-                    float* dst = dxs + plane * inPlane;
-                    new Span<float>(dst, (int)inPlane).Clear();
-                    BackwardDataPlane(geometry, dys + plane * outPlane, ws + (long)c * kernelArea, dst);
+                    fixed (float* padded = scratch)
+                    {
+                        float* gradient = padded + plane.Length;
+                        for (int p = first; p < end; p++)
+                        {
+                            int c = p % channels;
+                            plane.PadGradient(dys + p * outPlane, gradient);
+                            new Span<float>(padded, checked((int)plane.Length)).Clear();
+                            BackwardDataPlane(plane, gradient, taps, ws + (long)c * kernelArea, padded);
+                            plane.Raise(padded, dxs + p * inPlane);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
                 }
             });
         }
@@ -59,128 +93,138 @@ internal static unsafe class DepthwiseConv2d
     /// <summary>dw[c] = sum over samples of the correlation of x[n, c] with dy[n, c] (overwrites dw).</summary>
     public static void BackwardFilter(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw)
     {
-        Conv2dGeometry geometry = g;
-        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
+        var plane = new DepthwisePlane(g, Lanes);
+        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth, batch = g.Batch;
         long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
         fixed (float* px = x, pdy = dy, pdw = dw)
         {
             float* xs = px, dys = pdy, dws = pdw;
-            KernelParallel.For(channels, g.Batch * outPlane * kernelArea, (first, end) =>
+            KernelParallel.For(channels, batch * outPlane * kernelArea, (first, end) =>
             {
-                for (int c = first; c < end; c++)
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)(plane.Length + plane.GradientLength)));
+                int* taps = stackalloc int[kernelArea];
+                plane.TapOffsets(taps);
+                try
                 {
-                    float* dst = dws + (long)c * kernelArea;
-                    new Span<float>(dst, kernelArea).Clear();
-                    for (int n = 0; n < geometry.Batch; n++)
+                    fixed (float* padded = scratch)
                     {
-                        long plane = (long)n * channels + c;
-                        FilterPlane(geometry, xs + plane * inPlane, dys + plane * outPlane, dst);
+                        float* gradient = padded + plane.Length;
+                        for (int c = first; c < end; c++)
+                        {
+                            float* dst = dws + (long)c * kernelArea;
+                            new Span<float>(dst, kernelArea).Clear();
+                            for (int n = 0; n < batch; n++)
+                            {
+                                long p = (long)n * channels + c;
+                                plane.Lower(xs + p * inPlane, padded);
+                                plane.PadGradient(dys + p * outPlane, gradient);
+                                FilterPlane(plane, padded, gradient, taps, dst);
+                            }
+                        }
                     }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
                 }
             });
         }
     }
 
+    /// <summary>One output plane: every vector of output columns sums its taps in registers, starting from the bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlane(in Conv2dGeometry g, float* x, float* w, float* y)
+    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
-        int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
+        int outH = plane.OutHeight, outW = plane.OutWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
+        int fullEnd = outW - outW % Lanes;
+        Vector256<float> biasV = Vector256.Create(bias);
+        float* tail = stackalloc float[Lanes];
         for (int oh = 0; oh < outH; oh++)
         {
+            float* source = padded + (long)oh * rowStep;
             float* yRow = y + (long)oh * outW;
-            for (int kh = 0; kh < g.KernelHeight; kh++)
+            int ow = 0;
+            for (; ow + 2 * Lanes <= outW; ow += 2 * Lanes)
             {
-                int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                if ((uint)ih >= (uint)inH) continue;
-                float* xRow = x + (long)ih * inW;
-                for (int kw = 0; kw < g.KernelWidth; kw++)
+                Vector256<float> a0 = biasV, a1 = biasV;
+                for (int t = 0; t < kernelArea; t++)
                 {
-                    float wv = w[kh * g.KernelWidth + kw];
-                    int offset = kw * g.DilationW - g.PadLeft;
-                    (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
-                    float* src = xRow + offset;
-                    if (g.StrideW == 1)
-                    {
-                        AddScaled(yRow + begin, src + begin, wv, end - begin);
-                    }
-                    else
-                    {
-                        for (int ow = begin; ow < end; ow++) yRow[ow] += wv * src[ow * g.StrideW];
-                    }
+                    float* s = source + taps[t] + ow;
+                    Vector256<float> wv = Vector256.Create(w[t]);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(s), wv, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(s + Lanes), wv, a1);
+                }
+                a0.Store(yRow + ow);
+                a1.Store(yRow + ow + Lanes);
+            }
+            for (; ow < outW; ow += Lanes)
+            {
+                Vector256<float> a0 = biasV;
+                for (int t = 0; t < kernelArea; t++)
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(source + taps[t] + ow), Vector256.Create(w[t]), a0);
+                if (ow < fullEnd)
+                {
+                    a0.Store(yRow + ow);
+                }
+                else
+                {
+                    a0.Store(tail);
+                    for (int i = 0; i < outW - ow; i++) yRow[ow + i] = tail[i];
                 }
             }
         }
     }
 
+    /// <summary>Scatters every vector of output-gradient columns into the padded input-gradient plane, tap by tap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardDataPlane(in Conv2dGeometry g, float* dy, float* w, float* dx)
+    private static void BackwardDataPlane(in DepthwisePlane plane, float* gradient, int* taps, float* w, float* padded)
     {
-        int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
+        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
         for (int oh = 0; oh < outH; oh++)
         {
-            float* dyRow = dy + (long)oh * outW;
-            for (int kh = 0; kh < g.KernelHeight; kh++)
+            float* target = padded + (long)oh * rowStep;
+            float* dyRow = gradient + (long)oh * rounded;
+            for (int t = 0; t < kernelArea; t++)
             {
-                int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                if ((uint)ih >= (uint)inH) continue;
-                float* dxRow = dx + (long)ih * inW;
-                for (int kw = 0; kw < g.KernelWidth; kw++)
-                {
-                    float wv = w[kh * g.KernelWidth + kw];
-                    int offset = kw * g.DilationW - g.PadLeft;
-                    (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
-                    float* dst = dxRow + offset;
-                    if (g.StrideW == 1)
-                    {
-                        AddScaled(dst + begin, dyRow + begin, wv, end - begin);
-                    }
-                    else
-                    {
-                        for (int ow = begin; ow < end; ow++) dst[ow * g.StrideW] += wv * dyRow[ow];
-                    }
-                }
+                float* d = target + taps[t];
+                Vector256<float> wv = Vector256.Create(w[t]);
+                for (int ow = 0; ow < rounded; ow += Lanes)
+                    Vector256.FusedMultiplyAdd(Vector256.Load(dyRow + ow), wv, Vector256.Load(d + ow)).Store(d + ow);
             }
         }
     }
 
+    /// <summary>
+    /// dw[t] += sum over the plane of dy * x shifted by tap t: four row accumulators per tap (rows oh mod 4),
+    /// added in a fixed order at the end.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FilterPlane(in Conv2dGeometry g, float* x, float* dy, float* dw)
+    private static void FilterPlane(in DepthwisePlane plane, float* padded, float* gradient, int* taps, float* dw)
     {
-        int outH = g.OutHeight, outW = g.OutWidth, inH = g.InHeight, inW = g.InWidth;
-        for (int kh = 0; kh < g.KernelHeight; kh++)
+        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
+        for (int t = 0; t < kernelArea; t++)
         {
-            for (int kw = 0; kw < g.KernelWidth; kw++)
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            float* source = padded + taps[t];
+            int oh = 0;
+            for (; oh + 4 <= outH; oh += 4)
             {
-                int offset = kw * g.DilationW - g.PadLeft;
-                (int begin, int end) = Im2Col.ValidRange(outW, g.StrideW, offset, inW);
-                float sum = 0;
-                for (int oh = 0; oh < outH; oh++)
+                float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
+                for (int ow = 0; ow < rounded; ow += Lanes)
                 {
-                    int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                    if ((uint)ih >= (uint)inH) continue;
-                    float* src = x + (long)ih * inW + offset;
-                    float* dyRow = dy + (long)oh * outW;
-                    if (g.StrideW == 1)
-                    {
-                        sum += TensorPrimitives.Dot(new ReadOnlySpan<float>(dyRow + begin, end - begin), new ReadOnlySpan<float>(src + begin, end - begin));
-                    }
-                    else
-                    {
-                        for (int ow = begin; ow < end; ow++) sum += dyRow[ow] * src[ow * g.StrideW];
-                    }
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(d + rounded + ow), Vector256.Load(s + rowStep + ow), a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 2 * rounded + ow), Vector256.Load(s + 2 * rowStep + ow), a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 3 * rounded + ow), Vector256.Load(s + 3 * rowStep + ow), a3);
                 }
-                dw[kh * g.KernelWidth + kw] += sum;
             }
+            for (; oh < outH; oh++)
+            {
+                float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
+                for (int ow = 0; ow < rounded; ow += Lanes)
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
+            }
+            dw[t] += Vector256.Sum((a0 + a1) + (a2 + a3));
         }
-    }
-
-    /// <summary>dst[i] += scale * src[i]; rows are short (tens of elements), so inline vectors beat a library call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled(float* dst, float* src, float scale, int count)
-    {
-        int i = 0;
-        Vector256<float> scaleV = Vector256.Create(scale);
-        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i) * scaleV, dst + i);
-        for (; i < count; i++) dst[i] += src[i] * scale;
     }
 }

@@ -90,7 +90,7 @@ internal static unsafe class Im2Col
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
+    internal static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
         int c = row / kernelArea, kh = row % kernelArea / g.KernelWidth, kw = row % g.KernelWidth;
@@ -185,7 +185,7 @@ internal static unsafe class Im2Col
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
+    internal static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
         int c = row / kernelArea, kh = row % kernelArea / g.KernelWidth, kw = row % g.KernelWidth;

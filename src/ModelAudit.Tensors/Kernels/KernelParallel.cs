@@ -10,8 +10,22 @@ internal static class KernelParallel
     /// <summary>Below this many multiply-adds (or element visits) a loop runs on the calling thread.</summary>
     public const long MinParallelWork = 1L << 16;
 
-    /// <summary>Number of workers a loop may use.</summary>
-    public static int MaxDegree { get; } = Environment.ProcessorCount;
+    private static int _maxDegree = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Number of workers a loop may use: the core count unless set lower (benchmarks compare engines at a
+    /// fixed thread count). Results do not depend on it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public static int MaxDegree
+    {
+        get => Volatile.Read(ref _maxDegree);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref _maxDegree, value);
+        }
+    }
 
     /// <summary>Number of chunks a loop over <paramref name="count"/> items of <paramref name="workPerItem"/> each would use.</summary>
     public static int ChunkCount(int count, long workPerItem)

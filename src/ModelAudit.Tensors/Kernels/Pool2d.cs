@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -23,7 +25,14 @@ internal static unsafe class Pool2d
         KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
         bool record = !argmax.IsEmpty;
         if (record) KernelGuard.RequireLength(argmax.Length, OutputLength(g), nameof(argmax));
+        MaxForwardVector(g, x, y, argmax);
+    }
+
+    /// <summary>The scalar reference of <see cref="MaxForward"/> (window by window), kept for tests.</summary>
+    internal static void MaxForwardScalar(in Pool2dGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
         Pool2dGeometry geometry = g;
+        bool record = !argmax.IsEmpty;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         fixed (float* px = x, py = y)
         fixed (int* pidx = argmax)
@@ -168,6 +177,142 @@ internal static unsafe class Pool2d
         KernelGuard.RequireLength(dy.Length, planes, nameof(dy));
         KernelGuard.RequireLength(dx.Length, (long)planes * spatial, nameof(dx));
         for (int plane = 0; plane < planes; plane++) dx.Slice(plane * spatial, spatial).Fill(dy[plane] / spatial);
+    }
+
+    /// <summary>
+    /// Max pooling, vectorised: each plane is copied into the column-phased layout of <see cref="DepthwisePlane"/>
+    /// padded with -inf, then every vector of output columns takes the maximum over the window's taps in registers.
+    /// Without indices (inference) a vector maximum, which propagates NaN as the scalar path does (it may return
+    /// +0 where the scalar path keeps a first -0 of equal values). With indices, the scalar rule lane by lane:
+    /// a plane of flat input indices in the same layout (-1 in the padding) says which lanes are real inputs,
+    /// and a real input is taken when it is the window's first, greater than the maximum so far, or NaN.
+    /// </summary>
+    private static void MaxForwardVector(in Pool2dGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
+        int lanes = Vector256<float>.Count;
+        var layout = new DepthwisePlane(g, lanes);
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, kernelArea = g.KernelHeight * g.KernelWidth;
+        bool record = !argmax.IsEmpty;
+        // Flat input indices carried as float bit patterns through the same lowering (a bitwise copy), -1 in the padding.
+        float[]? positions = record ? ArrayPool<float>.Shared.Rent(checked((int)layout.Length)) : null;
+        float[]? flat = record ? ArrayPool<float>.Shared.Rent(inPlane) : null;
+        try
+        {
+            fixed (float* px = x, py = y, ppos = positions, pflat = flat)
+            fixed (int* pidx = argmax)
+            {
+                float* xs = px, ys = py;
+                int* indices = pidx, position = (int*)ppos;
+                if (record)
+                {
+                    for (int i = 0; i < inPlane; i++) ((int*)pflat)[i] = i;
+                    layout.Lower(pflat, ppos, BitConverter.Int32BitsToSingle(-1));
+                }
+                KernelParallel.For(g.Batch * g.Channels, (long)outPlane * kernelArea, (first, end) =>
+                {
+                    float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)layout.Length));
+                    int* taps = stackalloc int[kernelArea];
+                    float* tail = stackalloc float[lanes];
+                    int* tailIndex = stackalloc int[lanes];
+                    layout.TapOffsets(taps);
+                    try
+                    {
+                        fixed (float* padded = scratch)
+                        {
+                            for (int plane = first; plane < end; plane++)
+                            {
+                                layout.Lower(xs + (long)plane * inPlane, padded, float.NegativeInfinity);
+                                if (record)
+                                    ArgMaxPlaneVector(layout, padded, position, taps, plane * inPlane, ys + (long)plane * outPlane, indices + (long)plane * outPlane, tail, tailIndex);
+                                else
+                                    MaxPlaneVector(layout, padded, taps, ys + (long)plane * outPlane, tail);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(scratch);
+                    }
+                });
+            }
+        }
+        finally
+        {
+            if (positions is not null) ArrayPool<float>.Shared.Return(positions);
+            if (flat is not null) ArrayPool<float>.Shared.Return(flat);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ArgMaxPlaneVector(in DepthwisePlane layout, float* padded, int* position, int* taps, int planeOffset, float* y, int* argmax, float* tail, int* tailIndex)
+    {
+        int lanes = Vector256<float>.Count, outW = layout.OutWidth, rowStep = layout.RowStep, kernelArea = layout.KernelArea;
+        Vector256<int> none = Vector256.Create(-1), offset = Vector256.Create(planeOffset);
+        for (int oh = 0; oh < layout.OutHeight; oh++)
+        {
+            long rowStart = (long)oh * rowStep;
+            float* yRow = y + (long)oh * outW;
+            int* argRow = argmax + (long)oh * outW;
+            for (int ow = 0; ow < outW; ow += lanes)
+            {
+                Vector256<float> best = Vector256.Create(float.NegativeInfinity);
+                Vector256<int> index = none;
+                for (int t = 0; t < kernelArea; t++)
+                {
+                    long at = rowStart + taps[t] + ow;
+                    Vector256<float> v = Vector256.Load(padded + at);
+                    Vector256<int> p = Vector256.Load(position + at);
+                    Vector256<int> real = Vector256.GreaterThanOrEqual(p, Vector256<int>.Zero);
+                    Vector256<int> better = Vector256.GreaterThan(v, best).AsInt32()
+                        | ~Vector256.Equals(v, v).AsInt32()
+                        | Vector256.LessThan(index, Vector256<int>.Zero);
+                    Vector256<int> take = real & better;
+                    best = Vector256.ConditionalSelect(take.AsSingle(), v, best);
+                    index = Vector256.ConditionalSelect(take, p, index);
+                }
+                Vector256<int> flatIndex = Vector256.ConditionalSelect(Vector256.LessThan(index, Vector256<int>.Zero), none, index + offset);
+                if (ow + lanes <= outW)
+                {
+                    best.Store(yRow + ow);
+                    flatIndex.Store(argRow + ow);
+                }
+                else
+                {
+                    best.Store(tail);
+                    flatIndex.Store(tailIndex);
+                    for (int i = 0; i < outW - ow; i++)
+                    {
+                        yRow[ow + i] = tail[i];
+                        argRow[ow + i] = tailIndex[i];
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneVector(in DepthwisePlane layout, float* padded, int* taps, float* y, float* tail)
+    {
+        int lanes = Vector256<float>.Count, outW = layout.OutWidth, rowStep = layout.RowStep, kernelArea = layout.KernelArea;
+        for (int oh = 0; oh < layout.OutHeight; oh++)
+        {
+            float* source = padded + (long)oh * rowStep;
+            float* yRow = y + (long)oh * outW;
+            for (int ow = 0; ow < outW; ow += lanes)
+            {
+                Vector256<float> m = Vector256.Load(source + taps[0] + ow);
+                for (int t = 1; t < kernelArea; t++) m = Vector256.Max(m, Vector256.Load(source + taps[t] + ow));
+                if (ow + lanes <= outW)
+                {
+                    m.Store(yRow + ow);
+                }
+                else
+                {
+                    m.Store(tail);
+                    for (int i = 0; i < outW - ow; i++) yRow[ow + i] = tail[i];
+                }
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -60,9 +60,11 @@ public class CpuBackendTests
     [InlineData(new[] { 4, 5 }, new[] { 1, 5 })]
     [InlineData(new[] { 2, 3, 4 }, new[] { 3, 1 })]
     [InlineData(new[] { 3, 1 }, new[] { 2, 3, 4 })]
+    [InlineData(new[] { 2, 3, 4, 5 }, new[] { 2, 3, 1, 1 })]
+    [InlineData(new[] { 2, 3, 1, 1 }, new[] { 2, 3, 4, 5 })]
     public void BinaryForward_BroadcastPathsAgreeWithExpandedOperands(int[] aDims, int[] bDims)
     {
-        // Row, per-row scalar (right) and per-row scalar (left) paths against the same-shape path.
+        // Row, per-row scalar (right), per-row scalar (left) and per-(sample, channel) scalar paths against the same-shape path.
         var a = RandomTensors.Uniform(3, 0.5f, 2, aDims);
         var b = RandomTensors.Uniform(4, 0.5f, 2, bDims);
         var shape = ModelAudit.Tensors.Kernels.Layout.Broadcasting.Shape(a.Shape, b.Shape);

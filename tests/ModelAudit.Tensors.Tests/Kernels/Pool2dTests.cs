@@ -30,6 +30,10 @@ public class Pool2dTests
             var argmax = new int[y.Length];
             Pool2d.MaxForward(g, x, y, argmax);
             if (golden.Argmax is not null) Assert.Equal(golden.Argmax, argmax);
+            // Without indices (inference) the vectorised path runs: same values.
+            var valuesOnly = new float[y.Length];
+            Pool2d.MaxForward(g, x, valuesOnly, []);
+            KernelAssert.Close(golden.Y, valuesOnly, RelTol);
         }
         else
         {
@@ -172,6 +176,49 @@ public class Pool2dTests
         Assert.True(float.IsNaN(y[0]));
         Assert.Equal(3f, y[1]);
         Assert.Equal(new[] { 1, 2 }, argmax);
+        var valuesOnly = new float[2];
+        Pool2d.MaxForward(g, [1f, float.NaN, 3f, 2f], valuesOnly, []);
+        Assert.True(float.IsNaN(valuesOnly[0]));
+        Assert.Equal(3f, valuesOnly[1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    [MemberData(nameof(DilatedCases))]
+    public void MaxForward_TiesNaNAndInfinities_VectorMatchesScalarReference(Pool2dGeometry g)
+    {
+        // Small integers (many ties), with NaN, -inf and +inf sprinkled in: values and indices as the window-by-window loop.
+        float[] x = GoldenInput(g);
+        for (int i = 0; i < x.Length; i += 7) x[i] = (i / 7 % 3) switch { 0 => float.NaN, 1 => float.NegativeInfinity, _ => float.PositiveInfinity };
+        int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+        var expected = new float[outCount];
+        var expectedIndex = new int[outCount];
+        Pool2d.MaxForwardScalar(g, x, expected, expectedIndex);
+        var y = new float[outCount];
+        var argmax = new int[outCount];
+        Pool2d.MaxForward(g, x, y, argmax);
+        Assert.Equal(expectedIndex, argmax);
+        Assert.Equal(expected, y);
+    }
+
+    [Fact]
+    public void MaxForward_WideRows_VectorPathsMatchScalarReference()
+    {
+        // Rows of 56 and 28 outputs (whole vectors and a tail), stride 2, pad 1: resnet's stem pooling.
+        var g = new Pool2dGeometry(2, 3, 113, 57, 3, 3, 2, 2, 1, 1, 1, 1);
+        float[] x = KernelAssert.Random(g.Batch * g.Channels * g.InHeight * g.InWidth, 31);
+        int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+        var indexed = new float[outCount];
+        var valuesOnly = new float[outCount];
+        var scalar = new float[outCount];
+        var scalarIndex = new int[outCount];
+        var index = new int[outCount];
+        Pool2d.MaxForward(g, x, indexed, index);
+        Pool2d.MaxForward(g, x, valuesOnly, []);
+        Pool2d.MaxForwardScalar(g, x, scalar, scalarIndex);
+        Assert.Equal(indexed, valuesOnly);
+        Assert.Equal(scalar, indexed);
+        Assert.Equal(scalarIndex, index);
     }
 
     [Fact]

@@ -1,0 +1,135 @@
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// Convolution forward and input gradient for small output maps (at most <see cref="MaxSpatial"/> positions,
+/// e.g. resnet's 7x7 and 14x14 stages, squeeze-excitation 1x1 maps): a per-sample GEMM there has too few columns to
+/// keep the micro-kernel busy, so the column matrices of a block of samples are laid side by side,
+/// [Cg*KH*KW, samples*OH*OW], and one GEMM serves the block. Chosen by geometry only, never by thread count; each
+/// output element is still one K-ordered dot product (plus the bias), so results do not depend on the thread count.
+/// </summary>
+internal static unsafe class Conv2dBatched
+{
+    /// <summary>Output positions per sample up to which samples are batched.</summary>
+    public const int MaxSpatial = 256;
+
+    /// <summary>GEMM columns per block: enough to fill the micro-kernel's panels, small enough to bound the workspace.</summary>
+    private const int BlockColumns = 512;
+
+    public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
+
+    /// <summary>y = conv(x, w) + bias (bias null: none).</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
+    {
+        Conv2dGeometry geometry = g;
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
+        float[] colArray = ScratchBuffer.Shared.Rent(kernelSize * block * spatial);
+        float[] accArray = ScratchBuffer.Shared.Rent(groupOut * block * spatial);
+        try
+        {
+            fixed (float* pcol = colArray, pacc = accArray)
+            {
+                float* col = pcol, acc = pacc;
+                for (int n0 = 0; n0 < g.Batch; n0 += block)
+                {
+                    int count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
+                    for (int group = 0; group < g.Groups; group++)
+                    {
+                        int grp = group;
+                        KernelParallel.For(kernelSize, columns, (start, end) =>
+                        {
+                            for (int row = start; row < end; row++)
+                                for (int j = 0; j < count; j++)
+                                    Im2Col.LowerRow(geometry, row, x + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane, col + (long)row * columns + j * spatial);
+                        });
+                        float beta = 0;
+                        if (bias != null)
+                        {
+                            for (int o = 0; o < groupOut; o++) new Span<float>(acc + (long)o * columns, columns).Fill(bias[group * groupOut + o]);
+                            beta = 1;
+                        }
+                        Sgemm.Multiply(false, false, groupOut, columns, kernelSize, 1f,
+                            new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                            new ReadOnlySpan<float>(col, kernelSize * columns), columns, beta,
+                            new Span<float>(acc, groupOut * columns), columns, parallel: true);
+                        KernelParallel.For(count * groupOut, spatial, (start, end) =>
+                        {
+                            for (int i = start; i < end; i++)
+                            {
+                                int j = i / groupOut, o = i % groupOut;
+                                new ReadOnlySpan<float>(acc + (long)o * columns + j * spatial, spatial).CopyTo(
+                                    new Span<float>(y + ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial, spatial));
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ScratchBuffer.Shared.Return(accArray);
+            ScratchBuffer.Shared.Return(colArray);
+        }
+    }
+
+    /// <summary>dx = conv^T(dy, w) (overwrites dx).</summary>
+    public static void BackwardData(in Conv2dGeometry g, float* dy, float* w, float* dx)
+    {
+        Conv2dGeometry geometry = g;
+        int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelArea = g.KernelHeight * g.KernelWidth;
+        int kernelSize = groupIn * kernelArea, spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
+        float[] colArray = ScratchBuffer.Shared.Rent(kernelSize * block * spatial);
+        float[] gradArray = ScratchBuffer.Shared.Rent(groupOut * block * spatial);
+        try
+        {
+            fixed (float* pcol = colArray, pgrad = gradArray)
+            {
+                float* col = pcol, grad = pgrad;
+                for (int n0 = 0; n0 < g.Batch; n0 += block)
+                {
+                    int count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
+                    for (int group = 0; group < g.Groups; group++)
+                    {
+                        int grp = group;
+                        KernelParallel.For(count * groupOut, spatial, (start, end) =>
+                        {
+                            for (int i = start; i < end; i++)
+                            {
+                                int j = i / groupOut, o = i % groupOut;
+                                new ReadOnlySpan<float>(dy + ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial, spatial).CopyTo(
+                                    new Span<float>(grad + (long)o * columns + j * spatial, spatial));
+                            }
+                        });
+                        Sgemm.Multiply(true, false, kernelSize, columns, groupOut, 1f,
+                            new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                            new ReadOnlySpan<float>(grad, groupOut * columns), columns, 0f,
+                            new Span<float>(col, kernelSize * columns), columns, parallel: true);
+                        // col2im per (sample, channel): each input plane has one writer, rows added in ascending order.
+                        KernelParallel.For(count * groupIn, (long)kernelArea * spatial, (start, end) =>
+                        {
+                            for (int i = start; i < end; i++)
+                            {
+                                int j = i / groupIn, c = i % groupIn;
+                                float* dxg = dx + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane;
+                                new Span<float>(dxg + (long)c * inPlane, inPlane).Clear();
+                                for (int k = 0; k < kernelArea; k++)
+                                {
+                                    int row = c * kernelArea + k;
+                                    Im2Col.RaiseRow(geometry, row, col + (long)row * columns + j * spatial, dxg);
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ScratchBuffer.Shared.Return(gradArray);
+            ScratchBuffer.Shared.Return(colArray);
+        }
+    }
+
+    private static int SamplesPerBlock(in Conv2dGeometry g)
+        => Math.Clamp(BlockColumns / Math.Max(1, g.OutHeight * g.OutWidth), 1, g.Batch);
+}

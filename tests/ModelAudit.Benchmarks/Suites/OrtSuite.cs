@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ModelAudit.Benchmarks;
+
+/// <summary>
+/// Forward of resnet18, resnet50 and mobilenet_v3_small at 224x224, batch 8, on our engine and on ONNX Runtime
+/// (NuGet Microsoft.ML.OnnxRuntime, default CPU provider, all graph optimisations) in the same process, the
+/// same ONNX files (Peers/export_peer_models.py) and the same input, interleaved, median of 5, at 1 and 2 threads
+/// (ONNX Runtime's intra-op threads; ours through the kernels' parallel degree). ONNX Runtime's idle spinning is
+/// turned off so that its pool does not burn a core while our engine runs.
+/// </summary>
+public sealed class OrtSuite : IBenchmarkSuite
+{
+    public string Name => "ort";
+
+    public void Run(TextWriter output)
+    {
+        if (!PeerModels.Available(output)) return;
+        var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
+        long[] shape = [PeerModels.Batch, 3, PeerModels.Size, PeerModels.Size];
+        output.WriteLine($"forward, {PeerModels.Size}x{PeerModels.Size}, batch {PeerModels.Batch}, median of {PeerModels.Repetitions} interleaved runs; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+        var table = new ResultTable("model", "threads", "ours img/s", "ORT img/s", "ours / ORT", "load avg");
+        foreach (string name in PeerModels.Names)
+        {
+            using var ours = new OurModel(name, images);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var options = new SessionOptions
+                {
+                    IntraOpNumThreads = threads,
+                    InterOpNumThreads = 1,
+                    ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                };
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                using var session = new InferenceSession(PeerModels.ModelPath(name), options);
+                using var input = OrtValue.CreateTensorValueFromMemory(images, shape);
+                string inputName = session.InputNames[0];
+                using var runOptions = new RunOptions();
+                double Peer() => PeerModels.Time(() =>
+                {
+                    using var results = session.Run(runOptions, [inputName], [input], session.OutputNames);
+                });
+                using var scope = PeerModels.Threads(threads);
+                string load = PeerModels.LoadAverage();
+                var (a, b) = PeerModels.Interleaved(() => PeerModels.Time(ours.Forward), Peer);
+                table.Add(name, threads.ToString(CultureInfo.InvariantCulture), Rate(a), Rate(b), (b / a).ToString("F2", CultureInfo.InvariantCulture),
+                    load + " / " + PeerModels.LoadAverage());
+            }
+        }
+        table.Write(output);
+    }
+
+    private static string Rate(double seconds) => (PeerModels.Batch / seconds).ToString("F1", CultureInfo.InvariantCulture);
+}

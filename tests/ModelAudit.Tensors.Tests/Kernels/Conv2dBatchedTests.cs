@@ -1,0 +1,71 @@
+using ModelAudit.Tensors.Kernels;
+
+namespace ModelAudit.Tensors.Tests.Kernels;
+
+/// <summary>
+/// The batched small-map path (its values against float64 loops are in <see cref="Conv2dTests"/>, whose batch-2
+/// cases take it): against per-sample calls, and at one and two threads.
+/// </summary>
+[Collection(KernelParallelCollection.Name)]
+public class Conv2dBatchedTests
+{
+    // 7x7 maps (49 positions: 10 samples per block, so a batch of 13 makes a full and a partial block), 2 groups, stride 2.
+    private static readonly Conv2dGeometry Geometry = new(13, 8, 13, 13, 12, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2);
+
+    [Fact]
+    public void ForwardAndBackwardData_BatchedVersusPerSample_Close()
+    {
+        Conv2dGeometry g = Geometry, single = g with { Batch = 1 };
+        Assert.True(Conv2dBatched.Applies(g));
+        Assert.False(Conv2dBatched.Applies(single));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 1), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 2);
+        float[] bias = KernelAssert.Random(g.OutChannels, 3), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 4);
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        Conv2d.Forward(g, x, w, bias, y);
+        Conv2d.BackwardData(g, dy, w, dx);
+        int inSample = (int)Conv2d.InputLength(single), outSample = (int)Conv2d.OutputLength(single);
+        for (int n = 0; n < g.Batch; n++)
+        {
+            var ySample = new float[outSample];
+            var dxSample = new float[inSample];
+            Conv2d.Forward(single, x.AsSpan(n * inSample, inSample), w, bias, ySample);
+            Conv2d.BackwardData(single, dy.AsSpan(n * outSample, outSample), w, dxSample);
+            // Both are one K-ordered float dot product per element; the GEMM's blocking may differ with the
+            // column count, so agreement is to float rounding of a 36-term sum, not bitwise.
+            KernelAssert.Close(ySample.Select(v => (double)v).ToArray(), y.AsSpan(n * outSample, outSample).ToArray(), 1e-5);
+            KernelAssert.Close(dxSample.Select(v => (double)v).ToArray(), dx.AsSpan(n * inSample, inSample).ToArray(), 1e-5);
+        }
+    }
+
+    [Fact]
+    public void ForwardAndBackwardData_OneVersusTwoThreads_BitIdentical()
+    {
+        Conv2dGeometry g = Geometry with { Batch = 24, InChannels = 32, OutChannels = 64 };
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 5), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 6);
+        float[] bias = KernelAssert.Random(g.OutChannels, 7), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 8);
+
+        (float[] Y, float[] Dx) Run(int threads)
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var y = new float[dy.Length];
+                var dx = new float[x.Length];
+                Conv2d.Forward(g, x, w, bias, y);
+                Conv2d.BackwardData(g, dy, w, dx);
+                return (y, dx);
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+    }
+}
