@@ -6,7 +6,8 @@ namespace ModelAudit.Onnx.Tests;
 /// <summary>Forward activations and gradients against PyTorch goldens (tests/fixtures, see its README).</summary>
 public sealed class GoldenParityTests
 {
-    public static TheoryData<string> Models => ["iris_mlp", "digits_cnn", "resnet18_64", "mobilenet_v3_small_96", "iris_nif_mlp", "cancer_nif_mlp", "captum_toy"];
+    public static TheoryData<string> Models => ["iris_mlp", "digits_cnn", "resnet18_64", "mobilenet_v3_small_96", "iris_nif_mlp", "cancer_nif_mlp", "captum_toy",
+        "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier"];
 
     private static Dictionary<string, string> Index(string model, string kind)
         => JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestPaths.Golden(model, kind, "index.json")))!;
