@@ -24,7 +24,7 @@ public sealed class ImporterBehaviourTests
     [Theory]
     [InlineData("error_maxpool_indices", "node 'pool' (MaxPool): the Indices output 'idx' is not supported")]
     [InlineData("error_runtime_integer", "node 'to_int' (Cast): casting runtime value 'x' to Int64 would need a runtime integer tensor")]
-    [InlineData("error_conv1d", "node 'conv1d' (Conv): only 2-D convolution is supported (weight shape [2,3,4])")]
+    [InlineData("error_conv1d", "node 'conv1d' (Conv): weight shape [2,3,4] does not match the rank-4 input [1,3,4,4]")]
     public void BuildGraph_UnsupportedForm_ErrorNamesNode(string name, string message)
     {
         var path = TestPaths.Fixture(name + ".onnx");
