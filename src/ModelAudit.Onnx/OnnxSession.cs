@@ -48,9 +48,32 @@ public sealed class OnnxSession
     {
         ArgumentNullException.ThrowIfNull(array);
         string type = NpyArray.DTypeName(array.DType);
+        if (!OnnxTensor.IsFloatType(Input.ElementType)) return TokenInput(array, source, type);
         bool floating = array.DType is NpyDType.Float32 or NpyDType.Float64;
         if (!floating || !ShapeFits(array.Shape)) throw new ModelInputException($"{source}: {Expected()}, got {type} {NpyArray.FormatShape(array.Shape)}");
         return array.ToTensor();
+    }
+
+    // Integer model input (token ids): integer data, each id inside every table the input indexes.
+    private Tensor TokenInput(NpyArray array, string source, string type)
+    {
+        string expected = $"expected integer input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
+        if (array.DType is NpyDType.Float32 or NpyDType.Float64 || !ShapeFits(array.Shape))
+            throw new ModelInputException($"{source}: {expected}, got {type} {NpyArray.FormatShape(array.Shape)}");
+        var tensor = array.ToTensor();
+        var graph = GraphFor(tensor.Shape);
+        int input = graph.Inputs[0];
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Operation is not Tensors.Operations.GatherByValue gather || node.Inputs[1] != input) continue;
+            var table = graph.Values[node.Inputs[0]].Shape;
+            int size = table[table.NormalizeAxis(gather.Axis)];
+            var values = tensor.Span;
+            for (int i = 0; i < values.Length; i++)
+                if (values[i] < 0 || values[i] >= size)
+                    throw new ModelInputException($"{source}: token {values[i]} at element {i} is outside [0, {size}) of '{graph.Values[node.Inputs[0]].Name}' {table}");
+        }
+        return tensor;
     }
 
     /// <summary>Forward pass; returns the activation of each layer (graph outputs when <paramref name="layers"/> is empty), in order.</summary>

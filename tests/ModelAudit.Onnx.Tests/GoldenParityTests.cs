@@ -48,4 +48,53 @@ public sealed class GoldenParityTests
             TensorAssert.AssertClose(expected.ToFloat32(), tensor.Span, relTol: 1e-3, $"{model} gradient '{name}'");
         }
     }
+
+    /// <summary>Text classifiers whose input is int64 token ids (Embedding -> LSTM / bidirectional GRU -> Linear).</summary>
+    public static TheoryData<string> TokenModels => ["lstm_text", "bigru_text"];
+
+    [Theory]
+    [MemberData(nameof(TokenModels))]
+    public void Run_TokenModel_EveryActivationMatchesPyTorchWithin1em4(string model)
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden(model, "model.onnx")));
+        var input = session.InputFrom(NpyFile.Read(TestPaths.Golden(model, "input.npy")), "input.npy");
+        var index = Index(model, "activations");
+        foreach (var (name, tensor) in session.Run(input, index.Keys.ToList()))
+        {
+            var expected = NpyFile.Read(TestPaths.Golden(model, "activations", index[name]));
+            Assert.Equal(expected.Shape, tensor.Shape.ToArray());
+            TensorAssert.AssertClose(expected.ToFloat32(), tensor.Span, relTol: 1e-4, $"{model} activation '{name}'");
+        }
+        TensorAssert.AssertClose(NpyFile.Read(TestPaths.Golden(model, "output.npy")).ToFloat32(), session.Run(input, [])[0].Value.Span, relTol: 1e-4, $"{model} output");
+    }
+
+    // Token ids have no gradient; every float tensor from the embedding output on does (PyTorch autograd
+    // through the ONNX graph with the weights as leaves).
+    [Theory]
+    [MemberData(nameof(TokenModels))]
+    public void Gradients_TokenModel_EveryLayerFromEmbeddingMatchesPyTorchWithin1em3(string model)
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden(model, "model.onnx")));
+        var input = session.InputFrom(NpyFile.Read(TestPaths.Golden(model, "input.npy")), "input.npy");
+        var targets = NpyFile.Read(TestPaths.Golden(model, "target.npy")).ToInt64();
+        var index = Index(model, "gradients");
+        Assert.Contains("/embedding/Gather_output_0", index.Keys);
+        foreach (var (name, tensor) in session.Gradients(input, targets, index.Keys.ToList()))
+        {
+            var expected = NpyFile.Read(TestPaths.Golden(model, "gradients", index[name]));
+            Assert.Equal(expected.Shape, tensor.Shape.ToArray());
+            TensorAssert.AssertClose(expected.ToFloat32(), tensor.Span, relTol: 1e-3, $"{model} gradient '{name}'");
+        }
+    }
+
+    [Fact]
+    public void InputFrom_TokenOutsideVocabulary_NamesTokenAndTable()
+    {
+        var session = new OnnxSession(OnnxModel.Load(TestPaths.Golden("lstm_text", "model.onnx")));
+        var tokens = NpyFile.Read(TestPaths.Golden("lstm_text", "input.npy"));
+        long[] values = [.. tokens.ToInt64().ToArray().Select((v, i) => i == 4 ? 40L : v)];
+        var bad = new NpyArray(NpyDType.Int64, tokens.Shape, values);
+        var e = Assert.Throws<ModelInputException>(() => session.InputFrom(bad, "tokens.npy"));
+        Assert.Equal("tokens.npy: token 40 at element 4 is outside [0, 40) of 'embedding.weight' [40,8]", e.Message);
+    }
 }

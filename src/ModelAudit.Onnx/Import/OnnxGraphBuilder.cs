@@ -35,8 +35,9 @@ internal sealed class OnnxGraphBuilder
             if (!inputShapes.TryGetValue(input.Name, out var dims))
                 throw new OnnxModelException($"{_model.Path}: no shape given for input '{input.Name}' {input.FormatShape()}");
             input.CheckShape(dims, _model.Path);
-            if (!OnnxTensor.IsFloatType(input.ElementType))
-                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float inputs are supported");
+            // Integer inputs (token ids) are carried as float32 whole numbers; GatherByValue checks them.
+            if (!OnnxTensor.IsFloatType(input.ElementType) && !IsIndexType(input.ElementType))
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float and integer inputs are supported");
             if (dims.Any(d => d <= 0))
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a zero or negative dimension; empty tensors are not supported");
             if (ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
@@ -87,6 +88,8 @@ internal sealed class OnnxGraphBuilder
             if (name.Length > 0 && _values.TryGetValue(name, out var v) && v.Constant is null && Graph.Values[v.RuntimeId].Shape.ElementCount == 0)
                 throw Fail($"output '{name}' is empty ({Graph.Values[v.RuntimeId].Shape}); empty tensors are not supported at run time");
     }
+
+    private static bool IsIndexType(OnnxDataType type) => type is OnnxDataType.Int64 or OnnxDataType.Int32;
 
     public OnnxValue Lookup(string name)
         => _values.TryGetValue(name, out var v) ? v : throw Fail($"input '{name}' is not produced by an earlier node, an initializer or a graph input");

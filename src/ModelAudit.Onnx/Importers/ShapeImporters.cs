@@ -263,7 +263,12 @@ internal static class ShapeImporters
     {
         int rank = context.GetRank(0);
         int axis = context.Axis(context.GetInt("axis", 0), rank);
-        if (!context.IsConstant(1)) throw context.Error($"indices '{context.InputName(1)}' would need a runtime integer tensor; only indices known when the graph is built are supported");
+        if (!context.IsConstant(1))
+        {
+            // Runtime indices (token ids from an integer model input) select from float data.
+            context.AddNode(new GatherByValue(axis), [context.GetRuntimeInput(0), context.GetRuntimeInput(1)]);
+            return;
+        }
         var indicesTensor = context.GetConstant(1);
         var indices = indicesTensor.ToLongs();
         int axisDim = context.GetShape(0)[axis];

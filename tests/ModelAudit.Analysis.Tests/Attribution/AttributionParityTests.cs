@@ -19,7 +19,8 @@ public class AttributionParityTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var model in new[] { "iris_mlp", "digits_cnn", "resnet18_64", "captum_toy" })
+        foreach (var model in new[] { "iris_mlp", "digits_cnn", "resnet18_64", "captum_toy",
+                     "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier" })
         {
             var records = Records(model);
             for (int i = 0; i < records.Count; i++) data.Add(model, i);
