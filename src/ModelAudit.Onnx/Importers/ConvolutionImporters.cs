@@ -4,7 +4,7 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Onnx.Importers;
 
 /// <summary>
-/// Conv and the pooling operators over 1-D (rank 3) and 2-D (rank 4) inputs. A 1-D operation runs as
+/// Conv, ConvTranspose and the pooling operators over 1-D (rank 3) and 2-D (rank 4) inputs. A 1-D operation runs as
 /// the 2-D one on [N,C,1,L] (reshapes around it, kernel [1,k]), so the same kernels and gradients apply.
 /// </summary>
 internal static class ConvolutionImporters
@@ -12,6 +12,7 @@ internal static class ConvolutionImporters
     public static IEnumerable<IOnnxOperatorImporter> Create()
     {
         yield return new DelegateImporter("Conv", ImportConv);
+        yield return new DelegateImporter("ConvTranspose", ImportConvTranspose);
         yield return new DelegateImporter("MaxPool", ImportMaxPool);
         yield return new DelegateImporter("AveragePool", ImportAveragePool);
         yield return new DelegateImporter("GlobalAveragePool", c => c.AddNode(new GlobalAveragePool(), [Spatial(c)]));
@@ -29,8 +30,8 @@ internal static class ConvolutionImporters
     /// <summary>The spatial sizes of input 0 ([L] or [H, W]).</summary>
     private static int[] SpatialSizes(OnnxImportContext context) => context.GetShape(0).ToArray()[2..];
 
-    // A 1-D per-axis attribute [a] as the 2-D [1, a]; 2-D ones unchanged.
-    private static int[] Lift(int[] values) => values.Length == 1 ? [1, values[0]] : values;
+    // A 1-D per-axis attribute [a] as the 2-D [fill, a] (fill 1 for sizes, 0 for output padding); 2-D ones unchanged.
+    private static int[] Lift(int[] values, int fill = 1) => values.Length == 1 ? [fill, values[0]] : values;
 
     // 1-D pads [begin, end] as the 2-D [0, begin, 0, end]; 2-D ones unchanged.
     private static int[] LiftPads(int[] pads, int spatial) => spatial == 1 ? [0, pads[0], 0, pads[1]] : pads;
@@ -79,6 +80,54 @@ internal static class ConvolutionImporters
         var extra = new List<int> { weights };
         if (context.HasInput(2)) extra.Add(context.GetRuntimeInput(2));
         AddSpatial(context, new Conv2d(Lift(strides), LiftPads(pads, spatial), Lift(dilations), groups), x, extra);
+    }
+
+    private static void ImportConvTranspose(OnnxImportContext context)
+    {
+        var x = Spatial(context);
+        int spatial = context.GetRank(0) - 2;
+        var input = context.GetShape(0);
+        var w = context.GetShape(1);
+        if (w.Rank != spatial + 2) throw context.Error($"weight shape {w} does not match the rank-{spatial + 2} input {input}");
+        int groups = (int)context.GetInt("group", 1, 1, int.MaxValue);
+        if (w[0] != input[1] || input[1] % groups != 0) throw context.Error($"group {groups} does not fit input {input} and weights {w}");
+        int[] kernel = w.ToArray()[2..];
+        if (context.HasAttribute("kernel_shape") && !context.Spatial("kernel_shape", spatial).SequenceEqual(kernel))
+            throw context.Error($"kernel_shape does not match the weight shape {w}");
+        if (context.HasAttribute("output_shape")) throw context.Error("output_shape is not supported; give pads and output_padding");
+        string autoPad = context.GetString("auto_pad", "NOTSET");
+        if (autoPad is not ("NOTSET" or "" or "VALID")) throw context.Error($"auto_pad '{autoPad}' is not supported for ConvTranspose (NOTSET and VALID are)");
+        var strides = context.Spatial("strides", spatial);
+        var dilations = context.Spatial("dilations", spatial);
+        var pads = autoPad == "VALID" ? new int[2 * spatial] : context.SpatialPads(input.ToArray()[2..], kernel, strides, dilations);
+        var outputPadding = context.ToInts(context.GetInts("output_padding", 0, int.MaxValue) ?? new long[spatial], "output_padding");
+        if (outputPadding.Length != spatial) throw context.Error($"output_padding has {outputPadding.Length} values; {spatial} expected");
+        for (int i = 0; i < spatial; i++)
+            if (outputPadding[i] >= strides[i] && outputPadding[i] >= dilations[i])
+                throw context.Error($"output_padding {outputPadding[i]} must be smaller than the stride {strides[i]} or the dilation {dilations[i]}");
+        int weights = context.GetRuntimeInput(1);
+        if (spatial == 1) weights = context.AddReshape(weights, [w[0], w[1], 1, w[2]], "weights_2d");
+        var operation = new ConvTranspose2d(Lift(strides), LiftPads(pads, spatial), Lift(dilations), Lift(outputPadding, 0), groups);
+        if (!context.HasInput(2))
+        {
+            AddSpatial(context, operation, x, [weights]);
+            return;
+        }
+        // Bias [Cout] added per channel after the transposed convolution.
+        var bias = context.GetShape(2);
+        int outChannels = w[1] * groups;
+        if (bias.Rank != 1 || bias[0] != outChannels) throw context.Error($"bias B {bias} must be [{outChannels}]");
+        int lifted = spatial == 1 ? context.AddReshape(x, [input[0], input[1], 1, input[2]], "nc1l") : x;
+        int y = context.AddHelperNode(operation, [lifted, weights], "no_bias");
+        int b = context.AddReshape(context.GetRuntimeInput(2), [outChannels, 1, 1], "bias");
+        if (spatial == 2)
+        {
+            context.AddNode(new Binary(BinaryKind.Add), [y, b]);
+            return;
+        }
+        int biased = context.AddBinary(BinaryKind.Add, y, b, "biased");
+        var y2 = context.ShapeOf(biased);
+        context.AddNode(new Reshape([y2[0], y2[1], y2[3]]), [biased]);
     }
 
     private static (int X, int[] Kernel, int[] Strides, int[] Pads, bool CeilMode) PoolGeometry(OnnxImportContext context, int[] dilations)
