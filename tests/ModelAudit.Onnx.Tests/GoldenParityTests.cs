@@ -7,7 +7,7 @@ namespace ModelAudit.Onnx.Tests;
 public sealed class GoldenParityTests
 {
     public static TheoryData<string> Models => ["iris_mlp", "digits_cnn", "resnet18_64", "mobilenet_v3_small_96", "iris_nif_mlp", "cancer_nif_mlp", "captum_toy",
-        "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier", "segmentation_toy"];
+        "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier", "segmentation_toy", "conv3d_toy"];
 
     private static Dictionary<string, string> Index(string model, string kind)
         => JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestPaths.Golden(model, kind, "index.json")))!;

@@ -4,8 +4,9 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Onnx.Importers;
 
 /// <summary>
-/// Conv, ConvTranspose and the pooling operators over 1-D (rank 3) and 2-D (rank 4) inputs. A 1-D operation runs as
-/// the 2-D one on [N,C,1,L] (reshapes around it, kernel [1,k]), so the same kernels and gradients apply.
+/// Conv, ConvTranspose and the pooling operators over 1-D (rank 3), 2-D (rank 4) and 3-D (rank 5;
+/// Conv and pooling) inputs. A 1-D operation runs as the 2-D one on [N,C,1,L] (reshapes around it,
+/// kernel [1,k]), so the same kernels and gradients apply.
 /// </summary>
 internal static class ConvolutionImporters
 {
@@ -19,13 +20,19 @@ internal static class ConvolutionImporters
         yield return new DelegateImporter("GlobalMaxPool", c => c.AddNode(new Reduce(ReduceKind.Max, [.. Enumerable.Range(2, c.GetRank(0) - 2)], keepDims: true), [Spatial(c)]));
     }
 
-    // The runtime input, checked to be [N,C,spatial...] with one or two spatial axes.
-    private static int Spatial(OnnxImportContext context)
+    // The runtime input, checked to be [N,C,spatial...] with one to three spatial axes (two at most when not volumetric).
+    private static int Spatial(OnnxImportContext context, bool volumetric = true)
     {
         int rank = context.GetRank(0);
-        if (rank is not (3 or 4)) throw context.Error($"only 1-D (NCL) and 2-D (NCHW) inputs are supported, got rank {rank} {context.GetShape(0)}");
+        if (rank is not (3 or 4) && !(volumetric && rank == 5))
+            throw context.Error($"only 1-D (NCL), 2-D (NCHW){(volumetric ? " and 3-D (NCDHW)" : "")} inputs are supported, got rank {rank} {context.GetShape(0)}");
         return context.GetRuntimeInput(0);
     }
+
+    // A 3-D window from per-axis kernel, strides, pads [begins..., ends...] and dilations.
+    private static Tensors.Kernels.Window3d Window(int[] kernel, int[] strides, int[] pads, int[] dilations, bool ceil)
+        => new(kernel[0], kernel[1], kernel[2], strides[0], strides[1], strides[2], pads[0], pads[1], pads[2], pads[3], pads[4], pads[5],
+            dilations[0], dilations[1], dilations[2], ceil);
 
     /// <summary>The spatial sizes of input 0 ([L] or [H, W]).</summary>
     private static int[] SpatialSizes(OnnxImportContext context) => context.GetShape(0).ToArray()[2..];
@@ -74,6 +81,13 @@ internal static class ConvolutionImporters
         var sizes = SpatialSizes(context);
         var pads = context.SpatialPads(sizes, kernel, strides, dilations);
         context.CheckSpatialWindow(sizes, kernel, dilations, pads);
+        if (spatial == 3)
+        {
+            var inputs3d = new List<int> { x, context.GetRuntimeInput(1) };
+            if (context.HasInput(2)) inputs3d.Add(context.GetRuntimeInput(2));
+            context.AddNode(new Conv3d(Window(kernel, strides, pads, dilations, ceil: false), groups), inputs3d);
+            return;
+        }
         int weights = context.GetRuntimeInput(1);
         // The weight parameter keeps its ONNX name; the 1-D form views it as [O, C/g, 1, k].
         if (spatial == 1) weights = context.AddReshape(weights, [w[0], w[1], 1, w[2]], "weights_2d");
@@ -84,7 +98,7 @@ internal static class ConvolutionImporters
 
     private static void ImportConvTranspose(OnnxImportContext context)
     {
-        var x = Spatial(context);
+        var x = Spatial(context, volumetric: false);
         int spatial = context.GetRank(0) - 2;
         var input = context.GetShape(0);
         var w = context.GetShape(1);
@@ -130,7 +144,7 @@ internal static class ConvolutionImporters
         context.AddNode(new Reshape([y2[0], y2[1], y2[3]]), [biased]);
     }
 
-    private static (int X, int[] Kernel, int[] Strides, int[] Pads, bool CeilMode) PoolGeometry(OnnxImportContext context, int[] dilations)
+    private static (int X, int[] Kernel, int[] Strides, int[] Pads, bool CeilMode) PoolGeometry(OnnxImportContext context, int[] dilations, bool lift = true)
     {
         var x = Spatial(context);
         int spatial = context.GetRank(0) - 2;
@@ -145,7 +159,7 @@ internal static class ConvolutionImporters
         context.CheckSpatialWindow(sizes, kernel, dilations, pads);
         // ceil_mode exists from opset 10; earlier models always floor.
         bool ceil = context.Opset >= 10 && context.GetFlag("ceil_mode", false);
-        return (x, Lift(kernel), Lift(strides), LiftPads(pads, spatial), ceil);
+        return lift ? (x, Lift(kernel), Lift(strides), LiftPads(pads, spatial), ceil) : (x, kernel, strides, pads, ceil);
     }
 
     private static void ImportMaxPool(OnnxImportContext context)
@@ -154,6 +168,12 @@ internal static class ConvolutionImporters
         if (context.GetFlag("storage_order", false)) throw context.Error("storage_order=1 is not supported");
         int spatial = Math.Max(1, context.GetRank(0) - 2);
         var dilations = context.Opset >= 10 ? context.Spatial("dilations", spatial) : [.. Enumerable.Repeat(1, spatial)];
+        if (spatial == 3)
+        {
+            var (x3, k3, s3, p3, c3) = PoolGeometry(context, dilations, lift: false);
+            context.AddNode(new Pool3d(Window(k3, s3, p3, dilations, c3), average: false, countIncludePad: false), [x3]);
+            return;
+        }
         var (x, kernel, strides, pads, ceil) = PoolGeometry(context, dilations);
         AddSpatial(context, new MaxPool2d(kernel, strides, pads, Lift(dilations), ceil), x, []);
     }
@@ -161,8 +181,14 @@ internal static class ConvolutionImporters
     private static void ImportAveragePool(OnnxImportContext context)
     {
         int spatial = Math.Max(1, context.GetRank(0) - 2);
-        var (x, kernel, strides, pads, ceil) = PoolGeometry(context, [.. Enumerable.Repeat(1, spatial)]);
         bool countIncludePad = context.GetFlag("count_include_pad", false);
+        if (spatial == 3)
+        {
+            var (x3, k3, s3, p3, c3) = PoolGeometry(context, [1, 1, 1], lift: false);
+            context.AddNode(new Pool3d(Window(k3, s3, p3, [1, 1, 1], c3), average: true, countIncludePad), [x3]);
+            return;
+        }
+        var (x, kernel, strides, pads, ceil) = PoolGeometry(context, [.. Enumerable.Repeat(1, spatial)]);
         AddSpatial(context, new AveragePool2d(kernel, strides, pads, ceil, countIncludePad), x, []);
     }
 }

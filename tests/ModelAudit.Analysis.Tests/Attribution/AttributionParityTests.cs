@@ -20,7 +20,7 @@ public class AttributionParityTests
     {
         var data = new TheoryData<string, int>();
         foreach (var model in new[] { "iris_mlp", "digits_cnn", "resnet18_64", "captum_toy",
-                     "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier", "segmentation_toy" })
+                     "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier", "segmentation_toy", "conv3d_toy" })
         {
             var records = Records(model);
             for (int i = 0; i < records.Count; i++) data.Add(model, i);
