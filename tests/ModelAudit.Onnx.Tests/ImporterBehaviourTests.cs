@@ -14,11 +14,11 @@ public sealed class ImporterBehaviourTests
     }
 
     [Fact]
-    public void Load_Opset18_ErrorNamesSupportedRange()
+    public void Load_Opset21_ErrorNamesSupportedRange()
     {
-        var path = TestPaths.Fixture("error_opset18.onnx");
+        var path = TestPaths.Fixture("error_opset21.onnx");
         var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Load(path));
-        Assert.Contains("opset 18 is not supported (supported: ai.onnx 9 to 17)", e.Message);
+        Assert.Contains("opset 21 is not supported (supported: ai.onnx 9 to 20)", e.Message);
     }
 
     [Theory]

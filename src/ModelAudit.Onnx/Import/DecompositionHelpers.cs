@@ -87,7 +87,14 @@ internal static class DecompositionHelpers
             long effectiveKernel = (kernel[i] - 1L) * dilations[i] + 1;
             long padded = (long)input[i] + pads[i] + pads[i + n];
             if (effectiveKernel > padded)
-                throw context.Error($"the window of {effectiveKernel} (kernel {kernel[i]}, dilation {dilations[i]}) on spatial axis {i} is larger than the padded input {padded}");
+                throw context.Error($"the {AxisName(i, n)} window of {effectiveKernel} (kernel {kernel[i]}, dilation {dilations[i]}) is larger than the padded input {padded}");
         }
     }
+
+    private static string AxisName(int axis, int spatialAxes) => (spatialAxes - axis) switch
+    {
+        1 => spatialAxes == 1 ? "length" : "width",
+        2 => "height",
+        _ => "depth",
+    };
 }

@@ -181,6 +181,8 @@ internal static class ConvolutionImporters
     private static void ImportAveragePool(OnnxImportContext context)
     {
         int spatial = Math.Max(1, context.GetRank(0) - 2);
+        // Opset 19 adds dilations to AveragePool; the kernels pool contiguous windows only.
+        if (context.Opset >= 19 && context.Spatial("dilations", spatial).Any(d => d != 1)) throw context.Error("AveragePool dilations other than 1 are not supported");
         bool countIncludePad = context.GetFlag("count_include_pad", false);
         if (spatial == 3)
         {

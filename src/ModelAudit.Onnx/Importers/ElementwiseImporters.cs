@@ -121,7 +121,7 @@ internal static class ElementwiseImporters
         int scaled = context.AddBinary(BinaryKind.Mul, inner, context.AddScalarValue((float)Math.Sqrt(2 / Math.PI), "sqrt_2_over_pi"), "scaled");
         int tanh = context.AddUnary(UnaryKind.Tanh, scaled, "tanh");
         int onePlus = context.AddBinary(BinaryKind.Add, tanh, context.AddScalarValue(1f, "one"), "one_plus");
-        int half = context.AddBinary(BinaryKind.Mul, x, context.AddScalarValue(0.5f, "half"), "half");
+        int half = context.AddBinary(BinaryKind.Mul, x, context.AddScalarValue(0.5f, "half"), "half_x");
         context.AddNode(new Binary(BinaryKind.Mul), [half, onePlus]);
     }
 }

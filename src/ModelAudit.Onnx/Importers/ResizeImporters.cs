@@ -4,7 +4,7 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Onnx.Importers;
 
 /// <summary>
-/// Resize (opset 10-17) and Upsample (opset 9), nearest and linear, over the spatial axes of [N,C,...].
+/// Resize (opset 10-20) and Upsample (opset 9), nearest and linear, over the spatial axes of [N,C,...].
 /// Each resized axis becomes constant-index Gathers: nearest is one Gather; linear is
 /// Gather(i0)·w0 + Gather(i1)·w1 with the interpolation weights as constants (linear in N-D is separable),
 /// so the gradient is the engine's scatter-add. Coordinate modes: half_pixel, pytorch_half_pixel,
@@ -46,6 +46,10 @@ internal static class ResizeImporters
             var other => throw context.Error($"coordinate_transformation_mode '{other}' is not supported (half_pixel, pytorch_half_pixel, align_corners, asymmetric are)"),
         };
         if (context.GetFlag("exclude_outside", false)) throw context.Error("exclude_outside=1 is not supported");
+        // Opset 18 attributes: antialiasing and a subset of axes change the result; the default policy does not.
+        if (context.GetFlag("antialias", false)) throw context.Error("antialias=1 is not supported");
+        if (context.HasAttribute("axes")) throw context.Error("the axes attribute is not supported; give scales or sizes for every axis");
+        if (context.GetString("keep_aspect_ratio_policy", "stretch") != "stretch") throw context.Error("keep_aspect_ratio_policy other than stretch is not supported");
         string nearestMode = context.GetString("nearest_mode", "round_prefer_floor");
         if (nearestMode is not ("round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil")) throw context.Error($"unknown nearest_mode '{nearestMode}'");
         double[]? scales = context.HasInput(2) && context.GetShape(2).ElementCount > 0 ? Doubles(context.GetConstant(2)) : null;
