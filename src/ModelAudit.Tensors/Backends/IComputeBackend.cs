@@ -79,6 +79,15 @@ public interface IComputeBackend
     /// <summary>Gradient of <see cref="Pool3dForward"/> (max pooling reads <paramref name="x"/>; overwrites <paramref name="dx"/>).</summary>
     void Pool3dBackward(in Pool3dGeometry geometry, bool average, bool countIncludePad, Tensor x, Tensor dy, Tensor dx);
 
+    /// <summary>
+    /// The <paramref name="k"/> largest (or smallest) elements along the middle axis of x viewed as
+    /// [outer, axisLength, inner], sorted, ties to the lower index; indices as float32 whole numbers.
+    /// </summary>
+    void TopKForward(int outer, int axisLength, int inner, int k, bool largest, Tensor x, Tensor values, Tensor indices);
+
+    /// <summary>Gradient of <see cref="TopKForward"/>'s values: dvalues scattered to the selected positions (overwrites <paramref name="dx"/>).</summary>
+    void TopKBackward(int outer, int axisLength, int inner, int k, Tensor indices, Tensor dValues, Tensor dx);
+
     /// <summary>2-D max pooling forward.</summary>
     void MaxPool2dForward(in Pool2dGeometry geometry, Tensor x, Tensor y);
 

@@ -29,4 +29,12 @@ public sealed partial class CpuBackend
         if (average) Pool3d.AverageBackward(geometry, countIncludePad, dy.Span, dx.Span);
         else Pool3d.MaxBackward(geometry, x.Span, dy.Span, dx.Span);
     }
+
+    /// <inheritdoc/>
+    public void TopKForward(int outer, int axisLength, int inner, int k, bool largest, Tensor x, Tensor values, Tensor indices)
+        => TopK.Forward(outer, axisLength, inner, k, largest, x.Span, values.Span, indices.Span);
+
+    /// <inheritdoc/>
+    public void TopKBackward(int outer, int axisLength, int inner, int k, Tensor indices, Tensor dValues, Tensor dx)
+        => TopK.Backward(outer, axisLength, inner, k, indices.Span, dValues.Span, dx.Span);
 }
