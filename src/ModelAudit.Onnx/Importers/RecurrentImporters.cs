@@ -17,6 +17,9 @@ internal static class RecurrentImporters
         yield return new DelegateImporter("GRU", c => Import(c, lstm: false), minOpset: 7);
     }
 
+    /// <summary>Most time steps unrolled: each step adds about 15 graph nodes per direction.</summary>
+    public const int MaxSteps = 1024;
+
     private sealed record Geometry(int Steps, int Batch, int InputSize, int Hidden, int Directions, int Gates);
 
     private static void Import(OnnxImportContext context, bool lstm)
@@ -88,6 +91,7 @@ internal static class RecurrentImporters
         int gates = lstm ? 4 : 3;
         var x = context.GetShape(0);
         if (x.Rank != 3) throw context.Error($"input X must be [T,N,I] but has shape {x}");
+        if (x[0] > MaxSteps) throw context.Error($"sequence length {x[0]} is more than the {MaxSteps} steps a recurrent layer is unrolled to");
         var w = context.GetShape(1);
         var r = context.GetShape(2);
         int hidden = w.Rank == 3 ? w[1] / gates : 0;

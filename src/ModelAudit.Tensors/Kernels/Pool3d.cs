@@ -128,17 +128,15 @@ internal static unsafe class Pool3d
     private static IEnumerable<long> Taps(Pool3dGeometry g, Box box)
     {
         var w = g.Window;
-        for (int d = box.D0; d < box.D1; d += w.DilationD)
-        {
-            if (d < 0) continue;
-            for (int h = box.H0; h < box.H1; h += w.DilationH)
-            {
-                if (h < 0) continue;
-                for (int x = box.W0; x < box.W1; x += w.DilationW)
-                    if (x >= 0) yield return ((long)d * g.InH + h) * g.InW + x;
-            }
-        }
+        for (long d = FirstInside(box.D0, w.DilationD); d < box.D1; d += w.DilationD)
+            for (long h = FirstInside(box.H0, w.DilationH); h < box.H1; h += w.DilationH)
+                for (long x = FirstInside(box.W0, w.DilationW); x < box.W1; x += w.DilationW)
+                    yield return (d * g.InH + h) * g.InW + x;
     }
+
+    // The first tap origin + k·dilation that is not negative (skipping padding taps without visiting them).
+    private static long FirstInside(int origin, int dilation)
+        => origin >= 0 ? origin : origin + ((-(long)origin + dilation - 1) / dilation) * dilation;
 
     private static void Validate(in Pool3dGeometry g, bool average)
     {
