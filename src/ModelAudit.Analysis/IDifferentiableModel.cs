@@ -5,19 +5,22 @@ using ModelAudit.Tensors.Graph;
 namespace ModelAudit.Analysis;
 
 /// <summary>
-/// A model the analyses can run forward and differentiate: one input, one output whose rows are a
-/// sample's class scores, and a compiled plan per batch size (sweeps use a few distinct sizes).
+/// A model the analyses can run forward and differentiate: one input, one output (class scores [N, C], or any
+/// output with an <see cref="ModelAudit.Tensors.Graph.OutputTarget"/>), and a compiled plan per batch size.
 /// </summary>
 public interface IDifferentiableModel
 {
     /// <summary>Name of the input value.</summary>
     string InputName { get; }
 
-    /// <summary>Name of the output value (class scores, [N, classes]).</summary>
+    /// <summary>Name of the output value (class scores [N, classes], or what an output target reduces).</summary>
     string OutputName { get; }
 
     /// <summary>The input shape without the batch dimension.</summary>
     TensorShape SampleShape { get; }
+
+    /// <summary>True when the input holds integer ids (token ids): path methods then start at an inner layer.</summary>
+    bool InputIsIndices => false;
 
     /// <summary>The graph and executor for a batch of <paramref name="batchSize"/> samples; implementations cache them.</summary>
     ModelPlan GetPlan(int batchSize);

@@ -58,14 +58,14 @@ internal static class AnalyzeCommand
                     DataChecks.RequireSamplesPerClass(predicted, 2, inputPath, "--estimator gaussian (Y = the model's predictions)");
             }
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
-            if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape[0]);
+            if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape.ToArray());
             int n = parse.GetValue(steps);
             var options = new InformationAnalysisOptions(
                 n > 0 ? new PathIntegralOptions(Steps: n, InternalBatchSize: parse.GetValue(internalBatch)) : null,
                 parse.GetValue(reduction) switch { "none" => RepresentationReduction.None, "random-projection" => RepresentationReduction.RandomProjection, _ => RepresentationReduction.ChannelMean },
                 Plane: new InformationPlaneOptions(parse.GetValue(resamples), parse.GetValue(seed)),
                 Seed: parse.GetValue(seed));
-            var analysis = new InformationAnalysis(new OnnxDifferentiableModel(session), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
+            var analysis = new InformationAnalysis(OnnxDifferentiableModel.ForData(session, x), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
             var result = analysis.Run(x, y, requested, cancellationToken);
 
             PrintTable(output, result);
@@ -101,9 +101,9 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>Activation outputs in graph order, then the model's output.</summary>
-    internal static List<string> DefaultLayers(OnnxModel model, int batchSize)
+    internal static List<string> DefaultLayers(OnnxModel model, int[] inputShape)
     {
-        var layers = model.Summarize(batchSize).Where(s => ActivationOps.Contains(s.OpType)).SelectMany(s => s.Outputs.Select(o => o.Name)).ToList();
+        var layers = model.Summarize(model.ShapesForData(inputShape)).Where(s => ActivationOps.Contains(s.OpType)).SelectMany(s => s.Outputs.Select(o => o.Name)).ToList();
         layers.Add(model.Outputs[0].Name);
         return layers;
     }

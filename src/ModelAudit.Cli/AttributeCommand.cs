@@ -7,12 +7,14 @@ using ModelAudit.Audit.Data;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Cli;
 
 /// <summary>
-/// <c>attribute MODEL --input X.npy (--target T.npy|predicted | --target-class K) --method ... --layers ... --dump DIR</c>:
+/// <c>attribute MODEL --input X.npy (--target T.npy|predicted | --target-class K) --method ... --layers ... --dump DIR
+/// [--target-axis A --target-reduce sum|mean|flat] [--from-layer NAME]</c>:
 /// per-layer attributions as .npy, index.json and summary.json with convergence deltas.
 /// </summary>
 internal static class AttributeCommand
@@ -32,28 +34,40 @@ internal static class AttributeCommand
         var internalBatch = CliOptions.Int(OptionRanges.InternalBatchSize, "Most interpolated rows per forward/backward (bounds memory); 0 = all at once.");
         var layers = CliOptions.Layers();
         var dump = CliOptions.Dump(required: true);
+        var targetAxis = CliOptions.TargetAxis();
+        var targetReduce = CliOptions.TargetReduce();
+        var fromLayer = new Option<string>("--from-layer")
+        {
+            Description = "Run the path from this inner layer (e.g. the embedding output of a token model), as Captum's LayerIntegratedGradients; "
+                + "the baseline stays in input space (zeros = token id 0) and the layer's baseline is its value there.",
+        };
         var command = new Command("attribute", "Layer conductance, integrated gradients or gradient x activation (as Captum computes them; every layer in one sweep).")
         {
-            model, input, target, targetClass, method, integration, steps, baseline, internalBatch, layers, dump,
+            model, input, target, targetClass, method, integration, steps, baseline, internalBatch, layers, dump, targetAxis, targetReduce, fromLayer,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
-            var adapter = new OnnxDifferentiableModel(session);
             var inputPath = parse.GetRequiredValue(input);
             using var x = CliData.Input(session, inputPath);
-            var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x);
+            // The data's shape sets any free dimension (a dynamic width or sequence length).
+            var adapter = OnnxDifferentiableModel.ForData(session, x);
+            var outputTarget = CliOptions.Target(parse.GetValue(targetAxis), parse.GetValue(targetReduce)!);
+            var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x, outputTarget);
             var methodName = parse.GetRequiredValue(method);
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0 && methodName != "integrated-gradients") throw new ModelInputException("--layers names no layer");
-            var options = new PathIntegralOptions(IntegrationRule.ParseMethod(parse.GetValue(integration)!), parse.GetValue(steps), parse.GetValue(internalBatch));
-            var baselineValues = Baseline(parse.GetValue(baseline)!, adapter.SampleShape, x.Shape[0]);
+            var from = parse.GetValue(fromLayer);
+            if (from is not null && methodName == "gradient-x-activation") throw new ModelInputException("--from-layer applies to conductance and integrated-gradients, not gradient-x-activation");
+            var options = new PathIntegralOptions(IntegrationRule.ParseMethod(parse.GetValue(integration)!), parse.GetValue(steps), parse.GetValue(internalBatch),
+                outputTarget, from);
+            var baselineValues = Baseline(parse.GetValue(baseline)!, adapter.SampleShape, x.Shape[0], session.HasIntegerInput);
 
             var result = methodName switch
             {
                 "conductance" => new LayerConductance(adapter, options).Compute(x, targets, baselineValues, requested, cancellationToken),
                 "integrated-gradients" => new IntegratedGradients(adapter, options).Compute(x, targets, baselineValues, cancellationToken),
-                _ => new GradientXActivation(adapter, options.InternalBatchSize).Compute(x, targets, requested, cancellationToken),
+                _ => new GradientXActivation(adapter, options.InternalBatchSize, outputTarget).Compute(x, targets, requested, cancellationToken),
             };
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -73,24 +87,29 @@ internal static class AttributeCommand
         return command;
     }
 
-    private static long[] Targets(string? target, int? targetClass, OnnxSession session, Tensor x)
+    private static long[] Targets(string? target, int? targetClass, OnnxSession session, Tensor x, OutputTarget outputTarget)
     {
-        int samples = x.Shape[0];
         if ((target is null) == (targetClass is null)) throw new ModelInputException("give exactly one of --target T.npy|predicted and --target-class K");
-        if (targetClass is { } k) return CliData.OneClass(session, x, k, "--target-class");
+        if (targetClass is { } k) return CliData.OneClass(session, x, k, "--target-class", outputTarget);
         if (target == "predicted")
         {
-            var logits = session.Run(x, []).First().Value;
-            return AttributionTarget.Predicted(logits.Span, logits.Length / samples);
+            // Checks the target's axis against the output first (one line, exit 3).
+            DataChecks.ClassCount(session, x.Shape, outputTarget);
+            return DataChecks.Predictions(session, x, outputTarget)!;
         }
-        return CliData.ClassIndices(session, x, target!, "target");
+        return CliData.ClassIndices(session, x, target!, "target", outputTarget);
     }
 
-    private static float[] Baseline(string baseline, TensorShape sampleShape, int samples)
+    private static float[] Baseline(string baseline, TensorShape sampleShape, int samples, bool tokenIds)
     {
         if (baseline == "zeros") return [0f];
         if (float.TryParse(baseline, NumberStyles.Float, CultureInfo.InvariantCulture, out var scalar))
-            return float.IsFinite(scalar) ? [scalar] : throw new ModelInputException($"--baseline must be a finite number, got {baseline}");
+        {
+            if (!float.IsFinite(scalar)) throw new ModelInputException($"--baseline must be a finite number, got {baseline}");
+            if (tokenIds && (scalar != MathF.Floor(scalar) || scalar < 0 || scalar >= OnnxSession.MaxTokenId))
+                throw new ModelInputException($"--baseline {baseline}: the input holds token ids, so the baseline is a token id (a whole number from 0)");
+            return [scalar];
+        }
         var array = DataChecks.ReadNpy(baseline);
         DataChecks.RequireFinite(array, baseline);
         var values = array.ToFloat32();
@@ -106,6 +125,8 @@ internal static class AttributeCommand
             ["method"] = method,
             ["integration"] = method == "gradient-x-activation" ? null : options.Method.ToString(),
             ["steps"] = method == "gradient-x-activation" ? null : options.Steps,
+            ["target"] = options.Target?.ToString(),
+            ["from_layer"] = options.FromLayer,
             ["target_difference"] = result.TargetDifference,
             ["layers"] = result.Layers.ToDictionary(kv => kv.Key, kv => new Dictionary<string, object?>
             {

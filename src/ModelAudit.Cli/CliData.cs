@@ -1,6 +1,7 @@
 using ModelAudit.Audit.Data;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Cli;
@@ -22,13 +23,13 @@ internal static class CliData
     }
 
     /// <summary>Reads a .npy of class indices (one per sample of <paramref name="x"/>, <paramref name="what"/> = <c>label</c> or <c>target</c>) and checks each against the model's classes.</summary>
-    public static long[] ClassIndices(OnnxSession session, Tensor x, string path, string what)
-        => DataChecks.ReadClassIndices(path, x.Shape[0], DataChecks.ClassCount(session, x.Shape), what);
+    public static long[] ClassIndices(OnnxSession session, Tensor x, string path, string what, OutputTarget? target = null)
+        => DataChecks.ReadClassIndices(path, x.Shape[0], DataChecks.ClassCount(session, x.Shape, target), what);
 
-    /// <summary>One class for every sample (<c>--target-class K</c>), checked against the model's classes.</summary>
-    public static long[] OneClass(OnnxSession session, Tensor x, int value, string option)
+    /// <summary>One class for every sample (<c>--target-class K</c>), checked against the model's classes (or the target's count).</summary>
+    public static long[] OneClass(OnnxSession session, Tensor x, int value, string option, OutputTarget? target = null)
     {
-        var classes = DataChecks.ClassCount(session, x.Shape);
+        var classes = DataChecks.ClassCount(session, x.Shape, target);
         if (value < 0 || (classes is { } c && value >= c))
             throw new ModelInputException($"{option} {value} is outside [0, {classes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "2147483647"}){(classes is null ? "" : $" (the model has {classes} classes)")}");
         return Enumerable.Repeat((long)value, x.Shape[0]).ToArray();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelAudit.Audit.Spec;
+using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Cli;
 
@@ -8,7 +9,7 @@ internal static class CliOptions
 {
     public static Argument<string> Model() => new("model") { Description = "The ONNX model file." };
 
-    public static Option<string> Input(bool required = true) => new("--input") { Description = "Input batch (.npy, float32).", Required = required };
+    public static Option<string> Input(bool required = true) => new("--input") { Description = "Input batch (.npy: float32, or integer token ids for a model with an integer input); its shape sets any free dimension.", Required = required };
 
     public static Option<string[]> Layers() => new("--layers")
     {
@@ -45,6 +46,30 @@ internal static class CliOptions
         });
         return option;
     }
+
+    /// <summary><c>--target-axis</c>: the output axis the target indexes.</summary>
+    public static Option<int> TargetAxis() => Int(OptionRanges.TargetAxis,
+        "Output axis the target indexes (the class axis; -1 for [N, T, C], 1 for [N, C, H, W]); other non-batch axes are reduced by --target-reduce.");
+
+    /// <summary><c>--target-reduce</c>: how the other output positions enter a sample's score.</summary>
+    public static Option<string> TargetReduce()
+    {
+        var option = new Option<string>("--target-reduce")
+        {
+            Description = "sum (default) or mean of the target class over the other non-batch axes, or flat: the target indexes the flattened output of a sample.",
+            DefaultValueFactory = _ => "sum",
+        };
+        option.AcceptOnlyFromAmong("sum", "mean", "flat");
+        return option;
+    }
+
+    /// <summary>The output target of <c>--target-axis</c> and <c>--target-reduce</c>.</summary>
+    public static OutputTarget Target(int axis, string reduce) => new(axis, reduce switch
+    {
+        "mean" => TargetReduction.Mean,
+        "flat" => TargetReduction.Flat,
+        _ => TargetReduction.Sum,
+    });
 
     /// <summary>Splits comma-separated layer lists; empty entries are dropped.</summary>
     public static List<string> SplitLayers(string[]? values)

@@ -4,7 +4,7 @@ using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Cli;
 
-/// <summary><c>grad MODEL.onnx --input X.npy --target T.npy --layers A,B --dump DIR</c>: gradients of sum_i output[i, T[i]].</summary>
+/// <summary><c>grad MODEL.onnx --input X.npy --target T.npy --layers A,B --dump DIR [--target-axis A --target-reduce sum|mean|flat]</c>: gradients of sum_i score_i.</summary>
 internal static class GradCommand
 {
     public static Command Create(TextWriter output)
@@ -15,21 +15,27 @@ internal static class GradCommand
         var layers = CliOptions.Layers();
         layers.Required = true;
         var dump = CliOptions.Dump(required: true);
-        var command = new Command("grad", "Gradients of the selected logits, sum_i output[i, target[i]], with respect to layers (the input included).") { model, input, target, layers, dump };
+        var targetAxis = CliOptions.TargetAxis();
+        var targetReduce = CliOptions.TargetReduce();
+        var command = new Command("grad", "Gradients of the selected scores, sum_i output[i, target[i]] (or a class summed over time/space, --target-axis/--target-reduce), with respect to layers (the input included).")
+        {
+            model, input, target, layers, dump, targetAxis, targetReduce,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             var session = new OnnxSession(OnnxModel.Load(parse.GetRequiredValue(model)));
             var inputPath = parse.GetRequiredValue(input);
             var x = CliData.Input(session, inputPath);
             var targetPath = parse.GetRequiredValue(target);
-            var targets = CliData.ClassIndices(session, x, targetPath, "target");
+            var outputTarget = CliOptions.Target(parse.GetValue(targetAxis), parse.GetValue(targetReduce)!);
+            var targets = CliData.ClassIndices(session, x, targetPath, "target", outputTarget);
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             if (requested.Count == 0) throw new ModelInputException("--layers names no layer");
             cancellationToken.ThrowIfCancellationRequested();
             IReadOnlyList<KeyValuePair<string, ModelAudit.Tensors.Tensor>> gradients;
             try
             {
-                gradients = session.Gradients(x, targets, requested);
+                gradients = session.Gradients(x, targets, requested, outputTarget);
             }
             catch (ModelInputException e) when (e.Message.StartsWith("targets:", StringComparison.Ordinal))
             {

@@ -83,7 +83,7 @@ internal static class NifCommand
             var graphmlPath = parse.GetValue(graphml);
             // Every file is written under a temporary name and renamed into place (the pruned model by the analysis).
             var inv = CultureInfo.InvariantCulture;
-            var result = NifAnalysis.Run(session, x.ToArray(), samples, classLabels, options with { PrunedModelPath = prunedPath }, cancellationToken,
+            var result = NifAnalysis.Run(session, x.ToArray(), samples, classLabels, options with { PrunedModelPath = prunedPath, SampleShape = x.Shape.Dims[1..].ToArray() }, cancellationToken,
                 p => WriteProgress(output, p));
             cancellationToken.ThrowIfCancellationRequested();
             using var jsonStage = StagedFile.Write(jsonPath, s => NifReport.WriteJson(s, result, session.Model.Path));

@@ -123,6 +123,7 @@ internal static class Program
             DiffCommand.Create(output, error),
             InitCommand.Create(output, error),
             NifCommand.Create(output),
+            HelpCommand.Create(output, error),
         };
         try
         {

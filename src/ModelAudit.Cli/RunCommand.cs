@@ -14,7 +14,7 @@ using Spectre.Console;
 namespace ModelAudit.Cli;
 
 /// <summary>
-/// <c>run SPEC.yaml [--out DIR] [--baseline report.json] [--no-fail] [--quiet] [--templates DIR]</c>: runs
+/// <c>run SPEC.yaml [--out DIR] [--baseline report.json] [--no-fail] [--quiet] [--templates DIR] [--list-inputs]</c>: runs
 /// the audit, writes the reports atomically, prints the gate table. Exit 0 passed (warnings allowed),
 /// 2 a gate failed, 3 invalid spec/model/data, 1 internal error.
 /// </summary>
@@ -35,10 +35,13 @@ internal static class RunCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output; only errors and the final line." };
         var templates = new Option<string>("--templates") { Description = "Folder with layout.hbs and partials/*.hbs overriding the HTML templates." };
         var shard = new Option<string>("--shard") { Description = "K/N: stream only shard K of N of the samples and write its part to --out (join the parts with merge)." };
-        var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard };
+        var listInputs = new Option<bool>("--list-inputs") { Description = "Print the files the audit reads (spec, model, data, labels, baseline), one absolute path a line, and exit." };
+        var command = new Command("run", "Run an audit spec: analyses, gates against thresholds and a baseline, reports.") { spec, outDir, baseline, noFail, quiet, templates, shard, listInputs };
         // Spec, baseline, template and file-system errors reach Program.Run, which prints one line and exits 3.
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(listInputs))
+                return Task.FromResult(InputList.Print(AuditSpecLoader.Load(parse.GetRequiredValue(spec)), parse.GetValue(baseline), output));
             if (parse.GetValue(shard) is { } shardText)
                 return Task.FromResult(RunShard(parse.GetRequiredValue(spec), ShardSelector.Parse(shardText), parse.GetValue(outDir), parse.GetValue(quiet),
                     output, cancellationToken));

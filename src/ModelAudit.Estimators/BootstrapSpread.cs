@@ -55,6 +55,11 @@ public static class BootstrapSpread
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
+        if (estimator is IPreparedEstimator prepared)
+        {
+            return OfMutualInformation(prepared, prepared.Prepare(a), labels, resamples, seed, cancellationToken);
+        }
+
         return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), [.. rows.Select(r => labels[r])]), resamples, seed,
             cancellationToken);
     }
@@ -64,6 +69,32 @@ public static class BootstrapSpread
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
+        if (estimator is IPreparedEstimator prepared)
+        {
+            return OfMutualInformation(prepared, prepared.Prepare(a), prepared.Prepare(b), resamples, seed, cancellationToken);
+        }
+
         return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a.SelectRows(rows), b.SelectRows(rows)), resamples, seed, cancellationToken);
+    }
+
+    /// <summary>
+    /// Bootstrap standard deviation of I(A;Y) from prepared samples: the same resamples as the <see cref="SampleMatrix"/>
+    /// overload, read from <paramref name="a"/>'s state instead of copied rows.
+    /// </summary>
+    public static double OfMutualInformation(IPreparedEstimator estimator, PreparedSamples a, int[] labels, int resamples = 100, int seed = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        ArgumentNullException.ThrowIfNull(a);
+        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a, labels, rows), resamples, seed, cancellationToken);
+    }
+
+    /// <summary>Bootstrap standard deviation of I(A;B) from prepared samples, pairs resampled together.</summary>
+    public static double OfMutualInformation(IPreparedEstimator estimator, PreparedSamples a, PreparedSamples b, int resamples = 100, int seed = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        ArgumentNullException.ThrowIfNull(a);
+        return StandardDeviation(a.Rows, rows => estimator.MutualInformation(a, b, rows), resamples, seed, cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ namespace ModelAudit.Estimators;
 /// collapsing K to the identity (which would report log2 n for every layer).</para>
 /// <para>Cost: an n x n Gram product (O(n^2 d)) and a symmetric eigenvalue problem (O(n^3)) per matrix.</para>
 /// </remarks>
-public sealed class RenyiEstimator : IMutualInformationEstimator
+public sealed class RenyiEstimator : IPreparedEstimator
 {
     /// <summary>Creates the estimator with <paramref name="options"/> (defaults when null).</summary>
     public RenyiEstimator(RenyiOptions? options = null)
@@ -102,6 +102,115 @@ public sealed class RenyiEstimator : IMutualInformationEstimator
         // Constant data: every distance is 0 and K is all ones for any width, so any positive width will do.
         var spread = meanVariance > 0 ? Math.Sqrt(meanVariance) : 1.0;
         return Options.Gamma * spread * Math.Sqrt(d) * Math.Pow(n, -1.0 / (4 + d));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Keeps the n x n squared distances of the centred rows; a resample's Gram is read from them.</remarks>
+    public PreparedSamples Prepare(SampleMatrix x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return new Distances(SquaredDistances.Compute(x), x.Rows, x.Cols, Options.Sigma ?? SigmaFor(x));
+    }
+
+    /// <inheritdoc />
+    public double MutualInformation(PreparedSamples a, PreparedSamples b, int[]? rows)
+    {
+        var da = Own(a);
+        var db = Own(b);
+        if (db.Rows != da.Rows) throw new ArgumentException($"Sample counts differ: {da.Rows} vs {db.Rows}.", nameof(b));
+        return MutualInformationOfGrams(NormalisedGram(da, rows), NormalisedGram(db, rows), rows?.Length ?? da.Rows);
+    }
+
+    /// <inheritdoc />
+    public double MutualInformation(PreparedSamples a, int[] labels, int[]? rows)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var da = Own(a);
+        if (labels.Length != da.Rows) throw new ArgumentException($"Label count {labels.Length} differs from sample count {da.Rows}.", nameof(labels));
+        var selected = rows is null ? labels : [.. rows.Select(r => labels[r])];
+        int n = selected.Length;
+        var groups = LabelGroups.Of(selected, n);
+        // All rows in order: S(A) is the same for every relabelling (the permutation null), so it is computed once.
+        double hA;
+        double[] gram;
+        if (rows is null)
+        {
+            gram = NormalisedGram(da, null);
+            hA = da.Entropy ??= EntropyOfGram((double[])gram.Clone(), n);
+        }
+        else
+        {
+            gram = NormalisedGram(da, rows);
+            hA = EntropyOfGram((double[])gram.Clone(), n);
+        }
+
+        var joint = LabelGram(selected);
+        for (var i = 0; i < joint.Length; i++)
+        {
+            joint[i] *= gram[i];
+        }
+
+        var hLabels = EntropyOfEigenvalues([.. groups.RowsOfClass.Select(r => (double)r.Length / n)]);
+        return hA + hLabels - EntropyOfGram(joint, n);
+    }
+
+    private static Distances Own(PreparedSamples samples) => samples as Distances
+        ?? throw new ArgumentException("The samples were prepared by another estimator.", nameof(samples));
+
+    /// <summary>
+    /// The unit-diagonal Gram of the selected rows from the prepared distances. The automatic width uses the resample's
+    /// mean per-feature variance, which the distances give exactly: sum_ij ||x_i - x_j||^2 = 2 n^2 d * mean variance.
+    /// </summary>
+    private double[] NormalisedGram(Distances prepared, int[]? rows)
+    {
+        int n = rows?.Length ?? prepared.Rows, all = prepared.Rows;
+        var gram = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            int ri = rows?[i] ?? i;
+            for (var j = 0; j < n; j++)
+            {
+                gram[i * n + j] = prepared.Squared[ri * all + (rows?[j] ?? j)];
+            }
+        }
+
+        double sigma;
+        if (rows is null || Options.Sigma is not null)
+        {
+            sigma = prepared.Sigma;
+        }
+        else
+        {
+            var total = 0.0;
+            foreach (var value in gram)
+            {
+                total += value;
+            }
+
+            var meanVariance = total / (2.0 * n * n * prepared.Columns);
+            var spread = meanVariance > 0 ? Math.Sqrt(meanVariance) : 1.0;
+            sigma = Options.Gamma * spread * Math.Sqrt(prepared.Columns) * Math.Pow(n, -1.0 / (4 + prepared.Columns));
+        }
+
+        var scale = -1.0 / (2.0 * sigma * sigma);
+        for (var i = 0; i < gram.Length; i++)
+        {
+            gram[i] = Math.Exp(gram[i] * scale);
+        }
+
+        return gram;
+    }
+
+    /// <summary>Squared distances of all rows, the width for all rows, and S(A) once it is known.</summary>
+    private sealed class Distances(double[] squared, int rows, int columns, double sigma) : PreparedSamples(rows)
+    {
+        public double[] Squared { get; } = squared;
+
+        public int Columns { get; } = columns;
+
+        public double Sigma { get; } = sigma;
+
+        public double? Entropy { get; set; }
     }
 
     private double MutualInformationOfGrams(double[] a, double[] b, int n)

@@ -19,15 +19,19 @@ internal sealed class ModelRunner
 
     private readonly OnnxSession _session;
 
-    public ModelRunner(OnnxSession session, float[] data, int samples)
+    public ModelRunner(OnnxSession session, float[] data, int samples, IReadOnlyList<int>? sampleShape = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(data);
         _session = session;
-        var dims = session.Input.Dims ?? throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' declares no shape");
-        if (dims.Skip(1).Any(d => d is null))
-            throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' {session.Input.FormatShape()} needs static dimensions after the batch dimension");
-        SampleShape = [.. dims.Skip(1).Select(d => checked((int)d!.Value))];
+        if (sampleShape is not null) SampleShape = [.. sampleShape];
+        else
+        {
+            var dims = session.Input.Dims ?? throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' declares no shape");
+            if (dims.Skip(1).Any(d => d is null))
+                throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' {session.Input.FormatShape()} has free dimensions after the batch; give the data's sample shape");
+            SampleShape = [.. dims.Skip(1).Select(d => checked((int)d!.Value))];
+        }
         SampleSize = SampleShape.Aggregate(1, (a, b) => a * b);
         if (samples < 1 || data.Length != samples * SampleSize)
             throw new ModelInputException($"input: expected [N,{string.Join(",", SampleShape)}] with N >= 1, got {data.Length} values for {samples} samples");

@@ -41,7 +41,7 @@ public static class NifAnalysis
         // KSG's 3 neighbours and MINE's shuffled marginals need a handful of samples.
         if (samples < MinSamples) throw new ModelInputException($"input: NIF needs at least {MinSamples} audit samples, got {samples}");
         var clock = Stopwatch.StartNew();
-        var runner = new ModelRunner(session, input, samples);
+        var runner = new ModelRunner(session, input, samples, options.SampleShape);
         var allUnits = NodeLayers(runner, options);
         int classes = allUnits[^1].Units;
         if (labels is not null)
@@ -470,7 +470,7 @@ public static class NifAnalysis
         int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
         var stageClock = Stopwatch.StartNew();
         // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
-        var model = new OnnxDifferentiableModel(session);
+        var model = new OnnxDifferentiableModel(session, new TensorShape([.. runner.SampleShape]));
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
         var totals = new double[inputs.Units];
         runner.ForEachChunk((first, count, batch) =>

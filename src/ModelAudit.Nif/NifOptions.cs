@@ -41,6 +41,9 @@ public sealed record NifOptions
     /// <summary>Where to write the pruned model as a new .onnx file (null: not written; needs labels).</summary>
     public string? PrunedModelPath { get; init; }
 
+    /// <summary>The shape of one sample (the data's shape without the batch), for models with free dimensions; null = the input's declared dimensions.</summary>
+    public IReadOnlyList<int>? SampleShape { get; init; }
+
     /// <summary>
     /// Nodes per node layer (input features, each layer, classes) at most; a wider layer keeps the units whose
     /// per-sample value varies most over the audit samples (ties to the lower index). 0 keeps every unit.

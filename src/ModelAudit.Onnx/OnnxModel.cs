@@ -53,7 +53,7 @@ public sealed class OnnxModel
     /// <summary>The graph outputs.</summary>
     public IReadOnlyList<OnnxTensorInfo> Outputs { get; }
 
-    /// <summary>Every unsupported operator as <c>OpType (node 'name')</c>, one entry per op type; empty for a model <see cref="Load"/> accepts.</summary>
+    /// <summary>Every unsupported operator as <c>OpType (node 'name')</c> or <c>OpType (12 nodes, first 'name')</c>, one entry per op type; empty for a model <see cref="Load"/> accepts.</summary>
     public IReadOnlyList<string> UnsupportedOperators { get; }
 
     internal ModelProto Proto { get; }
@@ -110,15 +110,26 @@ public sealed class OnnxModel
     /// <summary>Per-node output shapes and parameter counts for a batch size.</summary>
     public IReadOnlyList<OnnxNodeSummary> Summarize(int batchSize) => BuildCached(ShapesForBatch(batchSize)).Nodes;
 
+    /// <summary>Per-node output shapes and parameter counts for full input shapes (by input name), e.g. the data's.</summary>
+    public IReadOnlyList<OnnxNodeSummary> Summarize(IReadOnlyDictionary<string, int[]> inputShapes) => BuildCached(inputShapes).Nodes;
+
+    /// <summary>The single input's shapes for a batch shaped like <paramref name="inputShape"/> (the data's shape).</summary>
+    public Dictionary<string, int[]> ShapesForData(int[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (Inputs.Count != 1) throw new OnnxModelException($"{Path}: the model has {Inputs.Count} inputs; one is needed");
+        return new Dictionary<string, int[]>(StringComparer.Ordinal) { [Inputs[0].Name] = inputShape };
+    }
+
     /// <summary>
     /// Per-node summaries for a batch size, or, when the graph cannot be built, the summaries of the nodes
     /// imported before the failure and the error.
     /// </summary>
-    internal (IReadOnlyList<OnnxNodeSummary> Nodes, OnnxModelException? Error) SummarizePartial(int batchSize)
+    internal (IReadOnlyList<OnnxNodeSummary> Nodes, OnnxModelException? Error) SummarizePartial(IReadOnlyDictionary<string, int[]> shapes)
     {
         try
         {
-            return (Summarize(batchSize), null);
+            return (BuildCached(shapes).Nodes, null);
         }
         catch (OnnxModelException e)
         {
@@ -127,7 +138,7 @@ public sealed class OnnxModel
             var builder = new OnnxGraphBuilder(this);
             try
             {
-                builder.Build(ShapesForBatch(batchSize));
+                builder.Build(shapes);
             }
             catch (OnnxModelException)
             {
@@ -135,6 +146,20 @@ public sealed class OnnxModel
             }
             return (builder.Summaries, e);
         }
+    }
+
+    /// <summary>
+    /// Input shapes: <paramref name="given"/> full shapes where given (by input name), otherwise the declared shape with
+    /// the batch dimension set to <paramref name="batchSize"/>.
+    /// </summary>
+    /// <exception cref="OnnxModelException">A given name is not an input, or an input not given has a free dimension after the batch.</exception>
+    public Dictionary<string, int[]> ShapesFor(int batchSize, IReadOnlyDictionary<string, int[]> given)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        foreach (var name in given.Keys)
+            if (!Inputs.Any(i => i.Name == name))
+                throw new OnnxModelException($"{Path}: the model has no input '{name}' (inputs: {string.Join(", ", Inputs.Select(i => i.Name))})");
+        return Inputs.ToDictionary(i => i.Name, i => given.TryGetValue(i.Name, out var dims) ? dims : i.ShapeForBatch(batchSize, Path), StringComparer.Ordinal);
     }
 
     /// <summary>Input shapes with the batch dimension set.</summary>
@@ -170,8 +195,48 @@ public sealed class OnnxModel
         }
     }
 
+    /// <summary>True when a node of the graph produces a tensor of that name (whether it runs or is folded at load).</summary>
+    public bool IsNodeOutput(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_nodeOutputs is null)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var node in Proto.Graph.Nodes)
+                foreach (var output in node.Outputs)
+                    if (output.Length > 0) names.Add(output);
+            _nodeOutputs = names;
+        }
+        return _nodeOutputs.Contains(name);
+    }
+
+    private HashSet<string>? _nodeOutputs;
+
+    /// <summary>
+    /// Weights: elements of the float initializers and of the float tensors of <c>Constant</c> nodes with more than
+    /// one element (exporters such as Paddle2ONNX store every weight as a Constant node).
+    /// </summary>
+    public long ParameterCount()
+    {
+        long total = Initializers.Values.Where(t => t.IsFloat).Sum(t => (long)t.Length);
+        foreach (var node in Proto.Graph.Nodes)
+        {
+            if (node.OpType != "Constant" || node.Domain is not ("" or "ai.onnx")) continue;
+            foreach (var attribute in node.Attributes)
+            {
+                if (attribute.Name != "value" || attribute.T is not { } tensor) continue;
+                if (!OnnxTensor.IsFloatType(tensor.DataType)) continue;
+                long elements = 1;
+                foreach (var d in tensor.Dims) elements = d > 0 ? checked(elements * d) : 0;
+                if (elements > 1) total += elements;
+            }
+        }
+        return total;
+    }
+
     private static List<string> FindUnsupported(ModelProto proto, OnnxOperatorRegistry registry, int opset)
     {
+        var uses = new Dictionary<string, int>(StringComparer.Ordinal);
         var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
         var nodes = proto.Graph.Nodes;
         for (int n = 0; n < nodes.Count; n++)
@@ -181,7 +246,8 @@ public sealed class OnnxModel
             string opName = defaultDomain ? node.OpType : $"{node.Domain}.{node.OpType}";
             if (defaultDomain && registry.Find(node.OpType, opset) is not null) continue;
             firstUse.TryAdd(opName, NodeDisplayName(node, n));
+            uses[opName] = uses.GetValueOrDefault(opName) + 1;
         }
-        return [.. firstUse.Select(p => $"{p.Key} (node '{p.Value}')")];
+        return [.. firstUse.Select(p => uses[p.Key] == 1 ? $"{p.Key} (node '{p.Value}')" : $"{p.Key} ({uses[p.Key]} nodes, first '{p.Value}')")];
     }
 }

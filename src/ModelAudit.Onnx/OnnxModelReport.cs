@@ -8,7 +8,7 @@ namespace ModelAudit.Onnx;
 /// <param name="Inputs">Declared runtime inputs.</param>
 /// <param name="Outputs">Declared outputs.</param>
 /// <param name="Nodes">Every node; shapes are empty when the graph could not be built.</param>
-/// <param name="TotalParameters">Elements of all float initializers.</param>
+/// <param name="TotalParameters">Weights: elements of the float initializers and of multi-element float Constant nodes.</param>
 /// <param name="UnsupportedOperators">Unsupported operators with a node using each.</param>
 /// <param name="BuildError">Why shapes could not be inferred, or null.</param>
 public sealed record OnnxModelReport(
@@ -27,7 +27,31 @@ public sealed record OnnxModelReport(
     public static OnnxModelReport Create(OnnxModel model, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var (nodes, error) = model.SummarizePartial(batchSize);
+        Dictionary<string, int[]> shapes;
+        try
+        {
+            shapes = model.ShapesForBatch(batchSize);
+        }
+        catch (OnnxModelException e)
+        {
+            // A free dimension: no shape can be inferred; every node is listed without shapes.
+            return Create(model, batchSize, [], e);
+        }
+        return Create(model, shapes);
+    }
+
+    /// <summary>Builds the report for full input shapes (by input name), e.g. from <c>inspect --shape</c>.</summary>
+    public static OnnxModelReport Create(OnnxModel model, IReadOnlyDictionary<string, int[]> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        int batchSize = model.Inputs.Count > 0 && inputShapes.TryGetValue(model.Inputs[0].Name, out var first) && first.Length > 0 ? first[0] : 1;
+        var (nodes, error) = model.SummarizePartial(inputShapes);
+        return Create(model, batchSize, nodes, error);
+    }
+
+    private static OnnxModelReport Create(OnnxModel model, int batchSize, IReadOnlyList<OnnxNodeSummary> nodes, OnnxModelException? error)
+    {
         string? buildError = error?.Message;
         if (error is not null)
         {
@@ -36,7 +60,7 @@ public sealed record OnnxModelReport(
                 OnnxModel.NodeDisplayName(n, i), n.OpType,
                 [.. n.Outputs.Where(o => o.Length > 0).Select(o => new OnnxTensorSummary(o, [], IsConstant: false))], 0)).Skip(nodes.Count)];
         }
-        long total = model.Initializers.Values.Where(t => t.IsFloat).Sum(t => (long)t.Length);
+        long total = model.ParameterCount();
         return new OnnxModelReport(model.Path, model.ProducerName, model.Opset, batchSize,
             [.. model.Inputs.Select(OnnxTensorReport.From)], [.. model.Outputs.Select(OnnxTensorReport.From)],
             nodes, total, model.UnsupportedOperators, buildError);

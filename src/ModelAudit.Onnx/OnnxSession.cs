@@ -30,6 +30,12 @@ public sealed class OnnxSession
     /// <summary>The model's input.</summary>
     public OnnxTensorInfo Input => Model.Inputs[0];
 
+    /// <summary>Token ids travel as whole numbers in float32 tensors: below 2^24 every id is exact.</summary>
+    public const int MaxTokenId = 1 << 24;
+
+    /// <summary>True when the input is integer ids (token ids), which only an embedding lookup reads.</summary>
+    public bool HasIntegerInput => OnnxTensor.IsIndexType(Input.ElementType);
+
     /// <summary>The compute graph for an input shape (cached).</summary>
     public ComputeGraph GraphFor(TensorShape inputShape)
     {
@@ -48,32 +54,20 @@ public sealed class OnnxSession
     {
         ArgumentNullException.ThrowIfNull(array);
         string type = NpyArray.DTypeName(array.DType);
-        if (!OnnxTensor.IsFloatType(Input.ElementType)) return TokenInput(array, source, type);
-        bool floating = array.DType is NpyDType.Float32 or NpyDType.Float64;
-        if (!floating || !ShapeFits(array.Shape)) throw new ModelInputException($"{source}: {Expected()}, got {type} {NpyArray.FormatShape(array.Shape)}");
-        return array.ToTensor();
-    }
-
-    // Integer model input (token ids): integer data, each id inside every table the input indexes.
-    private Tensor TokenInput(NpyArray array, string source, string type)
-    {
-        string expected = $"expected integer input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
-        if (array.DType is NpyDType.Float32 or NpyDType.Float64 || !ShapeFits(array.Shape))
-            throw new ModelInputException($"{source}: {expected}, got {type} {NpyArray.FormatShape(array.Shape)}");
-        var tensor = array.ToTensor();
-        var graph = GraphFor(tensor.Shape);
-        int input = graph.Inputs[0];
-        foreach (var node in graph.Nodes)
+        bool fits = HasIntegerInput
+            ? array.DType is NpyDType.Int64 or NpyDType.Int32 or NpyDType.UInt8
+            : array.DType is NpyDType.Float32 or NpyDType.Float64;
+        if (!fits || !ShapeFits(array.Shape)) throw new ModelInputException($"{source}: {Expected()}, got {type} {NpyArray.FormatShape(array.Shape)}");
+        if (HasIntegerInput)
         {
-            if (node.Operation is not Tensors.Operations.GatherByValue gather || node.Inputs[1] != input) continue;
-            var table = graph.Values[node.Inputs[0]].Shape;
-            int size = table[table.NormalizeAxis(gather.Axis)];
-            var values = tensor.Span;
-            for (int i = 0; i < values.Length; i++)
-                if (values[i] < 0 || values[i] >= size)
-                    throw new ModelInputException($"{source}: token {values[i]} at element {i} is outside [0, {size}) of '{graph.Values[node.Inputs[0]].Name}' {table}");
+            // Ids travel as floats, exact up to 2^24 (a vocabulary of 16 million tokens).
+            var ids = array.ToInt64();
+            int perSample = array.Shape.Length > 0 && array.Shape[0] > 0 ? Math.Max(1, ids.Length / array.Shape[0]) : 1;
+            for (int i = 0; i < ids.Length; i++)
+                if (ids[i] < 0 || ids[i] >= MaxTokenId)
+                    throw new ModelInputException($"{source}: sample {i / perSample} holds id {ids[i]} (element {i}); token ids must be in [0, {MaxTokenId})");
         }
-        return tensor;
+        return array.ToTensor();
     }
 
     /// <summary>Forward pass; returns the activation of each layer (graph outputs when <paramref name="layers"/> is empty), in order.</summary>
@@ -90,30 +84,41 @@ public sealed class OnnxSession
     }
 
     /// <summary>
-    /// Gradients of <c>sum_i output[i, targets[i]]</c> (output = the model's first output, shape [N, C]) with
-    /// respect to each layer; the model input and weights can be named too.
+    /// Gradients of <c>sum_i score_i</c>, score_i the <paramref name="target"/> of sample i's targets[i] (default:
+    /// output[i, targets[i]] of a first output [N, C]), with respect to each layer; the model input and weights can be named too.
     /// </summary>
-    /// <exception cref="ModelInputException">Bad input, targets (count or range) or layer names.</exception>
-    public IReadOnlyList<KeyValuePair<string, Tensor>> Gradients(Tensor input, ReadOnlySpan<long> targets, IReadOnlyList<string> layers)
+    /// <exception cref="ModelInputException">Bad input, targets (count or range; messages start with <c>targets:</c>), target axis or layer names.</exception>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Gradients(Tensor input, ReadOnlySpan<long> targets, IReadOnlyList<string> layers, OutputTarget? target = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(layers);
+        target ??= OutputTarget.Default;
         var graph = GraphFor(input.Shape);
         int output = graph.Outputs[0];
-        var logits = graph.Values[output].Shape;
-        if (logits.Rank != 2) throw new ModelInputException($"{Model.Path}: gradients need a first output of shape [N, C]; '{graph.Values[output].Name}' is {logits}");
-        if (targets.Length != logits[0]) throw new ModelInputException($"targets: expected {logits[0]} targets (one per sample), got {targets.Length}");
-        for (int i = 0; i < targets.Length; i++)
-            if (targets[i] < 0 || targets[i] >= logits[1])
-                throw new ModelInputException($"targets: target {targets[i]} of sample {i} is outside [0, {logits[1]})");
+        var outputShape = graph.Values[output].Shape;
         var ids = layers.Select(n => ResolveLayer(graph, n)).ToArray();
         foreach (var (name, id) in layers.Zip(ids))
+        {
             if (graph.Values[id].Kind == ValueKind.Constant)
                 throw new ModelInputException($"layer '{name}': a constant has no gradient");
-        using var pass = ExecutorFor(graph).Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = input }, new ForwardOptions { RecordForBackward = true });
-        using var seed = GradientSeeds.SelectedLogits(logits, targets);
-        using var gradients = pass.Backward(new Dictionary<int, Tensor> { [output] = seed }, ids.Distinct().ToArray());
-        return [.. layers.Select((n, i) => new KeyValuePair<string, Tensor>(n, gradients[ids[i]].Clone()))];
+            if (HasIntegerInput && id == graph.Inputs[0])
+                throw new ModelInputException($"layer '{name}': token ids have no gradient; name the embedding output instead");
+        }
+        Tensor seed;
+        try
+        {
+            seed = target.Seed(outputShape, targets, ComputeBackends.Cpu);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelInputException($"targets: {e.Message}");
+        }
+        using (seed)
+        {
+            using var pass = ExecutorFor(graph).Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = input }, new ForwardOptions { RecordForBackward = true });
+            using var gradients = pass.Backward(new Dictionary<int, Tensor> { [output] = seed }, ids.Distinct().ToArray());
+            return [.. layers.Select((n, i) => new KeyValuePair<string, Tensor>(n, gradients[ids[i]].Clone()))];
+        }
     }
 
     /// <summary>The value id of a layer (an ONNX tensor name); an error listing close matches when unknown.</summary>
@@ -123,6 +128,8 @@ public sealed class OnnxSession
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(name);
         if (graph.TryFind(name, out var id)) return id;
+        if (Model.IsNodeOutput(name))
+            throw new ModelInputException($"layer '{name}' was computed when the model was loaded (it depends only on constants and shapes, so it was folded into the nodes that use it) and is not a runtime tensor");
         string hint = Model.Initializers.ContainsKey(name) ? " (an initializer that only shape computations use)" : "";
         var close = LayerNames.ClosestMatches(name, graph.Names.Where(n => !n.Contains("::", StringComparison.Ordinal)));
         throw new ModelInputException($"unknown layer '{name}'{hint}; closest: {string.Join(", ", close)}");
@@ -134,7 +141,7 @@ public sealed class OnnxSession
     /// <summary>The executor for a graph of this model (one per graph, cached).</summary>
     public GraphExecutor ExecutorFor(ComputeGraph graph) => _executors.GetOrAdd(graph, g => new GraphExecutor(g));
 
-    private string Expected() => $"expected float32 input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
+    private string Expected() => $"expected {(HasIntegerInput ? "integer (token id)" : "float32")} input of rank {Input.Dims?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} for '{Input.Name}' {Input.FormatShape()}";
 
     private bool ShapeFits(int[] dims)
     {

@@ -67,5 +67,9 @@ internal sealed class OnnxTensor
         or OnnxDataType.Int64 or OnnxDataType.Int32 or OnnxDataType.Int16 or OnnxDataType.Int8 or OnnxDataType.UInt8 or OnnxDataType.UInt16
         or OnnxDataType.UInt32 or OnnxDataType.UInt64 or OnnxDataType.Bool;
 
+    /// <summary>True for the integer types a runtime input may have: token ids used as Gather indices.</summary>
+    public static bool IsIndexType(OnnxDataType type) => type is OnnxDataType.Int64 or OnnxDataType.Int32;
+
+    /// <summary>True for the float types.</summary>
     public static bool IsFloatType(OnnxDataType type) => type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16;
 }

@@ -48,17 +48,22 @@ public sealed class OnnxTensorInfo
     /// <exception cref="OnnxModelException">Another dimension is free, so a batch size alone does not fix the shape.</exception>
     public int[] ShapeForBatch(int batchSize, string modelPath)
     {
-        if (Dims is null) throw new OnnxModelException($"{modelPath}: input '{Name}' declares no shape; give its full shape");
+        if (Dims is null) throw new OnnxModelException($"{modelPath}: input '{Name}' declares no shape; give its full shape with --shape {Name}=AxBx...");
         var dims = new int[Dims.Count];
         for (int i = 0; i < dims.Length; i++)
         {
             // Dimension 0 is the batch whatever the exporter declared: static-batch exports run at any batch size.
             if (i == 0) dims[i] = batchSize;
             else if (Dims[i] is long d) dims[i] = (int)d;
-            else throw new OnnxModelException($"{modelPath}: input '{Name}' {FormatShape()} has a free dimension {i}; give its full shape");
+            else throw new OnnxModelException($"{modelPath}: input '{Name}' {FormatShape()} has a free dimension {i}; give its full shape, e.g. --shape {Name}={ShapeExample(batchSize)} with numbers for the free dimensions");
         }
         return dims;
     }
+
+    /// <summary>The declared shape as a <c>--shape</c> value: the batch, fixed dimensions as numbers, free ones by name (or <c>D</c>).</summary>
+    private string ShapeExample(int batchSize)
+        => string.Join("x", Dims!.Select((d, i) => i == 0 ? batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "D"));
 
     /// <summary>Checks concrete dimensions against the declared ones.</summary>
     /// <exception cref="OnnxModelException">Rank or a fixed dimension differs; the message names the input.</exception>

@@ -171,7 +171,7 @@ public sealed class AuditRunnerTests : IDisposable
     public void StarterSpec_DigitsModel_LoadsAndListsReluLayers()
     {
         var specPath = Path.Combine(_temp, "starter.yaml");
-        File.WriteAllText(specPath, StarterSpec.Create(TestFiles.DigitsFixture("model.onnx"), TestFiles.DigitsFixture("input.npy"), TestFiles.DigitsFixture("labels.npy"), specPath));
+        File.WriteAllText(specPath, StarterSpec.Create(TestFiles.DigitsFixture("model.onnx"), TestFiles.DigitsFixture("input.npy"), TestFiles.DigitsFixture("labels.npy"), specPath, dataSamples: 64));
         var spec = AuditSpecLoader.Load(specPath);
         Assert.Equal(Relu, spec.Layers.Entries.Select(e => e.Pattern));
         Assert.Equal(["conductance", "planes", "ite"], spec.Analyses);

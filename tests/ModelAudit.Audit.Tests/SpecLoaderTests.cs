@@ -58,7 +58,7 @@ public sealed class SpecLoaderTests : IDisposable
         var e = LoadError(Minimal.Replace("  conductance: {}", "  conductance:\n    stepz: 3", StringComparison.Ordinal));
         Assert.Equal(7, e.Mark.Line);
         Assert.Equal(5, e.Mark.Column);
-        Assert.Equal("unknown key 'stepz' in 'analyses.conductance'; allowed keys: method, steps, baseline, target, internal_batch_size", e.Message);
+        Assert.Equal("unknown key 'stepz' in 'analyses.conductance'; allowed keys: method, steps, baseline, target, internal_batch_size, target_axis, target_reduce, from_layer", e.Message);
     }
 
     [Fact]
@@ -209,6 +209,7 @@ public sealed class SpecLoaderTests : IDisposable
             "projection_dimensions:", "bootstrap:", "ite:", "weights:", "compression:", "preservation:", "usefulness:", "gates:", "metric:",
             "aggregate:", "direction:", "min:", "max:", "max_regression:", "absolute:", "relative:", "severity:", "outputs:", "dir:", "html:",
             "markdown:", "junit:", "bin_size:", "nif:", "beta:", "resolution:", "length:", "max_mine_edges:", "null_pairs:",
+            "target_axis:", "target_reduce:", "from_layer:",
         ];
         var missing = keys.Where(k => !text.Contains(k, StringComparison.Ordinal)).ToList();
         Assert.Empty(missing);

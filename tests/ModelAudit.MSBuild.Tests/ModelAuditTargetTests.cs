@@ -1,6 +1,7 @@
 namespace ModelAudit.MSBuild.Tests;
 
-public sealed class ModelAuditTargetTests(PackedTask package) : IClassFixture<PackedTask>
+[Collection(PackedTaskCollection.Name)]
+public sealed class ModelAuditTargetTests(PackedTask package)
 {
     private static string Digits(string file) => Path.Combine(PackedTask.RepoRoot, "audit-configs", "digits", file);
 

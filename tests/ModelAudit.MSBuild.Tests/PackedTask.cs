@@ -84,3 +84,13 @@ public sealed record DotnetResult(int Exit, string Output)
 {
     public void AssertExit(int expected) => Assert.True(Exit == expected, $"exit {Exit}, expected {expected}:\n{Output}");
 }
+
+/// <summary>
+/// One packed package for every test class that builds against it: the classes share it and run one after another
+/// (two packs at once would race on the CLI publish folder under obj/).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PackedTaskCollection : ICollectionFixture<PackedTask>
+{
+    public const string Name = "packed ModelAudit.MSBuild";
+}

@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Analysis.Attribution;
 
@@ -7,14 +8,14 @@ namespace ModelAudit.Analysis.Attribution;
 /// Gradient x activation per layer, as Captum's <c>LayerGradientXActivation</c>: y(x) * dF_t/dy(x), from
 /// one forward and one backward for all layers together.
 /// </summary>
-public sealed class GradientXActivation(IDifferentiableModel model, int internalBatchSize = 0)
+public sealed class GradientXActivation(IDifferentiableModel model, int internalBatchSize = 0, OutputTarget? target = null)
 {
     /// <summary>Computes the attribution of each layer for every sample.</summary>
     public AttributionResult Compute(Tensor inputs, ReadOnlySpan<long> targets, IReadOnlyList<string> layers, CancellationToken cancellationToken = default)
     {
         var path = new PathInputs(inputs, model.SampleShape, [0f]);
         LayerConductance.CheckTargets(targets, path.Samples);
-        var sweep = new PathSweep(model, internalBatchSize);
+        var sweep = new PathSweep(model, internalBatchSize, target ?? OutputTarget.Default);
         var products = new float[layers.Count][];
         var shapes = new int[layers.Count][];
         sweep.Run(path, [1.0], targets, layers, chunk =>

@@ -1,11 +1,13 @@
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Analysis.Attribution;
 
 /// <summary>
 /// Integrated gradients on the input (Sundararajan et al. 2017), as Captum's <c>IntegratedGradients</c>:
 /// IG = (x - x') * sum_k w_k dF_t/dx(x' + a_k (x - x')) with the n points and weights of the method
-/// (the trapezoid weights sum to 1 - 1/n, Captum's convention, kept so numbers match).
+/// (the trapezoid weights sum to 1 - 1/n, Captum's convention, kept so numbers match). With
+/// <see cref="PathIntegralOptions.FromLayer"/> x is that layer's value, as Captum's <c>LayerIntegratedGradients</c>.
 /// </summary>
 public sealed class IntegratedGradients(IDifferentiableModel model, PathIntegralOptions options)
 {
@@ -16,14 +18,15 @@ public sealed class IntegratedGradients(IDifferentiableModel model, PathIntegral
     /// <param name="cancellationToken">Stops between chunks.</param>
     public AttributionResult Compute(Tensor inputs, ReadOnlySpan<long> targets, ReadOnlySpan<float> baseline, CancellationToken cancellationToken = default)
     {
-        var path = new PathInputs(inputs, model.SampleShape, baseline);
+        var (path, from) = options.Endpoints(model, inputs, baseline);
         LayerConductance.CheckTargets(targets, path.Samples);
         var rule = IntegrationRule.Create(options.Method, options.Steps);
-        var sweep = new PathSweep(model, options.InternalBatchSize);
+        var sweep = new PathSweep(model, options.InternalBatchSize, options.Target ?? OutputTarget.Default, from);
         int size = path.SampleSize;
         var weighted = new double[path.Samples * size];
+        string layerName = from?.Layer ?? model.InputName;
 
-        sweep.Run(path, rule.Alphas, targets, [model.InputName], chunk =>
+        sweep.Run(path, rule.Alphas, targets, [layerName], chunk =>
         {
             var g = chunk.Gradients[chunk.LayerIds[0]].Span;
             for (int p = 0; p < chunk.PointCount; p++)
@@ -46,8 +49,8 @@ public sealed class IntegratedGradients(IDifferentiableModel model, PathIntegral
             for (int e = 0; e < size; e++) ig[i * size + e] = (float)(weighted[i * size + e] * (x[e] - b[e]));
         }
         var difference = LayerConductance.TargetDifference(sweep, path, targets);
-        var values = Tensor.FromArray(ig, inputs.Shape.ToArray());
-        var layer = new LayerAttribution(model.InputName, values, LayerConductance.ConvergenceDelta(ig, difference));
-        return new AttributionResult("integrated-gradients", new Dictionary<string, LayerAttribution> { [model.InputName] = layer }, difference);
+        var values = Tensor.FromArray(ig, [path.Samples, .. path.SampleShape.Dims]);
+        var layer = new LayerAttribution(layerName, values, LayerConductance.ConvergenceDelta(ig, difference));
+        return new AttributionResult("integrated-gradients", new Dictionary<string, LayerAttribution> { [layerName] = layer }, difference);
     }
 }

@@ -1,6 +1,7 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Analysis.Attribution;
 
@@ -8,7 +9,25 @@ namespace ModelAudit.Analysis.Attribution;
 /// <param name="Method">Integration method (Captum's default: Gauss-Legendre).</param>
 /// <param name="Steps">n_steps as in Captum (conductance evaluates n_steps + 1 points).</param>
 /// <param name="InternalBatchSize">Most rows (samples x points) per forward/backward; 0 = all at once.</param>
-public sealed record PathIntegralOptions(IntegrationMethod Method = IntegrationMethod.GaussLegendre, int Steps = 50, int InternalBatchSize = 0);
+/// <param name="Target">The scalar explained per sample (null: output[i, t_i] of an [N, C] output, a class score summed over the other axes otherwise).</param>
+/// <param name="FromLayer">Run the path from this inner layer instead of the input (Captum's LayerIntegratedGradients; required for token-id inputs), or null.</param>
+public sealed record PathIntegralOptions(IntegrationMethod Method = IntegrationMethod.GaussLegendre, int Steps = 50, int InternalBatchSize = 0,
+    OutputTarget? Target = null, string? FromLayer = null)
+{
+    /// <summary>The path's endpoints: the inputs and baselines, or the values of <see cref="FromLayer"/> at both.</summary>
+    /// <exception cref="ModelInputException">The input holds token ids and no <see cref="FromLayer"/> is given.</exception>
+    internal (PathInputs Path, LayerPath? From) Endpoints(IDifferentiableModel model, Tensor inputs, ReadOnlySpan<float> baseline)
+    {
+        if (FromLayer is { } layer)
+        {
+            var from = LayerPath.Create(model, inputs, baseline, layer, InternalBatchSize);
+            return (from.Path, from);
+        }
+        if (model.InputIsIndices)
+            throw new ModelInputException($"input '{model.InputName}' holds integer token ids, which cannot be interpolated; run the path from the embedding output (attribute --from-layer NAME, or analyses.conductance.from_layer)");
+        return (new PathInputs(inputs, model.SampleShape, baseline), null);
+    }
+}
 
 /// <summary>
 /// Layer conductance (Dhamdhere, Sundararajan &amp; Yan 2019), as Captum's <c>LayerConductance</c>:
@@ -28,10 +47,10 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
     public AttributionResult Compute(Tensor inputs, ReadOnlySpan<long> targets, ReadOnlySpan<float> baseline, IReadOnlyList<string> layers,
         CancellationToken cancellationToken = default)
     {
-        var path = new PathInputs(inputs, model.SampleShape, baseline);
+        var (path, from) = options.Endpoints(model, inputs, baseline);
         CheckTargets(targets, path.Samples);
         var rule = IntegrationRule.Create(options.Method, options.Steps + 1);
-        var sweep = new PathSweep(model, options.InternalBatchSize);
+        var sweep = new PathSweep(model, options.InternalBatchSize, options.Target ?? OutputTarget.Default, from);
 
         var sums = new float[layers.Count][];
         var layerShapes = new int[layers.Count][];

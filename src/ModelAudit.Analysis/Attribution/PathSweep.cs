@@ -1,3 +1,4 @@
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
 
@@ -9,7 +10,7 @@ namespace ModelAudit.Analysis.Attribution;
 /// needs differences between neighbouring points (conductance) carries the last point of a chunk to the next,
 /// rather than running it twice as Captum's internal batching does.
 /// </summary>
-internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSize)
+internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSize, OutputTarget target, LayerPath? fromLayer = null)
 {
     /// <summary>What a chunk hands to the caller: rows are point-major over <see cref="SampleCount"/> samples.</summary>
     internal sealed class Chunk
@@ -64,10 +65,16 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
         var layerIds = layers.Select(plan.Resolve).ToArray();
         var backend = plan.Executor.Backend;
         using var batch = path.Rows(backend, alphas, first, count);
+        using var carrier = fromLayer?.InputRows(backend, alphas.Length, first, count);
         using var pass = plan.Executor.Forward(
-            new Dictionary<int, Tensor> { [inputId] = batch },
-            new ForwardOptions { Keep = [.. layerIds, outputId], RecordForBackward = true });
-        using var seed = GradientSeeds.SelectedLogits(plan.Graph.Values[outputId].Shape, AttributionTarget.ForRows(targets, alphas.Length, first, count));
+            new Dictionary<int, Tensor> { [inputId] = carrier ?? batch },
+            new ForwardOptions
+            {
+                Keep = [.. layerIds, outputId],
+                RecordForBackward = true,
+                Replace = fromLayer is null ? new Dictionary<int, Tensor>() : new Dictionary<int, Tensor> { [plan.Resolve(fromLayer.Layer)] = batch },
+            });
+        using var seed = Seed(plan, outputId, AttributionTarget.ForRows(targets, alphas.Length, first, count), backend);
         using var grads = pass.Backward(new Dictionary<int, Tensor> { [outputId] = seed }, layerIds);
         onChunk(new Chunk
         {
@@ -79,6 +86,19 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
             Gradients = grads,
             LayerIds = layerIds,
         });
+    }
+
+    /// <exception cref="ModelInputException">A target is outside the output target's range, or its axis does not fit the output.</exception>
+    private Tensor Seed(ModelPlan plan, int outputId, long[] rows, IComputeBackend backend)
+    {
+        try
+        {
+            return target.Seed(plan.Graph.Values[outputId].Shape, rows, backend);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelInputException($"targets: {e.Message} ('{plan.Graph.Values[outputId].Name}')");
+        }
     }
 
     /// <summary>F_t at the inputs (or baselines) of every sample, one forward per group.</summary>
@@ -93,10 +113,14 @@ internal sealed class PathSweep(IDifferentiableModel model, int internalBatchSiz
             int inputId = plan.Resolve(model.InputName);
             int outputId = plan.Resolve(model.OutputName);
             using var batch = path.Endpoints(plan.Executor.Backend, atBaseline, first, count);
-            using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = batch }, new ForwardOptions { Keep = [outputId] });
-            var scores = pass[outputId].ToArray();
-            int classes = scores.Length / count;
-            for (int i = 0; i < count; i++) result[first + i] = scores[i * classes + (int)targets[first + i]];
+            using var carrier = fromLayer?.InputRows(plan.Executor.Backend, 1, first, count);
+            using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = carrier ?? batch }, new ForwardOptions
+            {
+                Keep = [outputId],
+                Replace = fromLayer is null ? new Dictionary<int, Tensor>() : new Dictionary<int, Tensor> { [plan.Resolve(fromLayer.Layer)] = batch },
+            });
+            var output = pass[outputId];
+            target.Scores(output.Shape, output.ToArray(), targets.Slice(first, count)).CopyTo(result, first);
         }
         return result;
     }

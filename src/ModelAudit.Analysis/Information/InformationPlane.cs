@@ -53,25 +53,37 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(layers);
         var shuffles = Shuffles(labels, options.NullShuffles, options.Seed);
+        // The input's state is prepared once for every layer's I(X;T) and I(X;C) and their resamples.
+        var x = Prepare(input);
         var result = new List<LayerInformation>(layers.Count);
         for (int l = 0; l < layers.Count; l++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var layer = layers[l];
             var notes = new List<string>();
+            var t = Prepare(layer.Activations);
+            var c = layer.Conductance is null ? null : Prepare(layer.Conductance);
             result.Add(new LayerInformation(
                 layer.Layer, l, layer.Reduction,
                 Defined(notes, "H(T)", () => estimator.Entropy(layer.Activations)),
-                Defined(notes, "I(X;T)", () => Pair(input, layer.Activations, cancellationToken)),
-                Defined(notes, "I(T;Y)", () => WithLabels(layer.Activations, labels, cancellationToken)),
-                layer.Conductance is null ? null : Defined(notes, "I(X;C)", () => Pair(input, layer.Conductance, cancellationToken)),
-                layer.Conductance is null ? null : Defined(notes, "I(C;Y)", () => WithLabels(layer.Conductance, labels, cancellationToken)),
-                Null(layer.Activations, shuffles, cancellationToken),
-                layer.Conductance is null ? null : Null(layer.Conductance, shuffles, cancellationToken),
+                Defined(notes, "I(X;T)", () => Pair(x, t, cancellationToken)),
+                Defined(notes, "I(T;Y)", () => WithLabels(t, labels, cancellationToken)),
+                c is null ? null : Defined(notes, "I(X;C)", () => Pair(x, c, cancellationToken)),
+                c is null ? null : Defined(notes, "I(C;Y)", () => WithLabels(c, labels, cancellationToken)),
+                Null(t, shuffles, cancellationToken),
+                c is null ? null : Null(c, shuffles, cancellationToken),
                 notes));
         }
         return result;
     }
+
+    /// <summary>A representation with the estimator's reusable state of it, when the estimator keeps one.</summary>
+    private sealed record Samples(SampleMatrix Matrix, PreparedSamples? State);
+
+    /// <summary>The estimator when it can prepare samples once for the value, its resamples and the null.</summary>
+    private readonly IPreparedEstimator? prepared = estimator as IPreparedEstimator;
+
+    private Samples Prepare(SampleMatrix matrix) => new(matrix, prepared?.Prepare(matrix));
 
     /// <summary>The estimate, or NaN with the reason in <paramref name="notes"/> when the estimator cannot give one.</summary>
     private static double Defined(List<string> notes, string term, Func<double> estimate)
@@ -123,7 +135,7 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
         return result;
     }
 
-    private Estimate? Null(SampleMatrix a, int[][] shuffles, CancellationToken cancellationToken)
+    private Estimate? Null(Samples a, int[][] shuffles, CancellationToken cancellationToken)
     {
         if (shuffles.Length == 0) return null;
         var values = new double[shuffles.Length];
@@ -132,7 +144,7 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                values[k] = estimator.MutualInformation(a, shuffles[k]);
+                values[k] = prepared is not null && a.State is { } state ? prepared.MutualInformation(state, shuffles[k], null) : estimator.MutualInformation(a.Matrix, shuffles[k]);
             }
             catch (UndefinedEstimateException)
             {
@@ -144,11 +156,21 @@ public sealed class InformationPlane(IMutualInformationEstimator estimator, Info
         return new Estimate(mean, spread);
     }
 
-    private Estimate Pair(SampleMatrix a, SampleMatrix b, CancellationToken cancellationToken)
-        => new(estimator.MutualInformation(a, b),
-            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, b, options.BootstrapResamples, options.Seed, cancellationToken));
+    private Estimate Pair(Samples a, Samples b, CancellationToken cancellationToken)
+    {
+        if (prepared is not null && a.State is { } sa && b.State is { } sb)
+            return new(prepared.MutualInformation(sa, sb, null),
+                options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(prepared, sa, sb, options.BootstrapResamples, options.Seed, cancellationToken));
+        return new(estimator.MutualInformation(a.Matrix, b.Matrix),
+            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a.Matrix, b.Matrix, options.BootstrapResamples, options.Seed, cancellationToken));
+    }
 
-    private Estimate WithLabels(SampleMatrix a, int[] labels, CancellationToken cancellationToken)
-        => new(estimator.MutualInformation(a, labels),
-            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a, labels, options.BootstrapResamples, options.Seed, cancellationToken));
+    private Estimate WithLabels(Samples a, int[] labels, CancellationToken cancellationToken)
+    {
+        if (prepared is not null && a.State is { } state)
+            return new(prepared.MutualInformation(state, labels, null),
+                options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(prepared, state, labels, options.BootstrapResamples, options.Seed, cancellationToken));
+        return new(estimator.MutualInformation(a.Matrix, labels),
+            options.BootstrapResamples < 2 ? 0 : BootstrapSpread.OfMutualInformation(estimator, a.Matrix, labels, options.BootstrapResamples, options.Seed, cancellationToken));
+    }
 }

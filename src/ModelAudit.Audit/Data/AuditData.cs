@@ -67,6 +67,8 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         for (int i = 0; i < indices.Length; i++) source.Slice(indices[i] * size, size).CopyTo(picked.AsSpan(i * size, size));
         inputs.Dispose();
         dims[0] = indices.Length;
+        if (session.HasIntegerInput && (spec.Preprocessing.Scale != 1 || spec.Preprocessing.Mean.Count > 0 || spec.Preprocessing.Std.Count > 0))
+            throw new ModelInputException($"{spec.Inputs}: data.preprocessing does not apply to token ids (the model input '{session.Input.Name}' is integer)");
         Preprocess(picked, dims, spec.Preprocessing, spec.Inputs);
         DataChecks.RequireFinite(picked, indices.Length, spec.Inputs, "becomes NaN or infinite after data.preprocessing");
         var data = new AuditData(Tensor.FromArray(picked, dims), labels is null ? null : [.. indices.Select(i => labels[i])]);

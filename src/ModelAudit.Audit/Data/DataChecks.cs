@@ -1,5 +1,6 @@
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 using ModelAudit.Tensors.Io;
 
 namespace ModelAudit.Audit.Data;
@@ -98,8 +99,11 @@ public static class DataChecks
             throw new ModelInputException($"{source}: {reason} needs at least {minimum} samples of every class; class {few[0].Class} has {few[0].Count}");
     }
 
-    /// <summary>The model's predicted class per sample (arg-max of a first output [N, C]), or null when that output is not a matrix.</summary>
-    public static long[]? Predictions(OnnxSession session, Tensor inputs)
+    /// <summary>
+    /// The model's predicted class per sample: the arg-max of a first output [N, C], or with <paramref name="target"/> of
+    /// the per-target scores; null when the output is not a matrix and no target is given.
+    /// </summary>
+    public static long[]? Predictions(OnnxSession session, Tensor inputs, OutputTarget? target = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -107,6 +111,7 @@ public static class DataChecks
         try
         {
             var logits = outputs[0].Value;
+            if (target is not null) return target.Predicted(logits.Shape, logits.Span);
             return logits.Shape.Rank == 2 ? Analysis.Attribution.AttributionTarget.Predicted(logits.Span, logits.Shape[1]) : null;
         }
         finally
@@ -116,12 +121,24 @@ public static class DataChecks
     }
 
     /// <summary>The number of classes: C of the model's first output [N, C] at this input shape, or null when it is not a matrix.</summary>
-    public static int? ClassCount(OnnxSession session, TensorShape inputShape)
+    public static int? ClassCount(OnnxSession session, TensorShape inputShape) => ClassCount(session, inputShape, null);
+
+    /// <summary>The number of targets <paramref name="target"/> has on the model's first output at this input shape (as <see cref="ClassCount(OnnxSession, TensorShape)"/> when null).</summary>
+    /// <exception cref="ModelInputException">The target's axis does not fit the output.</exception>
+    public static int? ClassCount(OnnxSession session, TensorShape inputShape, OutputTarget? target)
     {
         ArgumentNullException.ThrowIfNull(session);
         var graph = session.GraphFor(inputShape);
         var shape = graph.Values[graph.Outputs[0]].Shape;
-        return shape.Rank == 2 ? shape[1] : null;
+        if (target is null) return shape.Rank == 2 ? shape[1] : null;
+        try
+        {
+            return target.TargetCount(shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelInputException($"{session.Model.Path}: {e.Message}");
+        }
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)

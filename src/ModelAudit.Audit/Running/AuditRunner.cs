@@ -81,11 +81,12 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         var session = new OnnxSession(OnnxModel.Load(spec.Model));
         load.Advance();
         cancellationToken.ThrowIfCancellationRequested();
-        var model = new OnnxDifferentiableModel(session);
         var data = AuditData.Load(spec.Data, spec.Seed, session);
+        // Shapes come from the data: models with free dimensions run at the data's width or length.
+        var model = OnnxDifferentiableModel.ForData(session, data.Inputs);
         load.Advance();
         int n = data.Inputs.Shape[0];
-        var candidates = LayerResolver.Candidates(session.Model, n);
+        var candidates = LayerResolver.Candidates(session.Model, data.Inputs.Shape.ToArray());
         var layers = LayerResolver.Resolve(spec.Layers, candidates, spec.File);
         var layerNames = layers.Select(l => l.Name).ToList();
         foreach (var gate in spec.Gates)
@@ -95,11 +96,14 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
 
         var planes = spec.Steps.Select(s => s.Options).OfType<PlanesStep.Options>().FirstOrDefault();
         var conductance = spec.Steps.Select(s => s.Options).OfType<ConductanceStep.Options>().FirstOrDefault();
+        // A target axis/reduction sets what a class is for outputs beyond [N, C]: labels are checked against it.
+        if (conductance is not null && data.Labels is { } labelValues)
+            DataChecks.RequireClassIndices(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
         var layout = StreamLayout.Create(layers, model.SampleShape, planes?.RepresentationReduction, planes?.ProjectionDimensions ?? 0, spec.Seed,
             conductance is not null, n);
         var streamConductance = conductance is null ? null
-            : new StreamConductance(new PathIntegralOptions(IntegrationRule.ParseMethod(conductance.Method), conductance.Steps, conductance.InternalBatchSize),
-                conductance.Baseline, conductance.Target == "predicted");
+            : new StreamConductance(new PathIntegralOptions(IntegrationRule.ParseMethod(conductance.Method), conductance.Steps, conductance.InternalBatchSize,
+                conductance.OutputTarget, conductance.FromLayer), conductance.Baseline, conductance.Target == "predicted");
         long runtimeValues = candidates.Sum(c => c.Shape.Aggregate(1L, (a, d) => a * d)) + model.SampleShape.ElementCount;
         var loaded = new Loaded(session, model, data, layers, layout, streamConductance, runtimeValues,
             Digest(spec.Model), Digest(spec.Data.Inputs), spec.Data.Labels is { } l ? Digest(l) : null, Sha256(spec.File), toolVersion, spec.Seed);

@@ -16,10 +16,15 @@ internal static class LayerResolver
     internal static readonly string[] AutoOpTypes = ["Relu", "Add"];
 
     /// <summary>Every runtime node output in node order, the model outputs excluded.</summary>
-    public static IReadOnlyList<ModelLayer> Candidates(OnnxModel model, int batchSize)
+    public static IReadOnlyList<ModelLayer> Candidates(OnnxModel model, int batchSize) => Candidates(model, model.Summarize(batchSize));
+
+    /// <summary>As <see cref="Candidates(OnnxModel, int)"/> for a batch shaped like the data (free dimensions included).</summary>
+    public static IReadOnlyList<ModelLayer> Candidates(OnnxModel model, int[] inputShape) => Candidates(model, model.Summarize(model.ShapesForData(inputShape)));
+
+    private static IReadOnlyList<ModelLayer> Candidates(OnnxModel model, IReadOnlyList<OnnxNodeSummary> nodes)
     {
         var outputs = model.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. model.Summarize(batchSize)
+        return [.. nodes
             .SelectMany(n => n.Outputs.Where(o => !o.IsConstant && !outputs.Contains(o.Name)).Select(o => new ModelLayer(o.Name, n.OpType, [.. o.Shape.Skip(1)])))];
     }
 

@@ -51,6 +51,9 @@ public static class OptionRanges
     /// <summary>Most interpolated rows per pass; 0 = all at once.</summary>
     public static readonly IntOption InternalBatchSize = new("internal_batch_size", 0, 0, 65_536);
 
+    /// <summary>The output axis a target indexes (conductance <c>target_axis</c>, <c>--target-axis</c>); negative counts from the end, 0 (the batch) is refused against the output.</summary>
+    public static readonly IntOption TargetAxis = new("target_axis", 1, -8, 8);
+
     /// <summary>Bootstrap resamples of the spread bars.</summary>
     public static readonly IntOption Bootstrap = new("bootstrap", 10, 0, 10_000);
 

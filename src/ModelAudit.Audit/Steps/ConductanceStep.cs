@@ -5,6 +5,7 @@ using ModelAudit.Audit.Model;
 using ModelAudit.Audit.Running;
 using ModelAudit.Audit.Spec;
 using ModelAudit.Tensors;
+using ModelAudit.Tensors.Graph;
 
 namespace ModelAudit.Audit.Steps;
 
@@ -17,7 +18,8 @@ internal sealed class ConductanceStep : IAuditStep
 {
     private static readonly string[] Methods = ["gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle"];
 
-    internal sealed record Options(string Method, int Steps, float Baseline, string Target, int InternalBatchSize) : IStepOptions
+    internal sealed record Options(string Method, int Steps, float Baseline, string Target, int InternalBatchSize,
+        int TargetAxis = 1, string TargetReduce = "sum", string? FromLayer = null) : IStepOptions
     {
         public IEnumerable<KeyValuePair<string, string>> Describe()
         {
@@ -27,7 +29,22 @@ internal sealed class ConductanceStep : IAuditStep
             yield return new("baseline", Baseline.ToString("R", inv));
             yield return new("target", Target);
             yield return new("internal_batch_size", InternalBatchSize.ToString(inv));
+            // Only when set, so reports of [N, C] audits read as before.
+            if (TargetAxis != 1 || TargetReduce != "sum")
+            {
+                yield return new("target_axis", TargetAxis.ToString(inv));
+                yield return new("target_reduce", TargetReduce);
+            }
+            if (FromLayer is not null) yield return new("from_layer", FromLayer);
         }
+
+        /// <summary>The output target of <c>target_axis</c> and <c>target_reduce</c>.</summary>
+        public OutputTarget OutputTarget => new(TargetAxis, TargetReduce switch
+        {
+            "mean" => TargetReduction.Mean,
+            "flat" => TargetReduction.Flat,
+            _ => TargetReduction.Sum,
+        });
     }
 
     public string Key => "conductance";
@@ -41,7 +58,10 @@ internal sealed class ConductanceStep : IAuditStep
             options.Int(OptionRanges.ConductanceSteps),
             (float)(options.Double("baseline", OptionRanges.Value) ?? 0),
             options.Enum("target", "labels", "predicted") ?? "labels",
-            options.Int(OptionRanges.InternalBatchSize));
+            options.Int(OptionRanges.InternalBatchSize),
+            options.Int(OptionRanges.TargetAxis),
+            options.Enum("target_reduce", "sum", "mean", "flat") ?? "sum",
+            options.String("from_layer"));
         options.Finish();
         return parsed;
     }

@@ -102,7 +102,8 @@ internal sealed class NifStep : IAuditStep
             progress.Advance(target - advanced);
             advanced = target;
         }
-        var result = NifAnalysis.Run(context.Session, context.Inputs.ToArray(), context.Inputs.Shape[0], labels, nifOptions, cancellationToken, OnProgress);
+        var result = NifAnalysis.Run(context.Session, context.Inputs.ToArray(), context.Inputs.Shape[0], labels,
+            nifOptions with { SampleShape = context.Inputs.Shape.Dims[1..].ToArray() }, cancellationToken, OnProgress);
         context.SetMetric("nif.dead_units", null, result.DeadUnits.Count);
         context.SetMetric("nif.modularity", null, result.Modularity);
         context.SetMetric("nif.communities", null, result.CommunityCount);

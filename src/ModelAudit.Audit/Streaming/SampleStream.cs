@@ -99,7 +99,9 @@ internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layo
         using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = chunk },
             new ForwardOptions { Keep = keepLayers ? [.. ids, outputId] : [outputId] });
         var logits = pass[outputId];
-        AttributionTarget.Predicted(logits.Span, logits.Length / count).CopyTo(store.Predicted, offset);
+        // With an output target (a sequence or dense output), the predicted class is the arg max of its scores.
+        if (conductance?.Options.Target is { } target) target.Predicted(logits.Shape, logits.Span).CopyTo(store.Predicted, offset);
+        else AttributionTarget.Predicted(logits.Span, logits.Length / count).CopyTo(store.Predicted, offset);
         if (!keepLayers) return;
         for (int l = 0; l < ids.Length; l++)
         {

@@ -14,6 +14,7 @@ internal sealed class OnnxGraphBuilder
     private readonly OnnxModel _model;
     private readonly Dictionary<string, OnnxValue> _values = new(StringComparer.Ordinal);
     private readonly List<OnnxNodeSummary> _summaries = [];
+    private readonly HashSet<int> _integerValues = [];
     private NodeProto? _currentNode;
     private string _currentName = "";
 
@@ -35,14 +36,17 @@ internal sealed class OnnxGraphBuilder
             if (!inputShapes.TryGetValue(input.Name, out var dims))
                 throw new OnnxModelException($"{_model.Path}: no shape given for input '{input.Name}' {input.FormatShape()}");
             input.CheckShape(dims, _model.Path);
-            // Integer inputs (token ids) are carried as float32 whole numbers; GatherByValue checks them.
-            if (!OnnxTensor.IsFloatType(input.ElementType) && !IsIndexType(input.ElementType))
-                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float and integer inputs are supported");
+            bool integer = OnnxTensor.IsIndexType(input.ElementType);
+            if (!OnnxTensor.IsFloatType(input.ElementType) && !integer)
+                throw new OnnxModelException($"{_model.Path}: input '{input.Name}' has element type {input.ElementType}; only float inputs and integer token ids (int32, int64) are supported");
             if (dims.Any(d => d <= 0))
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has a zero or negative dimension; empty tensors are not supported");
             if (ModelLimits.ElementCount(dims) > ModelLimits.MaxTensorElements)
                 throw new OnnxModelException($"{_model.Path}: input '{input.Name}' of shape [{string.Join(",", dims)}] has more than {ModelLimits.MaxTensorElements} elements");
-            _values[input.Name] = OnnxValue.FromRuntime(Graph.AddInput(input.Name, new TensorShape(dims)));
+            int id = Graph.AddInput(input.Name, new TensorShape(dims));
+            // Integer ids travel as whole numbers in a float tensor; only Gather may read them (as indices).
+            if (integer) _integerValues.Add(id);
+            _values[input.Name] = OnnxValue.FromRuntime(id);
         }
         foreach (var name in inputShapes.Keys)
             if (!_model.Inputs.Any(i => i.Name == name))
@@ -89,7 +93,8 @@ internal sealed class OnnxGraphBuilder
                 throw Fail($"output '{name}' is empty ({Graph.Values[v.RuntimeId].Shape}); empty tensors are not supported at run time");
     }
 
-    private static bool IsIndexType(OnnxDataType type) => type is OnnxDataType.Int64 or OnnxDataType.Int32;
+    /// <summary>True when runtime value <paramref name="id"/> holds integer ids (an integer graph input or an alias of one).</summary>
+    public bool IsInteger(int id) => _integerValues.Contains(id);
 
     public OnnxValue Lookup(string name)
         => _values.TryGetValue(name, out var v) ? v : throw Fail($"input '{name}' is not produced by an earlier node, an initializer or a graph input");

@@ -171,7 +171,20 @@ internal sealed class OnnxImportContext
     public int GetRank(int index) => GetShape(index).Rank;
 
     /// <summary>The graph value id of input <paramref name="index"/>, adding a constant (or parameter, for float initializers) when it was only known at build time.</summary>
-    public int GetRuntimeInput(int index) => _builder.Materialize(InputName(index), Input(index));
+    /// <exception cref="OnnxModelException">The input holds integer ids at run time (only Gather may read those, through <see cref="GetRuntimeIndices"/>).</exception>
+    public int GetRuntimeInput(int index)
+    {
+        int id = _builder.Materialize(InputName(index), Input(index));
+        if (_builder.IsInteger(id))
+            throw Error($"input {index} '{InputName(index)}' holds integer ids at run time; only Gather (an embedding lookup) can read them");
+        return id;
+    }
+
+    /// <summary>True when input <paramref name="index"/> is integer ids known only at run time (token ids).</summary>
+    public bool IsRuntimeIndices(int index) => !IsConstant(index) && _builder.IsInteger(Input(index).RuntimeId);
+
+    /// <summary>The graph value id of runtime integer ids (token ids) used as Gather indices.</summary>
+    public int GetRuntimeIndices(int index) => Input(index).RuntimeId;
 
     // ---- outputs ----
 

@@ -271,12 +271,13 @@ internal static class ShapeImporters
     {
         int rank = context.GetRank(0);
         int axis = context.Axis(context.GetInt("axis", 0), rank);
-        if (!context.IsConstant(1))
+        if (context.IsRuntimeIndices(1))
         {
-            // Runtime indices (token ids from an integer model input) select from float data.
-            context.AddNode(new GatherByValue(axis), [context.GetRuntimeInput(0), context.GetRuntimeInput(1)]);
+            // An embedding lookup of token ids that arrive with the data.
+            context.AddNode(new GatherIndexed(axis), [context.GetRuntimeInput(0), context.GetRuntimeIndices(1)]);
             return;
         }
+        if (!context.IsConstant(1)) throw context.Error($"indices '{context.InputName(1)}' would need a runtime integer tensor; only indices known when the graph is built, or integer model inputs (token ids), are supported");
         var indicesTensor = context.GetConstant(1);
         var indices = indicesTensor.ToLongs();
         int axisDim = context.GetShape(0)[axis];

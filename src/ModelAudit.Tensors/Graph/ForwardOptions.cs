@@ -8,4 +8,12 @@ public sealed class ForwardOptions
 
     /// <summary>Keep what <see cref="ForwardPass.Backward"/> needs (the caller's inputs must then stay alive until the pass is disposed).</summary>
     public bool RecordForBackward { get; init; }
+
+    /// <summary>
+    /// Intermediate values whose computed value is replaced by the caller's tensor (shaped as the value), as a
+    /// forward hook that returns a new layer output does: later nodes read the replacement, a node all of whose
+    /// outputs are replaced is skipped, and a reverse pass stops there. Layer attribution from an inner layer
+    /// (the embedding output of a token model) interpolates that layer this way. The tensors stay the caller's.
+    /// </summary>
+    public IReadOnlyDictionary<int, Tensor> Replace { get; init; } = new Dictionary<int, Tensor>();
 }

@@ -12,10 +12,12 @@ public sealed class ForwardPass : IDisposable
     private readonly bool[] _released;
     private readonly bool[] _readable;
     private readonly bool _recorded;
+    private readonly HashSet<int> _replaced;
     private bool _disposed;
 
-    internal ForwardPass(GraphExecutor executor, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool recorded)
+    internal ForwardPass(GraphExecutor executor, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool recorded, IEnumerable<int> replaced)
     {
+        _replaced = [.. replaced];
         _executor = executor;
         _values = values;
         _owned = owned;
@@ -97,7 +99,8 @@ public sealed class ForwardPass : IDisposable
                 bool any = false;
                 for (int j = 0; j < outGrads.Length; j++)
                 {
-                    outGrads[j] = grads[node.Outputs[j]];
+                    // A replaced value does not depend on its producer's inputs: the reverse pass stops there.
+                    outGrads[j] = _replaced.Contains(node.Outputs[j]) ? null : grads[node.Outputs[j]];
                     any |= outGrads[j] is not null;
                 }
                 if (any)

@@ -73,11 +73,16 @@ public sealed class GraphExecutor
         }
         for (int id = 0; id < count; id++) values[id] = _constants[id];
 
-        var pass = new ForwardPass(this, values, owned, released, readable, options.RecordForBackward);
+        var pass = new ForwardPass(this, values, owned, released, readable, options.RecordForBackward, [.. options.Replace.Keys]);
         try
         {
             BindInputs(inputs, values, owned);
-            foreach (var node in Graph.Nodes) RunNode(node, values, owned, released, readable, options.RecordForBackward);
+            CheckReplacements(options.Replace);
+            foreach (var node in Graph.Nodes)
+            {
+                if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, options.RecordForBackward)) continue;
+                RunNode(node, values, owned, released, readable, options.RecordForBackward);
+            }
         }
         catch
         {
@@ -108,6 +113,43 @@ public sealed class GraphExecutor
                 owned[id] = true;
             }
         }
+    }
+
+    private void CheckReplacements(IReadOnlyDictionary<int, Tensor> replace)
+    {
+        foreach (var (id, tensor) in replace)
+        {
+            if (id < 0 || id >= Graph.Values.Count || Graph.Values[id].Kind != ValueKind.Intermediate)
+                throw new ArgumentException($"Value {id} is not an intermediate of the graph; only node outputs can be replaced.", nameof(replace));
+            if (tensor.Shape != Graph.Values[id].Shape)
+                throw new ArgumentException($"Replacement for '{Graph.Values[id].Name}' has shape {tensor.Shape} but the value has {Graph.Values[id].Shape}.", nameof(replace));
+        }
+    }
+
+    /// <summary>
+    /// Binds the replacements of <paramref name="node"/>'s outputs. When every output is replaced the node is not
+    /// run (true); otherwise it runs and the replaced outputs are swapped afterwards (also true).
+    /// </summary>
+    private bool Replaces(GraphNode node, IReadOnlyDictionary<int, Tensor> replace, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    {
+        int replaced = 0;
+        foreach (var id in node.Outputs) if (replace.ContainsKey(id)) replaced++;
+        if (replaced == 0) return false;
+        if (replaced < node.Outputs.Length) RunNode(node, values, owned, released, readable, record);
+        foreach (var id in node.Outputs)
+        {
+            if (!replace.TryGetValue(id, out var tensor)) continue;
+            if (owned[id] && !released[id]) values[id]?.Dispose();
+            values[id] = OnBackend(tensor);
+            owned[id] = values[id] != tensor;
+            released[id] = false;
+        }
+        if (replaced == node.Outputs.Length)
+        {
+            foreach (var id in node.Inputs)
+                if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+        }
+        return true;
     }
 
     private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)

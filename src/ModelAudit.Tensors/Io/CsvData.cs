@@ -1,4 +1,5 @@
 using System.Globalization;
+using nietras.SeparatedValues;
 
 namespace ModelAudit.Tensors.Io;
 
@@ -56,53 +57,58 @@ public sealed class CsvData
     }
 
     /// <summary>
-    /// Reads <paramref name="path"/>: comma-separated numbers, an optional header row, and optionally a
-    /// label column given by header name or by zero-based index (negative counts from the end).
-    /// Blank lines are skipped.
+    /// Reads <paramref name="path"/> as RFC 4180 CSV (through Sep): comma-separated numbers, quoted fields and
+    /// quoted header names (<c>"sepal length, cm"</c>, <c>""</c> for a quote inside), an optional header row, and
+    /// optionally a label column given by header name or by zero-based index (negative counts from the end).
+    /// Spaces around cells and blank lines are skipped.
     /// </summary>
     /// <exception cref="DataFileException">The file is missing or not a regular file, a cell is not a finite number, rows differ in length, or the label column does not exist; the message names the file and line.</exception>
     public static CsvData Read(string path, bool hasHeader, string? labelColumn = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        SafeFile.EnsureRegular(path); // a FIFO or device would block File.ReadLines or never end
+        // A FIFO or device would block the reader or never end; OpenRegular refuses them before opening.
+        using var stream = SafeFile.OpenRegular(path, long.MaxValue);
+        // The separator is fixed (Sep would otherwise guess it from the first row), quotes are unescaped, spaces
+        // around cells trimmed; rows of another width are our error below, with the line number.
+        using var reader = Sep.New(',').Reader(o => o with
+        {
+            HasHeader = false,
+            Unescape = true,
+            Trim = SepTrim.All,
+            DisableColCountCheck = true,
+            CultureInfo = CultureInfo.InvariantCulture,
+        }).From(stream);
         string[]? header = null;
         int labelIndex = -1;
         int width = -1;
         var features = new List<float>();
         var labels = new List<double>();
-        int lineNumber = 0;
         int rows = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var row in reader)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var cells = line.Split(',');
-            for (int i = 0; i < cells.Length; i++) cells[i] = cells[i].Trim().Trim('"');
+            int lineNumber = row.LineNumberFrom;
+            if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue;
             if (width < 0)
             {
-                width = cells.Length;
+                width = row.ColCount;
                 if (hasHeader)
                 {
-                    header = cells;
+                    header = new string[width];
+                    for (int c = 0; c < width; c++) header[c] = row[c].ToString();
                     labelIndex = ResolveLabel(labelColumn, header, width, path);
                     continue;
                 }
                 labelIndex = ResolveLabel(labelColumn, null, width, path);
             }
-            if (cells.Length != width)
-                throw new DataFileException($"{path}:{lineNumber}: expected {width} columns, got {cells.Length}");
+            if (row.ColCount != width)
+                throw new DataFileException($"{path}:{lineNumber}: expected {width} columns, got {row.ColCount}");
             for (int c = 0; c < width; c++)
             {
-                if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                {
-                    string column = header is null ? $"column {c}" : $"column '{Clip(header[c])}'";
-                    throw new DataFileException($"{path}:{lineNumber}: {column}: '{Clip(cells[c])}' is not a number");
-                }
+                var cell = row[c].Span;
+                if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                    throw new DataFileException($"{path}:{lineNumber}: {Column(header, c)}: '{Clip(cell.ToString())}' is not a number");
                 if (!double.IsFinite(value) || (c != labelIndex && !float.IsFinite((float)value)))
-                {
-                    string column = header is null ? $"column {c}" : $"column '{Clip(header[c])}'";
-                    throw new DataFileException($"{path}:{lineNumber}: {column}: '{Clip(cells[c])}' (sample {rows}) is not a finite number");
-                }
+                    throw new DataFileException($"{path}:{lineNumber}: {Column(header, c)}: '{Clip(cell.ToString())}' (sample {rows}) is not a finite number");
                 if (c == labelIndex) labels.Add(value);
                 else features.Add((float)value);
             }
@@ -116,8 +122,30 @@ public sealed class CsvData
         return new CsvData([.. names], [.. features], rows, labelIndex < 0 ? null : [.. labels], labelName);
     }
 
-    /// <summary>A cell as errors quote it: at most 80 characters.</summary>
-    private static string Clip(string text) => text.Length <= 80 ? text : text[..80] + $"... ({text.Length} characters)";
+    /// <summary>Counts the data rows of <paramref name="path"/> (non-blank rows, less the header) without parsing the cells.</summary>
+    /// <exception cref="DataFileException">The file is missing or not a regular file.</exception>
+    public static int CountRows(string path, bool hasHeader)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = SafeFile.OpenRegular(path, long.MaxValue);
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true }).From(stream);
+        int rows = 0;
+        foreach (var row in reader)
+            if (!(row.ColCount == 1 && row[0].Span.IsWhiteSpace())) rows++;
+        return hasHeader ? Math.Max(0, rows - 1) : rows;
+    }
+
+    private static string Column(string[]? header, int c) => header is null ? $"column {c}" : $"column '{Clip(header[c])}'";
+
+    /// <summary>A cell as errors quote it: at most 80 characters, line breaks (a quoted cell may hold them) as spaces.</summary>
+    private static string Clip(string text)
+    {
+        var clipped = text.Length <= 80 ? text : text[..80] + $"... ({text.Length} characters)";
+        return string.Create(clipped.Length, clipped, (span, source) =>
+        {
+            for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+        });
+    }
 
     private static int ResolveLabel(string? labelColumn, string[]? header, int width, string path)
     {

@@ -71,4 +71,59 @@ public sealed class CsvDataTests : IDisposable
         Assert.StartsWith(path, e.Message);
         Assert.Contains(problem, e.Message);
     }
+
+    [Fact]
+    public void Read_QuotedHeaderWithComma_OneColumnNamedWhole()
+    {
+        // The issue's case: a split on every comma made three header cells of two and failed the width check.
+        var path = Write("\"sepal length, cm\",\"species\"\n5.1,0\n4.9,2\n");
+        var csv = CsvData.Read(path, hasHeader: true, labelColumn: "species");
+        Assert.Equal(["sepal length, cm"], csv.FeatureNames);
+        Assert.Equal(new[] { 5.1f, 4.9f }, csv.Features);
+        Assert.Equal(new long[] { 0, 2 }, csv.LabelsAsClassIndices(path));
+    }
+
+    [Fact]
+    public void Read_QuotedHeaderByName_LabelColumnMatchesUnescapedName()
+    {
+        var csv = CsvData.Read(Write("\"a \"\"b\"\"\", \"label, y\" \n1,3\n"), hasHeader: true, labelColumn: "label, y");
+        Assert.Equal(["a \"b\""], csv.FeatureNames);
+        Assert.Equal("label, y", csv.LabelName);
+        Assert.Equal(new double[] { 3 }, csv.Labels);
+    }
+
+    [Fact]
+    public void Read_QuotedNumbersAndSpaces_ParsedAsNumbers()
+    {
+        var csv = CsvData.Read(Write("\"1.5\", 2 ,\"-3e-1\"\r\n 4,\"5\",6\r\n"), hasHeader: false);
+        Assert.Equal(new[] { 1.5f, 2f, -0.3f, 4f, 5f, 6f }, csv.Features);
+        Assert.Equal(2, csv.Rows);
+    }
+
+    [Fact]
+    public void Read_QuotedLineBreakInHeader_LaterErrorsNameTheirOwnLine()
+    {
+        // The header spans lines 1-2; the bad cell is on line 4 of the file.
+        var path = Write("\"first\nfeature\",b\n1,2\n3,x\n");
+        var e = Assert.Throws<DataFileException>(() => CsvData.Read(path, hasHeader: true));
+        Assert.Equal($"{path}:4: column 'b': 'x' is not a number", e.Message);
+    }
+
+    [Fact]
+    public void Read_UnterminatedQuote_OneLineErrorWithLine()
+    {
+        var path = Write("a,b\n1,2\n3,\"4\n5,6\n");
+        var e = Assert.Throws<DataFileException>(() => CsvData.Read(path, hasHeader: true));
+        Assert.StartsWith($"{path}:3: column 'b': ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("a,b\n1,2\n\n3,4\n", true, 2)]
+    [InlineData("1,2\n3,4\n5,6", false, 3)]
+    [InlineData("\"x\ny\",b\n1,2\n", true, 1)]
+    [InlineData("a,b\n", true, 0)]
+    [InlineData("", true, 0)]
+    public void CountRows_BlankLinesAndQuotedBreaks_CountsDataRows(string text, bool header, int expected)
+        => Assert.Equal(expected, CsvData.CountRows(Write(text), header));
 }

@@ -1,20 +1,23 @@
 namespace ModelAudit.Tensors.Operations;
 
 /// <summary>
-/// ONNX Gather whose indices are a runtime tensor (token ids fed to an embedding table), carried as
-/// float32 whole numbers like every engine value (exact below 2^24). Differentiable in the data only;
-/// the indices have no gradient.
+/// ONNX Gather whose indices arrive at run time (token ids into an embedding table): input 0 is the float data,
+/// input 1 the indices, held as whole numbers in a float tensor (exact below 2^24, checked when the data is
+/// read). No gradient flows to the indices; the data's gradient adds the output gradient into the gathered rows.
 /// </summary>
-public sealed class GatherByValue : Operation
+public sealed class GatherIndexed : Operation
 {
-    /// <summary>Creates the operation over <paramref name="axis"/> of the data (possibly negative).</summary>
-    public GatherByValue(int axis) => Axis = axis;
+    /// <summary>Creates the operation along <paramref name="axis"/> (possibly negative).</summary>
+    public GatherIndexed(int axis)
+    {
+        Axis = axis;
+    }
 
-    /// <summary>The axis as given.</summary>
+    /// <summary>The axis as given (possibly negative).</summary>
     public int Axis { get; }
 
     /// <inheritdoc/>
-    public override string Kind => "GatherByValue";
+    public override string Kind => "Gather";
 
     /// <inheritdoc/>
     public override TensorShape[] InferShapes(IReadOnlyList<TensorShape> inputs)
@@ -24,22 +27,24 @@ public sealed class GatherByValue : Operation
         int axis = OperationChecks.Axis(Kind, Axis, x);
         var dims = new List<int>();
         for (int d = 0; d < axis; d++) dims.Add(x[d]);
-        dims.AddRange(inputs[1].ToArray());
+        dims.AddRange(inputs[1].Dims.ToArray());
         for (int d = axis + 1; d < x.Rank; d++) dims.Add(x[d]);
         return [new TensorShape([.. dims])];
     }
 
-    /// <summary>The indices as non-negative ints; an <see cref="IndexValueException"/> for a value that is not a whole number in [-n, n).</summary>
-    private static int[] Resolve(Tensor indices, int axisLength)
+    /// <summary>The indices as non-negative ints (negative ones count from the end), checked against the axis.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not a whole number inside the axis; the message gives it and its position.</exception>
+    private static int[] Resolve(Tensor indices, int length)
     {
         ReadOnlySpan<float> values = indices.Span;
         var result = new int[values.Length];
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < result.Length; i++)
         {
             float v = values[i];
-            if (!(v >= -axisLength && v < axisLength) || v != MathF.Floor(v))
-                throw new IndexValueException($"index {v} at element {i} is not a whole number in [0, {axisLength})");
-            result[i] = v < 0 ? (int)v + axisLength : (int)v;
+            double index = v < 0 ? v + length : v;
+            if (index != Math.Floor(index) || index < 0 || index >= length)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Gather index {v} at position {i} of the indices is outside [{-length}, {length}).");
+            result[i] = (int)index;
         }
         return result;
     }
@@ -71,6 +76,3 @@ public sealed class GatherByValue : Operation
     /// <inheritdoc/>
     public override bool BackwardReadsInput(int inputIndex) => inputIndex == 1;
 }
-
-/// <summary>A runtime index (a token id) outside the table it selects from: bad input data, not a bug.</summary>
-public sealed class IndexValueException(string message) : Exception(message);
