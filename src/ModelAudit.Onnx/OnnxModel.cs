@@ -17,7 +17,7 @@ public sealed class OnnxModel
     public const int MinOpset = 9;
 
     /// <summary>The last supported version of the default (ai.onnx) operator set.</summary>
-    public const int MaxOpset = 17;
+    public const int MaxOpset = 20;
 
     private readonly ConcurrentDictionary<string, Lazy<(ComputeGraph Graph, IReadOnlyList<OnnxNodeSummary> Nodes)>> _graphs = new(StringComparer.Ordinal);
 

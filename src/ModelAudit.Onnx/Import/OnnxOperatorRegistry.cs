@@ -24,6 +24,8 @@ internal sealed class OnnxOperatorRegistry
         foreach (var importer in ShapeImporters.Create()) registry.Register(importer);
         foreach (var importer in ConstantImporters.Create()) registry.Register(importer);
         foreach (var importer in ReduceImporters.Create()) registry.Register(importer);
+        foreach (var importer in RecurrentImporters.Create()) registry.Register(importer);
+        foreach (var importer in ResizeImporters.Create()) registry.Register(importer);
         return registry;
     }
 

@@ -1,5 +1,6 @@
 using ModelAudit.Onnx.Import;
 using ModelAudit.Onnx.Protobuf;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Onnx.Importers;
 
@@ -141,10 +142,44 @@ internal static class ConstantImporters
 
     private static void ImportWhere(OnnxImportContext context)
     {
+        if (!context.IsConstant(1) || !context.IsConstant(2))
+        {
+            ImportRuntimeWhere(context);
+            return;
+        }
         var condition = context.GetConstant(0);
         var x = context.GetConstant(1);
         var y = context.GetConstant(2);
         var result = ConstantFolding.Elementwise([condition, x, y], v => v[0] != 0 ? v[1] : v[2], v => v[0] != 0 ? v[1] : v[2], context);
         context.SetConstant(0, x.IsFloat || y.IsFloat ? result : ConstantFolding.Cast(result, x.DataType));
+    }
+
+    // A constant condition selecting between runtime values (attention masks): x·C + y·(1-C) where a
+    // runtime branch is multiplied by its 0/1 mask and a constant branch is folded to where(C, k, 0), so
+    // an infinite fill value never meets a 0 (0·inf). The gradient of each branch is dy times its mask.
+    private static void ImportRuntimeWhere(OnnxImportContext context)
+    {
+        if (!context.IsConstant(0))
+            throw context.Error($"condition '{context.InputName(0)}' would need a runtime boolean tensor; only conditions known when the graph is built are supported");
+        var condition = context.GetConstant(0);
+        var dims = ConstantFolding.BroadcastShape(condition.Dims, context.GetShape(1).ToArray(), context.GetShape(2).ToArray())
+            ?? throw context.Error($"condition {condition.Dims.Length}-D, x {context.GetShape(1)} and y {context.GetShape(2)} do not broadcast");
+        context.CheckedCount(dims, ModelLimits.MaxTensorElements, "the result");
+        int Term(int index, bool selectWhenTrue)
+        {
+            var mask = ConstantFolding.Elementwise([condition], v => (v[0] != 0) == selectWhenTrue ? 1 : 0, v => (v[0] != 0) == selectWhenTrue ? 1 : 0, context);
+            string name = selectWhenTrue ? "x" : "y";
+            if (context.IsConstant(index))
+            {
+                var folded = ConstantFolding.Elementwise([mask, context.GetConstant(index)], v => v[0] != 0 ? v[1] : 0, v => v[0] != 0 ? v[1] : 0, context);
+                return context.AddConstantValue(folded.ToFloats(), folded.Dims, name + "_selected");
+            }
+            int maskValue = context.AddConstantValue(ConstantFolding.Cast(mask, OnnxDataType.Float).ToFloats(), mask.Dims, name + "_mask");
+            return context.AddBinary(BinaryKind.Mul, context.GetRuntimeInput(index), maskValue, name + "_selected");
+        }
+        int x = Term(1, true), y = Term(2, false);
+        int sum = context.AddBinary(BinaryKind.Add, x, y, "sum");
+        // Broadcasting both branches can leave the sum smaller than the result when only the condition is large.
+        context.SetAlias(0, context.ShapeOf(sum).ToArray().SequenceEqual(dims) ? sum : context.AddHelperNode(new Expand(dims), [sum], "expanded"));
     }
 }

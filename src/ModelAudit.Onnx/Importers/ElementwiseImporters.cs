@@ -27,6 +27,7 @@ internal static class ElementwiseImporters
         yield return Unary("Abs", UnaryKind.Abs, Math.Abs);
         yield return Unary("Reciprocal", UnaryKind.Reciprocal, x => 1 / x);
         yield return Unary("Erf", UnaryKind.Erf, null);
+        yield return new DelegateImporter("Gelu", ImportGelu, minOpset: 20);
         yield return Unary("Softplus", UnaryKind.Softplus, null);
         yield return Unary("Elu", UnaryKind.Elu, null, c => (c.GetFloat("alpha", 1f), 0f));
         yield return Unary("LeakyRelu", UnaryKind.LeakyRelu, null, c => (c.GetFloat("alpha", 0.01f), 0f));
@@ -99,5 +100,28 @@ internal static class ElementwiseImporters
             return;
         }
         context.AddNode(new Clip(min, max), [context.GetRuntimeInput(0)]);
+    }
+
+    // Gelu (opset 20): the exact erf form is an engine kind; the tanh approximation is composed from
+    // engine operations as ONNX defines it: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    private static void ImportGelu(OnnxImportContext context)
+    {
+        string approximate = context.GetString("approximate", "none");
+        if (approximate == "none")
+        {
+            context.AddNode(new Unary(UnaryKind.Gelu), [context.GetRuntimeInput(0)]);
+            return;
+        }
+        if (approximate != "tanh") throw context.Error($"approximate '{approximate}' is not supported (expected none or tanh)");
+        int x = context.GetRuntimeInput(0);
+        int square = context.AddBinary(BinaryKind.Mul, x, x, "square");
+        int cube = context.AddBinary(BinaryKind.Mul, square, x, "cube");
+        int cubic = context.AddBinary(BinaryKind.Mul, cube, context.AddScalarValue(0.044715f, "coefficient"), "cubic");
+        int inner = context.AddBinary(BinaryKind.Add, x, cubic, "inner");
+        int scaled = context.AddBinary(BinaryKind.Mul, inner, context.AddScalarValue((float)Math.Sqrt(2 / Math.PI), "sqrt_2_over_pi"), "scaled");
+        int tanh = context.AddUnary(UnaryKind.Tanh, scaled, "tanh");
+        int onePlus = context.AddBinary(BinaryKind.Add, tanh, context.AddScalarValue(1f, "one"), "one_plus");
+        int half = context.AddBinary(BinaryKind.Mul, x, context.AddScalarValue(0.5f, "half"), "half_x");
+        context.AddNode(new Binary(BinaryKind.Mul), [half, onePlus]);
     }
 }

@@ -239,6 +239,14 @@ internal static class ShapeImporters
             if (split.Any(v => v < 0)) throw context.Error($"split sizes [{string.Join(",", split)}] must not be negative");
             sizes = context.ToInts(split, "split");
         }
+        else if (context.Opset >= 18 && context.HasAttribute("num_outputs"))
+        {
+            // Opset 18: num_outputs parts of ceil(size / num_outputs), the last one smaller when uneven.
+            long count = context.GetInt("num_outputs", parts, 1, int.MaxValue);
+            if (count != parts) throw context.Error($"num_outputs {count} differs from the {parts} outputs");
+            int chunk = (int)((input[axis] + count - 1) / count);
+            sizes = [.. Enumerable.Range(0, parts).Select(i => Math.Clamp(input[axis] - i * chunk, 0, chunk))];
+        }
         else
         {
             if (input[axis] % parts != 0) throw context.Error($"axis {axis} of size {input[axis]} does not split into {parts} equal parts");

@@ -64,6 +64,30 @@ public interface IComputeBackend
     /// <summary>Gradients of a 2-D convolution with respect to weights and, when given, bias (overwritten).</summary>
     void Conv2dBackwardFilter(in Conv2dGeometry geometry, Tensor x, Tensor dy, Tensor dWeights, Tensor? dBias);
 
+    /// <summary>3-D convolution forward, [N,C,D,H,W] input, [O,C/groups,kd,kh,kw] weights, optional bias [O].</summary>
+    void Conv3dForward(in Conv3dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor y);
+
+    /// <summary>Gradient of a 3-D convolution with respect to its input (overwrites <paramref name="dx"/>).</summary>
+    void Conv3dBackwardData(in Conv3dGeometry geometry, Tensor dy, Tensor weights, Tensor dx);
+
+    /// <summary>Gradients of a 3-D convolution with respect to weights and, when given, bias (overwritten).</summary>
+    void Conv3dBackwardFilter(in Conv3dGeometry geometry, Tensor x, Tensor dy, Tensor dWeights, Tensor? dBias);
+
+    /// <summary>3-D max (or, with <paramref name="average"/>, average) pooling forward.</summary>
+    void Pool3dForward(in Pool3dGeometry geometry, bool average, bool countIncludePad, Tensor x, Tensor y);
+
+    /// <summary>Gradient of <see cref="Pool3dForward"/> (max pooling reads <paramref name="x"/>; overwrites <paramref name="dx"/>).</summary>
+    void Pool3dBackward(in Pool3dGeometry geometry, bool average, bool countIncludePad, Tensor x, Tensor dy, Tensor dx);
+
+    /// <summary>
+    /// The <paramref name="k"/> largest (or smallest) elements along the middle axis of x viewed as
+    /// [outer, axisLength, inner], sorted, ties to the lower index; indices as float32 whole numbers.
+    /// </summary>
+    void TopKForward(int outer, int axisLength, int inner, int k, bool largest, Tensor x, Tensor values, Tensor indices);
+
+    /// <summary>Gradient of <see cref="TopKForward"/>'s values: dvalues scattered to the selected positions (overwrites <paramref name="dx"/>).</summary>
+    void TopKBackward(int outer, int axisLength, int inner, int k, Tensor indices, Tensor dValues, Tensor dx);
+
     /// <summary>2-D max pooling forward.</summary>
     void MaxPool2dForward(in Pool2dGeometry geometry, Tensor x, Tensor y);
 

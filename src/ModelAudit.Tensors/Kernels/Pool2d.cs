@@ -328,14 +328,16 @@ internal static unsafe class Pool2d
                 int w0 = ow * g.StrideW - g.PadLeft;
                 float max = float.NegativeInfinity;
                 int best = -1;
-                for (int kh = 0; kh < g.KernelHeight; kh++)
+                // Only the taps that land inside the input, in the same row-major order (a hostile
+                // kernel of 2^31-1 taps with matching padding would otherwise be scanned tap by tap).
+                var (khFirst, khEnd) = TapRange(h0, g.DilationH, g.KernelHeight, inH);
+                var (kwFirst, kwEnd) = TapRange(w0, g.DilationW, g.KernelWidth, inW);
+                for (int kh = khFirst; kh < khEnd; kh++)
                 {
                     int ih = h0 + kh * g.DilationH;
-                    if ((uint)ih >= (uint)inH) continue;
-                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    for (int kw = kwFirst; kw < kwEnd; kw++)
                     {
                         int iw = w0 + kw * g.DilationW;
-                        if ((uint)iw >= (uint)inW) continue;
                         float v = src[ih * inW + iw];
                         // Strict '>' keeps the first of equal maxima; NaN propagates (PyTorch).
                         if (v > max || float.IsNaN(v) || best < 0)
@@ -351,6 +353,14 @@ internal static unsafe class Pool2d
                 if (argmax != null) argmax[o] = best < 0 ? -1 : planeOffset + best;
             }
         }
+    }
+
+    /// <summary>The taps [first, end) of a window starting at <paramref name="origin"/> that fall inside [0, <paramref name="length"/>).</summary>
+    private static (int First, int End) TapRange(int origin, int dilation, int kernel, int length)
+    {
+        long first = origin >= 0 ? 0 : ((long)-origin + dilation - 1) / dilation;
+        long end = origin >= length ? 0 : ((long)length - 1 - origin) / dilation + 1;
+        return ((int)Math.Min(first, kernel), (int)Math.Clamp(end, 0, kernel));
     }
 
     /// <summary>Clipped window bounds of output (oh, ow) and its averaging divisor.</summary>

@@ -19,7 +19,8 @@ public class AttributionParityTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var model in new[] { "iris_mlp", "digits_cnn", "resnet18_64", "captum_toy" })
+        foreach (var model in new[] { "iris_mlp", "digits_cnn", "resnet18_64", "captum_toy",
+                     "layernorm_gelu_mlp", "convnext_tiny_32", "vit_b_16_32", "conv1d_classifier", "segmentation_toy", "conv3d_toy" })
         {
             var records = Records(model);
             for (int i = 0; i < records.Count; i++) data.Add(model, i);
@@ -128,5 +129,37 @@ public class AttributionParityTests
             error = Math.Max(error, Math.Abs(expected[i] - actual[i]));
         }
         Assert.True(error <= relTol * Math.Max(scale, 1e-12), $"{what}: max-abs error {error:G4} over max-abs value {scale:G4} exceeds {relTol:G2} relative");
+    }
+
+    public static TheoryData<string, int> TokenCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var model in new[] { "lstm_text", "bigru_text" })
+        {
+            var records = Records(model);
+            for (int i = 0; i < records.Count; i++) data.Add(model, i);
+        }
+        return data;
+    }
+
+    // Recurrent text classifiers attributed from the embedding output (token ids cannot be interpolated),
+    // against captum_reference.layer_conductance_from (baseline: the embedding of ids 0). 1e-4 relative,
+    // as the other conductance goldens.
+    [Theory]
+    [MemberData(nameof(TokenCases))]
+    public void Conductance_TokenModelFromEmbedding_MatchesTorchGolden(string model, int index)
+    {
+        var record = Records(model)[index];
+        var dir = Path.Combine(RepositoryPaths.Fixtures, model);
+        var session = new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx")));
+        using var input = session.InputFrom(NpyFile.Read(Path.Combine(dir, "input.npy")), "input.npy");
+        var adapter = OnnxDifferentiableModel.ForData(session, input);
+        var targets = NpyFile.Read(Path.Combine(dir, "target.npy")).ToInt64();
+        var options = new PathIntegralOptions(IntegrationRule.ParseMethod(record.Integration!), record.Steps!.Value, InternalBatchSize: 37,
+            FromLayer: "/embedding/Gather_output_0");
+        var result = new LayerConductance(adapter, options).Compute(input, targets, [0f], [record.Layer]);
+        var expected = NpyFile.Read(Path.Combine(dir, "attributions", record.File));
+        Assert.Equal(expected.Shape, result.Layers[record.Layer].Values.Shape.ToArray());
+        AssertClose(expected.ToFloat32(), result.Layers[record.Layer].Values.ToArray(), 1e-4, $"{model} conductance from the embedding {record.Layer}");
     }
 }
