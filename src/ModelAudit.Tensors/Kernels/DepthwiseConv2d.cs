@@ -16,7 +16,7 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class DepthwiseConv2d
 {
-    private static readonly int Lanes = Vector256<float>.Count;
+    internal static readonly int Lanes = Vector256<float>.Count;
 
     /// <summary>y = depthwise conv(x, w) + bias (bias may be empty).</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)

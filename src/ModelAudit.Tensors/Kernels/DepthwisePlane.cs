@@ -24,6 +24,33 @@ internal readonly struct DepthwisePlane
     {
     }
 
+    /// <summary>The most elements a lowered plane may take (64 MiB of floats) and the most taps a window may have.</summary>
+    internal const long MaxLength = 1L << 24;
+
+    /// <inheritdoc cref="MaxLength"/>
+    internal const long MaxTaps = 4096;
+
+    /// <summary>
+    /// Whether the layout of a depthwise convolution is small enough to build. A window or dilation far larger than the
+    /// plane (valid ONNX, but degenerate or hostile) would make the padded plane huge or overflow its int offsets; the
+    /// kernels then take their general paths, which visit only the taps inside the input.
+    /// </summary>
+    public static bool Fits(in Conv2dGeometry g, int lanes)
+        => Fits(g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideH, g.StrideW, g.DilationH, g.DilationW, lanes);
+
+    /// <inheritdoc cref="Fits(in Conv2dGeometry, int)"/>
+    public static bool Fits(in Pool2dGeometry g, int lanes)
+        => Fits(g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth, g.StrideH, g.StrideW, g.DilationH, g.DilationW, lanes);
+
+    private static bool Fits(long outHeight, long outWidth, long kernelHeight, long kernelWidth, long strideH, long strideW, long dilationH, long dilationW, long lanes)
+    {
+        if (kernelHeight * kernelWidth > MaxTaps) return false;
+        long roundedWidth = (outWidth + lanes - 1) / lanes * lanes;
+        long width = roundedWidth + (kernelWidth - 1) * dilationW / strideW;
+        long rows = (outHeight - 1) * strideH + (kernelHeight - 1) * dilationH + 1;
+        return width * rows * strideW <= MaxLength && strideH * width <= MaxLength && outHeight * roundedWidth <= MaxLength;
+    }
+
     private DepthwisePlane(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
         int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int lanes)
     {

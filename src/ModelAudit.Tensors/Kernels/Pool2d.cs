@@ -25,7 +25,10 @@ internal static unsafe class Pool2d
         KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
         bool record = !argmax.IsEmpty;
         if (record) KernelGuard.RequireLength(argmax.Length, OutputLength(g), nameof(argmax));
-        MaxForwardVector(g, x, y, argmax);
+        if (DepthwisePlane.Fits(g, Vector256<float>.Count))
+            MaxForwardVector(g, x, y, argmax);
+        else
+            MaxForwardScalar(g, x, y, argmax);
     }
 
     /// <summary>The scalar reference of <see cref="MaxForward"/> (window by window), kept for tests.</summary>

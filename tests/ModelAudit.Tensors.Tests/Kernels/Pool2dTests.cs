@@ -222,6 +222,28 @@ public class Pool2dTests
     }
 
     [Fact]
+    public void MaxForward_WindowFarWiderThanThePlane_FallsBackToScalarPath()
+    {
+        // A SAME-padded window of 2^31 - 1 columns over a 3x4 plane (valid ONNX, seen in the fuzz run): the phased
+        // layout would overflow its int offsets, so the vector path must not be taken; the result is the window loop's.
+        var g = new Pool2dGeometry(1, 2, 3, 4, 1, int.MaxValue, PadLeft: 1, PadRight: int.MaxValue - 2);
+        Assert.False(DepthwisePlane.Fits(g, 8));
+        float[] x = KernelAssert.Random(g.Batch * g.Channels * g.InHeight * g.InWidth, 5);
+        int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
+        var expected = new float[outCount];
+        var expectedIndex = new int[outCount];
+        Pool2d.MaxForwardScalar(g, x, expected, expectedIndex);
+        var y = new float[outCount];
+        var argmax = new int[outCount];
+        Pool2d.MaxForward(g, x, y, argmax);
+        Assert.Equal(expected, y);
+        Assert.Equal(expectedIndex, argmax);
+        // Each output row's window covers its whole input row: the row maximum.
+        for (int row = 0; row < g.Channels * g.InHeight; row++)
+            Assert.Equal(x.Skip(row * 4).Take(4).Max(), y[row * g.OutWidth]);
+    }
+
+    [Fact]
     public void MaxForwardBackward_WindowEntirelyInPadding_NegativeInfinityAndNoGradient()
     {
         // 1x1 kernel, pad 1 around a single pixel: every window but the centre sees only padding.
