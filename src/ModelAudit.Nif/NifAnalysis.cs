@@ -409,7 +409,8 @@ public static class NifAnalysis
             if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, []);
             return new NifPruning([], before, before, 0, []);
         }
-        var (graph, zeroed, skipped, changes) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units);
+        var (graph, zeroed, skipped, changes) = UnitPruning.Prune(session.Model.Path, [runner.Chunk, .. runner.SampleShape], units,
+            recordChanges: prunedModelPath is not null);
         if (prunedModelPath is not null) InitializerRewrite.Write(session.Model.Path, prunedModelPath, changes);
         var executor = new GraphExecutor(graph);
         var after = new int[runner.Samples];
