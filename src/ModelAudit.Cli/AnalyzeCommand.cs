@@ -32,13 +32,14 @@ internal static class AnalyzeCommand
         var reduction = new Option<string>("--reduction") { Description = "channel-mean (default), none or random-projection.", DefaultValueFactory = _ => "channel-mean" };
         reduction.AcceptOnlyFromAmong("channel-mean", "none", "random-projection");
         var steps = CliOptions.Int(OptionRanges.AnalysisSteps, "Conductance n_steps (0 skips the conductance plane).");
+        var fromLayer = CliOptions.FromLayer();
         var internalBatch = CliOptions.Int(OptionRanges.InternalBatchSize.WithDefault(512), "Most interpolated rows per pass; 0 = all at once.");
         var resamples = CliOptions.Int(OptionRanges.Bootstrap, "Bootstrap resamples for the spread.");
         var seed = new Option<int>("--seed") { Description = "Seed of projections and resampling.", DefaultValueFactory = _ => 0 };
         var json = new Option<string>("--json") { Description = "Write the full result here." };
         var command = new Command("analyze", "Conductance-based information planes, ITE, DPI findings and layer groups.")
         {
-            model, input, labels, layers, estimator, reduction, steps, internalBatch, resamples, seed, json,
+            model, input, labels, layers, estimator, reduction, steps, internalBatch, resamples, seed, json, fromLayer,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -61,7 +62,7 @@ internal static class AnalyzeCommand
             if (requested.Count == 0) requested = DefaultLayers(onnx, x.Shape.ToArray());
             int n = parse.GetValue(steps);
             var options = new InformationAnalysisOptions(
-                n > 0 ? new PathIntegralOptions(Steps: n, InternalBatchSize: parse.GetValue(internalBatch)) : null,
+                n > 0 ? new PathIntegralOptions(Steps: n, InternalBatchSize: parse.GetValue(internalBatch), FromLayer: parse.GetValue(fromLayer)) : null,
                 parse.GetValue(reduction) switch { "none" => RepresentationReduction.None, "random-projection" => RepresentationReduction.RandomProjection, _ => RepresentationReduction.ChannelMean },
                 Plane: new InformationPlaneOptions(parse.GetValue(resamples), parse.GetValue(seed)),
                 Seed: parse.GetValue(seed));

@@ -36,11 +36,7 @@ internal static class AttributeCommand
         var dump = CliOptions.Dump(required: true);
         var targetAxis = CliOptions.TargetAxis();
         var targetReduce = CliOptions.TargetReduce();
-        var fromLayer = new Option<string>("--from-layer")
-        {
-            Description = "Run the path from this inner layer (e.g. the embedding output of a token model), as Captum's LayerIntegratedGradients; "
-                + "the baseline stays in input space (zeros = token id 0) and the layer's baseline is its value there.",
-        };
+        var fromLayer = CliOptions.FromLayer();
         var command = new Command("attribute", "Layer conductance, integrated gradients or gradient x activation (as Captum computes them; every layer in one sweep).")
         {
             model, input, target, targetClass, method, integration, steps, baseline, internalBatch, layers, dump, targetAxis, targetReduce, fromLayer,

@@ -47,6 +47,13 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary><c>--from-layer</c>: the inner layer a path integral starts from (token models), for <c>attribute</c> and <c>analyze</c>.</summary>
+    public static Option<string> FromLayer() => new("--from-layer")
+    {
+        Description = "Run the path from this inner layer (e.g. the embedding output of a token model), as Captum's LayerIntegratedGradients; "
+            + "the baseline stays in input space (zeros = token id 0) and the layer's baseline is its value there.",
+    };
+
     /// <summary><c>--target-axis</c>: the output axis the target indexes.</summary>
     public static Option<int> TargetAxis() => Int(OptionRanges.TargetAxis,
         "Output axis the target indexes (the class axis; -1 for [N, T, C], 1 for [N, C, H, W]); other non-batch axes are reduced by --target-reduce.");

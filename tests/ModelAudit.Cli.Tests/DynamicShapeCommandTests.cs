@@ -119,6 +119,29 @@ public sealed class DynamicShapeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Analyze_TokenIdsFromTheEmbedding_SharesMatchTorch()
+    {
+        string[] layers = ["/lin1/Add_output_0", "/relu/Relu_output_0"];
+        var json = Path.Combine(_temp, "analysis.json");
+        var (exit, _, error) = CliHarness.Run("analyze", Fixture("text_embed", "model.onnx"), "--input", Fixture("text_embed", "input.npy"),
+            "--labels", Fixture("text_embed", "target.npy"), "--layers", string.Join(',', layers), "--steps", "20",
+            "--from-layer", "/emb/Gather_output_0", "--estimator", "binning", "--json", json);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        // Conductance share = mean over samples of sum |C| of the layer, normalised over the layers; C from the torch golden
+        // (LayerIntegratedGradients convention, 20 Gauss-Legendre points). 1e-4 relative: the audit's bar for the same goldens.
+        var magnitude = new[] { "cond_lin1.npy", "cond_relu.npy" }.Select(f =>
+        {
+            var c = NpyFile.Read(Fixture("text_embed", f));
+            return c.ToFloat32().Sum(v => Math.Abs((double)v)) / c.Shape[0];
+        }).ToList();
+        using var result = JsonDocument.Parse(File.ReadAllText(json));
+        var shares = result.RootElement.GetProperty("layers").EnumerateArray().ToDictionary(l => l.GetProperty("layer").GetString()!, l => l.GetProperty("conductance_share").GetDouble());
+        for (int i = 0; i < layers.Length; i++)
+            Assert.True(Math.Abs(shares[layers[i]] - magnitude[i] / magnitude.Sum()) <= 1e-4 * magnitude[i] / magnitude.Sum(), $"{layers[i]}: {shares[layers[i]]} vs torch {magnitude[i] / magnitude.Sum()}");
+    }
+
+    [Fact]
     public void Attribute_TokenIdsWithoutFromLayer_OneLineNamingTheOption()
     {
         var (exit, _, error) = CliHarness.Run("attribute", Fixture("text_embed", "model.onnx"), "--input", Fixture("text_embed", "input.npy"),
