@@ -48,10 +48,7 @@ public sealed class Conv2d : Operation
         var w = inputs[1];
         OperationChecks.Rank(Kind, "X", x, 4);
         OperationChecks.Rank(Kind, "W", w, 4);
-        if (x[1] % Groups != 0 || w[0] % Groups != 0 || w[1] * Groups != x[1])
-            throw new ShapeMismatchException($"Conv2d with {Groups} groups: input X {x} and weights W {w} disagree on channels.");
-        if (inputs.Count == 3 && (inputs[2].Rank != 1 || inputs[2][0] != w[0]))
-            throw new ShapeMismatchException($"Conv2d bias B {inputs[2]} must be [{w[0]}] for weights W {w}.");
+        ConvolutionShared.CheckChannels(Kind, inputs, Groups);
         var g = Geometry(x, w);
         if (g.OutHeight < 1 || g.OutWidth < 1)
             throw new ShapeMismatchException($"Conv2d kernel W {w} does not fit padded input X {x}.");
@@ -68,27 +65,12 @@ public sealed class Conv2d : Operation
     /// <inheritdoc/>
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?> outputGradients, IReadOnlyList<bool> needInputGradient)
     {
-        var result = new Tensor?[inputs.Count];
         var dy = outputGradients[0];
-        if (dy is null) return result;
-        var backend = OperationChecks.Backend(inputs);
+        if (dy is null) return new Tensor?[inputs.Count];
         var g = Geometry(inputs[0].Shape, inputs[1].Shape);
-        if (needInputGradient[0])
-        {
-            result[0] = backend.Allocate(inputs[0].Shape, clear: false);
-            backend.Conv2dBackwardData(g, dy, inputs[1], result[0]!);
-        }
-        bool needBias = inputs.Count == 3 && needInputGradient[2];
-        if (needInputGradient[1] || needBias)
-        {
-            var dw = backend.Allocate(inputs[1].Shape, clear: false);
-            var db = needBias ? backend.Allocate(inputs[2].Shape, clear: false) : null;
-            backend.Conv2dBackwardFilter(g, inputs[0], dy, dw, db);
-            if (needInputGradient[1]) result[1] = dw;
-            else dw.Dispose();
-            if (needBias) result[2] = db;
-        }
-        return result;
+        return ConvolutionShared.Gradients(inputs, needInputGradient,
+            (backend, dx) => backend.Conv2dBackwardData(g, dy, inputs[1], dx),
+            (backend, dw, db) => backend.Conv2dBackwardFilter(g, inputs[0], dy, dw, db));
     }
 
     /// <inheritdoc/>
