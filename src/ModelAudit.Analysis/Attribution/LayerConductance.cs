@@ -57,6 +57,9 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
         // The last point of each pass (y and g per sample), so the pair that straddles two passes is added without
         // running that point twice: consecutive passes then share no point.
         var carry = new PointCarry[layers.Count];
+        // One difference row for all layers and passes: a fresh one per layer and pass was tens of MB of
+        // large-object garbage per pass at 224x224, which the GC let pile up over a long sweep.
+        var diff = Array.Empty<float>();
         sweep.Run(path, rule.Alphas, targets, layers, chunk =>
         {
             for (int l = 0; l < layers.Count; l++)
@@ -70,7 +73,8 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
                     layerShapes[l] = y.Shape.ToArray();
                 }
                 carry[l] ??= new PointCarry(rowSize);
-                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize, carry[l]);
+                if (diff.Length < rowSize) diff = new float[rowSize];
+                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize, carry[l], diff.AsSpan(0, rowSize));
             }
         }, cancellationToken);
 
@@ -90,9 +94,8 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
     /// sum over consecutive point pairs of the chunk: g_k * (y_{k+1} - y_k), into each sample's row, in ascending k;
     /// the pair from the previous pass's last point to this pass's first comes first, from the carry.
     /// </summary>
-    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize, PointCarry carry)
+    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize, PointCarry carry, Span<float> diff)
     {
-        Span<float> diff = rowSize <= 4096 ? stackalloc float[rowSize] : new float[rowSize];
         if (chunk.FirstPoint > 0)
         {
             for (int s = 0; s < chunk.SampleCount; s++)

@@ -58,7 +58,8 @@ internal sealed class PathInputs
         dims[0] = alphas.Length * count;
         SampleShape.Dims.CopyTo(dims.AsSpan(1));
         var rows = backend.Allocate(new TensorShape(dims), clear: false);
-        var host = new float[rows.Length];
+        // Pooled: the sweep builds one such batch per pass, of the same length every time.
+        var host = TensorPool.Shared.Rent(rows.Length, clear: false);
         for (int p = 0; p < alphas.Length; p++)
         {
             float a = (float)alphas[p];
@@ -70,7 +71,8 @@ internal sealed class PathInputs
                 for (int e = 0; e < dst.Length; e++) dst[e] = b[e] + a * (x[e] - b[e]);
             }
         }
-        rows.Storage.CopyFrom(host);
+        rows.Storage.CopyFrom(host.AsSpan(0, rows.Length));
+        TensorPool.Shared.Return(host);
         return rows;
     }
 
