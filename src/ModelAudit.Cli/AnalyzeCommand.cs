@@ -66,7 +66,7 @@ internal static class AnalyzeCommand
                 parse.GetValue(reduction) switch { "none" => RepresentationReduction.None, "random-projection" => RepresentationReduction.RandomProjection, _ => RepresentationReduction.ChannelMean },
                 Plane: new InformationPlaneOptions(parse.GetValue(resamples), parse.GetValue(seed)),
                 Seed: parse.GetValue(seed));
-            var analysis = new InformationAnalysis(OnnxDifferentiableModel.ForData(session, x), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
+            var analysis = new InformationAnalysis(ModelExecution.ForData(session, x), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
             var result = analysis.Run(x, y, requested, cancellationToken);
 
             PrintTable(output, result);

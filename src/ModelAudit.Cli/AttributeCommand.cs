@@ -47,7 +47,7 @@ internal static class AttributeCommand
             var inputPath = parse.GetRequiredValue(input);
             using var x = CliData.Input(session, inputPath);
             // The data's shape sets any free dimension (a dynamic width or sequence length).
-            var adapter = OnnxDifferentiableModel.ForData(session, x);
+            var adapter = ModelExecution.ForData(session, x);
             var outputTarget = CliOptions.Target(parse.GetValue(targetAxis), parse.GetValue(targetReduce)!);
             var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x, outputTarget);
             var methodName = parse.GetRequiredValue(method);

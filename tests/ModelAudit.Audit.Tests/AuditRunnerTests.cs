@@ -77,7 +77,7 @@ public sealed class AuditRunnerTests : IDisposable
         var session = new OnnxSession(OnnxModel.Load(TestFiles.DigitsFixture("model.onnx")));
         using var x = session.InputFrom(NpyFile.Read(TestFiles.DigitsFixture("input.npy")), "x");
         var labels = NpyFile.Read(TestFiles.DigitsFixture("labels.npy")).ToInt64();
-        var expected = new InformationAnalysis(new OnnxDifferentiableModel(session), new RenyiEstimator(),
+        var expected = new InformationAnalysis(new ModelExecution(session), new RenyiEstimator(),
             new InformationAnalysisOptions(new PathIntegralOptions(Steps: 10), Plane: new InformationPlaneOptions(4, 3, NullShuffles: 10), Seed: 3)).Run(x, labels, Relu);
         for (int l = 0; l < 3; l++)
         {

@@ -16,7 +16,7 @@ internal sealed class AuditContext
 {
     public required OnnxSession Session { get; init; }
 
-    public required OnnxDifferentiableModel Model { get; init; }
+    public required ModelExecution Model { get; init; }
 
     /// <summary>[N, sample shape...], preprocessed.</summary>
     public required Tensor Inputs { get; init; }

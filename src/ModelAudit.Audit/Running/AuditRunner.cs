@@ -61,7 +61,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
     }
 
     /// <summary>The loaded model and data, the resolved layers and the stream's layout.</summary>
-    private sealed record Loaded(OnnxSession Session, OnnxDifferentiableModel Model, AuditData Data, IReadOnlyList<AuditLayer> Layers,
+    private sealed record Loaded(OnnxSession Session, ModelExecution Model, AuditData Data, IReadOnlyList<AuditLayer> Layers,
         StreamLayout Layout, StreamConductance? Conductance, long RuntimeValuesPerSample, FileDigest ModelDigest, FileDigest DataDigest,
         FileDigest? LabelsDigest, string SpecSha256, string ToolVersion, int Seed)
     {
@@ -83,7 +83,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         cancellationToken.ThrowIfCancellationRequested();
         var data = AuditData.Load(spec.Data, spec.Seed, session);
         // Shapes come from the data: models with free dimensions run at the data's width or length.
-        var model = OnnxDifferentiableModel.ForData(session, data.Inputs);
+        var model = ModelExecution.ForData(session, data.Inputs);
         load.Advance();
         int n = data.Inputs.Shape[0];
         var candidates = LayerResolver.Candidates(session.Model, data.Inputs.Shape.ToArray());
