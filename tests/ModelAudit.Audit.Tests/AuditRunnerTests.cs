@@ -141,12 +141,12 @@ public sealed class AuditRunnerTests : IDisposable
     [Fact]
     public void Sample_SeededSubset_SortedDistinctAndStable()
     {
-        var a = Data.AuditData.Sample(64, 10, 7);
-        Assert.Equal(a, Data.AuditData.Sample(64, 10, 7));
+        var a = global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 7);
+        Assert.Equal(a, global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 7));
         Assert.Equal(10, a.Distinct().Count());
         Assert.Equal(a.Order(), a);
-        Assert.NotEqual(a, Data.AuditData.Sample(64, 10, 8));
-        Assert.Equal(Enumerable.Range(0, 64), Data.AuditData.Sample(64, null, 7));
+        Assert.NotEqual(a, global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 8));
+        Assert.Equal(Enumerable.Range(0, 64), global::ModelAudit.Audit.Data.AuditData.Sample(64, null, 7));
     }
 
     [Fact]

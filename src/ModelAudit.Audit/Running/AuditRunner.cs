@@ -98,7 +98,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         var conductance = spec.Steps.Select(s => s.Options).OfType<ConductanceStep.Options>().FirstOrDefault();
         // A target axis/reduction sets what a class is for outputs beyond [N, C]: labels are checked against it.
         if (conductance is not null && data.Labels is { } labelValues)
-            DataChecks.RequireClassIndices(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
+            ClassLabels.Require(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
         var layout = StreamLayout.Create(layers, model.SampleShape, planes?.RepresentationReduction, planes?.ProjectionDimensions ?? 0, spec.Seed,
             conductance is not null, n);
         var streamConductance = conductance is null ? null
