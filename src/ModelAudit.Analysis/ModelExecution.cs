@@ -306,6 +306,8 @@ public sealed class ModelExecution : IDifferentiableModel
             }
             using (seed)
             {
+                if (chunk.Rows > chunk.Count && (seed.Shape.Rank == 0 || seed.Shape[0] != chunk.Rows))
+                    throw new ModelInputException($"the output '{OutputName}' has shape {seed.Shape}, whose first dimension is not the batch of {chunk.Rows} samples; run fewer samples at once (at most {chunk.Rows})");
                 // Padded rows add nothing: their seed is zero.
                 int perRow = seed.Length / chunk.Rows;
                 seed.Span[(chunk.Count * perRow)..].Clear();
