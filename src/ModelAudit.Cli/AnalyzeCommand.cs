@@ -66,13 +66,13 @@ internal static class AnalyzeCommand
                 parse.GetValue(reduction) switch { "none" => RepresentationReduction.None, "random-projection" => RepresentationReduction.RandomProjection, _ => RepresentationReduction.ChannelMean },
                 Plane: new InformationPlaneOptions(parse.GetValue(resamples), parse.GetValue(seed)),
                 Seed: parse.GetValue(seed));
-            var analysis = new InformationAnalysis(OnnxDifferentiableModel.ForData(session, x), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
+            var analysis = new InformationAnalysis(ModelExecution.ForData(session, x), MutualInformationEstimators.Create(parse.GetValue(estimator)!), options);
             var result = analysis.Run(x, y, requested, cancellationToken);
 
             PrintTable(output, result);
             if (parse.GetValue(json) is { } jsonPath)
             {
-                using var staged = StagedFile.Write(jsonPath, s => JsonSerializer.Serialize(s, ToJson(result), JsonOptions));
+                using var staged = StagedFile.Write(jsonPath, s => JsonSerializer.Serialize(s, ToJson(result), CliJsonContext.Default.AnalyzeJson));
                 cancellationToken.ThrowIfCancellationRequested();
                 staged.Commit();
                 output.WriteLine($"wrote {jsonPath}");
@@ -80,25 +80,6 @@ internal static class AnalyzeCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new FiniteOrNullConverter() },
-    };
-
-    /// <summary>JSON has no NaN or infinity: an undefined estimate (NaN, the reason in the notes) is written as null.</summary>
-    private sealed class FiniteOrNullConverter : System.Text.Json.Serialization.JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
     }
 
     /// <summary>Activation outputs in graph order, then the model's output.</summary>
@@ -130,28 +111,10 @@ internal static class AnalyzeCommand
             foreach (var note in e.Notes.Where(n => n.StartsWith("saturated", StringComparison.Ordinal))) output.WriteLine($"warning: {e.Layer}: {note}");
     }
 
-    private static object ToJson(InformationAnalysisResult r) => new
-    {
-        r.Estimator,
-        r.LabelSource,
-        Layers = r.Layers.Select((l, i) => new Dictionary<string, object?>
-        {
-            ["layer"] = l.Layer,
-            ["depth"] = l.Depth,
-            ["reduction"] = l.Reduction,
-            ["entropy"] = l.Entropy,
-            ["i_xt"] = l.InputActivation,
-            ["i_ty"] = l.ActivationLabel,
-            ["i_xc"] = l.InputConductance,
-            ["i_cy"] = l.ConductanceLabel,
-            ["conductance_share"] = r.ConductanceShare.TryGetValue(l.Layer, out var s) ? s : null,
-            ["max_abs_conductance_delta"] = r.Conductance?.Layers[l.Layer].MaxAbsDelta,
-            ["ite"] = r.Efficiency[i],
-        }),
-        r.DpiFindings,
-        r.Groups,
-        r.CriticalLayers,
-    };
+    private static AnalyzeJson ToJson(InformationAnalysisResult r) => new(r.Estimator, r.LabelSource,
+        [.. r.Layers.Select((l, i) => new AnalyzeJsonLayer(l.Layer, l.Depth, l.Reduction, l.Entropy, l.InputActivation, l.ActivationLabel, l.InputConductance,
+            l.ConductanceLabel, r.ConductanceShare.TryGetValue(l.Layer, out var s) ? s : null, r.Conductance?.Layers[l.Layer].MaxAbsDelta, r.Efficiency[i]))],
+        r.DpiFindings, r.Groups, r.CriticalLayers);
 
     private static string E(Estimate? e) => e is { } v ? F(v.Value, "F3") + "+-" + F(v.Spread, "F3") : "-";
 

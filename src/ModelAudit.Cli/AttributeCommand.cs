@@ -47,7 +47,7 @@ internal static class AttributeCommand
             var inputPath = parse.GetRequiredValue(input);
             using var x = CliData.Input(session, inputPath);
             // The data's shape sets any free dimension (a dynamic width or sequence length).
-            var adapter = OnnxDifferentiableModel.ForData(session, x);
+            var adapter = ModelExecution.ForData(session, x);
             var outputTarget = CliOptions.Target(parse.GetValue(targetAxis), parse.GetValue(targetReduce)!);
             var targets = Targets(parse.GetValue(target), parse.GetValue(targetClass), session, x, outputTarget);
             var methodName = parse.GetRequiredValue(method);
@@ -116,21 +116,11 @@ internal static class AttributeCommand
 
     private static string Summary(AttributionResult result, string method, PathIntegralOptions options)
     {
-        var summary = new Dictionary<string, object?>
-        {
-            ["method"] = method,
-            ["integration"] = method == "gradient-x-activation" ? null : options.Method.ToString(),
-            ["steps"] = method == "gradient-x-activation" ? null : options.Steps,
-            ["target"] = options.Target?.ToString(),
-            ["from_layer"] = options.FromLayer,
-            ["target_difference"] = result.TargetDifference,
-            ["layers"] = result.Layers.ToDictionary(kv => kv.Key, kv => new Dictionary<string, object?>
-            {
-                ["shape"] = kv.Value.Values.Shape.ToArray(),
-                ["max_abs_delta"] = kv.Value.ConvergenceDelta.Length == 0 ? null : kv.Value.MaxAbsDelta,
-                ["convergence_delta"] = kv.Value.ConvergenceDelta,
-            }),
-        };
-        return JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true });
+        bool path = method != "gradient-x-activation";
+        var summary = new AttributeSummaryJson(method, path ? options.Method.ToString() : null, path ? options.Steps : null, options.Target?.ToString(),
+            options.FromLayer, result.TargetDifference,
+            result.Layers.ToDictionary(kv => kv.Key, kv => new AttributeSummaryLayer(kv.Value.Values.Shape.ToArray(),
+                kv.Value.ConvergenceDelta.Length == 0 ? null : kv.Value.MaxAbsDelta, kv.Value.ConvergenceDelta)));
+        return JsonSerializer.Serialize(summary, CliJsonContext.Default.AttributeSummaryJson);
     }
 }

@@ -8,7 +8,7 @@ namespace ModelAudit.Cli;
 
 /// <summary>
 /// The one loader of the commands' data files (<c>--input</c>, <c>--labels</c>, <c>--target</c>): regular files
-/// only, finite inputs, class indices inside the model's classes; every error names the file and the sample.
+/// only, finite inputs, and class indices through <see cref="ClassLabels"/>; every error names the file and the sample.
 /// </summary>
 internal static class CliData
 {
@@ -24,7 +24,7 @@ internal static class CliData
 
     /// <summary>Reads a .npy of class indices (one per sample of <paramref name="x"/>, <paramref name="what"/> = <c>label</c> or <c>target</c>) and checks each against the model's classes.</summary>
     public static long[] ClassIndices(OnnxSession session, Tensor x, string path, string what, OutputTarget? target = null)
-        => DataChecks.ReadClassIndices(path, x.Shape[0], DataChecks.ClassCount(session, x.Shape, target), what);
+        => ClassLabels.Read(path, x.Shape[0], DataChecks.ClassCount(session, x.Shape, target), what);
 
     /// <summary>One class for every sample (<c>--target-class K</c>), checked against the model's classes (or the target's count).</summary>
     public static long[] OneClass(OnnxSession session, Tensor x, int value, string option, OutputTarget? target = null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelAudit.Analysis;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors.Io;
 
@@ -35,7 +36,8 @@ internal static class GradCommand
             IReadOnlyList<KeyValuePair<string, ModelAudit.Tensors.Tensor>> gradients;
             try
             {
-                gradients = session.Gradients(x, targets, requested, outputTarget);
+                // In chunks that fit the memory budget (one batch when the samples fit one chunk).
+                gradients = ModelExecution.ForData(session, x).Gradients(x, targets, requested, outputTarget, cancellationToken);
             }
             catch (ModelInputException e) when (e.Message.StartsWith("targets:", StringComparison.Ordinal))
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ModelAudit.Analysis;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Io;
@@ -25,10 +26,10 @@ internal static class InferCommand
             var requested = CliOptions.SplitLayers(parse.GetValue(layers));
             var outputNames = session.OutputNames;
             var dumped = requested.Count > 0 ? requested : outputNames;
+            // In chunks that fit the memory budget (one batch when the samples fit one chunk).
+            var results = ModelExecution.ForData(session, x).Forward(x, [.. dumped.Concat(outputNames).Distinct()], cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            var results = session.Run(x, [.. dumped.Concat(outputNames).Distinct()]);
-            cancellationToken.ThrowIfCancellationRequested();
-            var byName = results.ToDictionary(p => p.Key, p => p.Value);
+            var byName = results.Layers.ToDictionary(p => p.Key, p => p.Value);
 
             var outputPath = parse.GetValue(outputFile);
             var dumpDir = parse.GetValue(dump);

@@ -34,7 +34,7 @@ internal static class InspectCommand
                 report = OnnxModelReport.Create(onnx, shapes);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, InspectJsonContext.Default.OnnxModelReport));
             else PrintText(report, output);
             // A model whose operators are all supported but whose graph cannot be built is invalid input:
             // the report above shows what was inferred up to the failing node, the error says why (exit 3).

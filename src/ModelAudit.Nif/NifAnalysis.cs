@@ -41,7 +41,7 @@ public static class NifAnalysis
         // KSG's 3 neighbours and MINE's shuffled marginals need a handful of samples.
         if (samples < MinSamples) throw new ModelInputException($"input: NIF needs at least {MinSamples} audit samples, got {samples}");
         var clock = Stopwatch.StartNew();
-        var runner = new ModelRunner(session, input, samples, options.SampleShape);
+        var runner = NifSamples.Create(session, input, samples, options.SampleShape);
         var allUnits = NodeLayers(runner, options);
         int classes = allUnits[^1].Units;
         if (labels is not null)
@@ -131,7 +131,7 @@ public static class NifAnalysis
         };
     }
 
-    private static List<NodeLayer> NodeLayers(ModelRunner runner, NifOptions options)
+    private static List<NodeLayer> NodeLayers(NifSamples runner, NifOptions options)
     {
         string outputName = runner.Graph.Values[runner.OutputId].Name;
         var ids = new List<(string Name, int Id)> { (runner.Graph.Values[runner.InputId].Name, runner.InputId) };
@@ -157,16 +157,16 @@ public static class NifAnalysis
     /// One forward per chunk, keeping only the node layers' values: per unit the per-sample spatial mean and
     /// the raw-activation statistics (never a [N, C, H, W] map), and the predicted class of every sample.
     /// </summary>
-    private static void Forward(ModelRunner runner, List<NodeLayer> layers, int[] predictions, Stopwatch clock, Action<NifProgress>? progress,
+    private static void Forward(NifSamples runner, List<NodeLayer> layers, int[] predictions, Stopwatch clock, Action<NifProgress>? progress,
         CancellationToken cancellationToken)
     {
         var keep = layers.Select(l => l.ValueId).Distinct().ToArray();
         int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
         var stageClock = Stopwatch.StartNew();
-        runner.ForEachChunk((first, count, batch) =>
+        runner.ForEachChunk(chunk =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep });
+            int first = chunk.First, count = chunk.Count;
+            using var pass = chunk.Forward(keep);
             foreach (var layer in layers) layer.Add(pass[layer.ValueId].Span, first, count);
             var logits = pass[runner.OutputId].Span;
             int classes = layers[^1].Units;
@@ -182,7 +182,7 @@ public static class NifAnalysis
                 Stage = NifStage.Forward, PairIndex = -1, PairCount = layers.Count - 1, Done = ++done, Total = chunks,
                 StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
             });
-        });
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -192,7 +192,7 @@ public static class NifAnalysis
     /// no more passes, and a chunk where that holds for every unit needs no forward: the cost is O(selected
     /// units) backward passes, on one chunk for the usual densely connected layers, whatever the layer widths.
     /// </summary>
-    private static bool[][] Connectivity(ModelRunner runner, List<NodeLayer> layers, Stopwatch clock, Action<NifProgress>? progress,
+    private static bool[][] Connectivity(NifSamples runner, List<NodeLayer> layers, Stopwatch clock, Action<NifProgress>? progress,
         CancellationToken cancellationToken)
     {
         int pairCount = layers.Count - 1;
@@ -209,11 +209,11 @@ public static class NifAnalysis
         int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk;
         long total = layers.Skip(1).Sum(l => (long)l.Units) * chunks, done = 0;
         var stageClock = Stopwatch.StartNew();
-        runner.ForEachChunk((first, count, batch) =>
+        runner.ForEachChunk(chunk =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            int count = chunk.Count;
             if (missing.All(m => m.All(c => c == 0))) return;
-            using var pass = runner.Executor.Forward(new Dictionary<int, Tensor> { [runner.InputId] = batch }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            using var pass = chunk.Forward(keep, recordForBackward: true);
             for (int l = 0; l < pairCount; l++)
             {
                 var from = layers[l];
@@ -249,7 +249,7 @@ public static class NifAnalysis
                     });
                 }
             }
-        });
+        }, cancellationToken);
         return connected;
     }
 
@@ -394,7 +394,7 @@ public static class NifAnalysis
         return result;
     }
 
-    private static NifPruning PruningCheck(OnnxSession session, ModelRunner runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets,
+    private static NifPruning PruningCheck(OnnxSession session, NifSamples runner, List<NodeLayer> layers, List<NifDeadUnit> dead, int[] nodeOffsets,
         int[] predictions, int[] labels, string? prunedModelPath, CancellationToken cancellationToken)
     {
         double before = Accuracy(predictions, labels);
@@ -415,10 +415,10 @@ public static class NifAnalysis
         var executor = new GraphExecutor(graph);
         var after = new int[runner.Samples];
         int classes = layers[^1].Units;
-        runner.ForEachChunk((first, count, batch) =>
+        runner.ForEachChunk(chunk =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var pass = executor.Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = batch }, new ForwardOptions());
+            int first = chunk.First, count = chunk.Count;
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [graph.Inputs[0]] = chunk.Batch }, new ForwardOptions());
             var logits = pass[graph.Outputs[0]].Span;
             for (int s = 0; s < count; s++)
             {
@@ -427,7 +427,7 @@ public static class NifAnalysis
                 for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
                 after[first + s] = best;
             }
-        });
+        }, cancellationToken);
         return new NifPruning([.. units.Select(u => u.Label)], before, Accuracy(after, labels), zeroed, skipped);
     }
 
@@ -443,7 +443,7 @@ public static class NifAnalysis
     /// integrated gradient of the true class (summed over positions for maps). Each is normalised to sum 1,
     /// and NIF and integrated gradients are each compared with raw MI by the two-sample KS test.
     /// </summary>
-    private static (double[] Information, List<NifComparison> Comparisons) Compare(OnnxSession session, ModelRunner runner, NodeLayer inputs,
+    private static (double[] Information, List<NifComparison> Comparisons) Compare(OnnxSession session, NifSamples runner, NodeLayer inputs,
         double[][] attribution, int[] labels, NifOptions options, Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
         var ksg = new KsgEstimator(new KsgOptions(Seed: options.Seed));
@@ -465,20 +465,21 @@ public static class NifAnalysis
         return (information, comparisons);
     }
 
-    private static double[] IntegratedGradientsPerFeature(OnnxSession session, ModelRunner runner, NodeLayer inputs, int[] labels, NifOptions options,
+    private static double[] IntegratedGradientsPerFeature(OnnxSession session, NifSamples runner, NodeLayer inputs, int[] labels, NifOptions options,
         Stopwatch clock, Action<NifProgress>? progress, CancellationToken cancellationToken)
     {
         int chunks = (runner.Samples + runner.Chunk - 1) / runner.Chunk, done = 0;
         var stageClock = Stopwatch.StartNew();
         // One path point per pass over a chunk of samples: memory stays bounded by the chunk size.
-        var model = new OnnxDifferentiableModel(session, new TensorShape([.. runner.SampleShape]));
+        var model = runner.Model;
         var ig = new IntegratedGradients(model, new PathIntegralOptions(IntegrationMethod.GaussLegendre, options.IntegratedGradientSteps, runner.Chunk));
         var totals = new double[inputs.Units];
-        runner.ForEachChunk((first, count, batch) =>
+        runner.ForEachChunk(chunk =>
         {
+            int first = chunk.First, count = chunk.Count;
             var targets = new long[runner.Chunk];
             for (int s = 0; s < runner.Chunk; s++) targets[s] = labels[first + Math.Min(s, count - 1)];
-            var result = ig.Compute(batch, targets, [0f], cancellationToken);
+            var result = ig.Compute(chunk.Batch, targets, [0f], cancellationToken);
             var values = result.Layers[model.InputName].Values.Span;
             for (int s = 0; s < count; s++)
                 for (int i = 0; i < inputs.Units; i++)
@@ -491,7 +492,7 @@ public static class NifAnalysis
                 Stage = NifStage.Attribution, PairIndex = -1, PairCount = 0, Done = ++done, Total = chunks,
                 StageElapsed = stageClock.Elapsed, Elapsed = clock.Elapsed,
             });
-        });
+        }, cancellationToken);
         for (int i = 0; i < totals.Length; i++) totals[i] /= runner.Samples;
         return totals;
     }
@@ -500,5 +501,74 @@ public static class NifAnalysis
     {
         double sum = values.Sum();
         return sum > 0 ? [.. values.Select(v => v / sum)] : values;
+    }
+
+    /// <summary>
+    /// The audit samples on the model: chunks of one graph batch size from <see cref="ModelExecution.ChunkRows"/> (dimension 0 of the
+    /// input is the batch whatever the export declared), the short last chunk padded by repeating its last sample.
+    /// </summary>
+    private sealed class NifSamples
+    {
+        private NifSamples(ModelExecution model, float[] data, int samples)
+        {
+            Model = model;
+            Data = data;
+            Samples = samples;
+            Chunk = model.ChunkRows(samples);
+            var plan = model.GetPlan(Chunk);
+            Plan = plan;
+            InputId = plan.Graph.Inputs[0];
+            OutputId = plan.Graph.Outputs[0];
+        }
+
+        public static NifSamples Create(OnnxSession session, float[] data, int samples, IReadOnlyList<int>? sampleShape)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            if (sampleShape is null)
+            {
+                var dims = session.Input.Dims ?? throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' declares no shape");
+                if (dims.Skip(1).Any(d => d is null))
+                    throw new ModelInputException($"{session.Model.Path}: input '{session.Input.Name}' {session.Input.FormatShape()} has free dimensions after the batch; give the data's sample shape");
+            }
+            var model = new ModelExecution(session, sampleShape is null ? null : new TensorShape([.. sampleShape]));
+            if (samples < 1 || data.Length != (long)samples * model.SampleSize)
+                throw new ModelInputException($"input: expected [N,{string.Join(",", model.SampleShape.ToArray())}] with N >= 1, got {data.Length} values for {samples} samples");
+            return new NifSamples(model, data, samples);
+        }
+
+        public ModelExecution Model { get; }
+
+        public float[] Data { get; }
+
+        public int Samples { get; }
+
+        /// <summary>Rows per graph run.</summary>
+        public int Chunk { get; }
+
+        public ModelPlan Plan { get; }
+
+        public ComputeGraph Graph => Plan.Graph;
+
+        public int InputId { get; }
+
+        public int OutputId { get; }
+
+        public int[] SampleShape => Model.SampleShape.ToArray();
+
+        /// <summary>The value id of a layer name; unknown names fail with close matches.</summary>
+        public int Resolve(string name) => Model.Resolve(Plan, name);
+
+        /// <summary>Runs <paramref name="body"/> on every chunk (cancellation checked before each, memory released after each).</summary>
+        public void ForEachChunk(Action<ModelChunk> body, CancellationToken cancellationToken)
+            => Model.ForEachChunk(Data, 0, Samples, Chunk, ChunkPadding.RepeatLastSample, body, null, cancellationToken);
+
+        /// <summary>Units of a layer value: dimension 1 (features, or channels of a [N, C, ...] map).</summary>
+        public int UnitCount(int valueId)
+        {
+            var shape = Graph.Values[valueId].Shape;
+            if (shape.Rank < 2 || shape[0] != Chunk)
+                throw new ModelInputException($"layer '{Graph.Values[valueId].Name}' has shape {shape}; NIF needs [N, units] or [N, channels, ...] with N = {Chunk}");
+            return shape[1];
+        }
     }
 }

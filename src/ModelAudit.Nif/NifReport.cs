@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using ModelAudit.Nif.Json;
 using System.Xml;
 
 namespace ModelAudit.Nif;
@@ -7,154 +9,25 @@ namespace ModelAudit.Nif;
 /// <summary>Writes a <see cref="NifResult"/> as JSON (node and edge tables, communities, attribution, pruning) or GraphML.</summary>
 public static class NifReport
 {
-    /// <summary>JSON: every table of the result; NaN (no modularity) is written as null.</summary>
+    /// <summary>JSON: every table of the result, camelCase keys, through the source-generated <see cref="NifJsonContext"/>; NaN (no modularity) is written as null.</summary>
     public static void WriteJson(Stream stream, NifResult result, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(result);
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteString("model", modelPath);
-        w.WriteNumber("samples", result.Samples);
-        w.WriteNumber("seed", result.Seed);
-        w.WriteStartArray("layers");
-        foreach (var l in result.LayerNames) w.WriteStringValue(l);
-        w.WriteEndArray();
-        w.WriteStartArray("layerUnits");
-        foreach (var u in result.LayerUnits) w.WriteNumberValue(u);
-        w.WriteEndArray();
-        w.WriteStartArray("selectedUnits");
-        foreach (var units in result.SelectedUnits)
-        {
-            w.WriteStartArray();
-            foreach (var u in units) w.WriteNumberValue(u);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        var estimate = result.Estimate;
-        w.WriteStartObject("estimate");
-        w.WriteNumber("edgeUpperBound", estimate.EdgeUpperBound);
-        w.WriteNumber("edgeBudget", estimate.EdgeBudget);
-        w.WriteNumber("estimations", estimate.Estimations);
-        w.WriteNumber("backwardPasses", estimate.BackwardPasses);
-        w.WriteNumber("estimatedSeconds", estimate.EstimatedSeconds);
-        w.WriteStartArray("pairEdgeBounds");
-        foreach (var b in estimate.PairEdgeBounds) w.WriteNumberValue(b);
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteStartArray("layerPairs");
-        foreach (var p in result.LayerPairs)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("from", p.From);
-            w.WriteNumber("to", p.To);
-            w.WriteString("estimator", p.Estimator);
-            w.WriteNumber("edges", p.Edges);
-            w.WriteNumber("estimated", p.Estimated);
-            w.WriteNumber("noiseFloor", p.NoiseFloor);
-            w.WriteNumber("clipped", p.ClippedCount);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("nodes");
-        foreach (var n in result.Nodes)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id", n.Id);
-            w.WriteString("label", n.Label);
-            w.WriteNumber("layer", n.Layer);
-            w.WriteString("layerName", n.LayerName);
-            w.WriteNumber("unit", n.Unit);
-            w.WriteNumber("betweenness", n.Betweenness);
-            w.WriteNumber("community", n.Community);
-            w.WriteNumber("inFlow", n.InFlow);
-            w.WriteNumber("outFlow", n.OutFlow);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("edges");
-        foreach (var e in result.Edges)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("from", e.From);
-            w.WriteNumber("to", e.To);
-            w.WriteNumber("mutualInformation", e.MutualInformation);
-            w.WriteNumber("flow", e.Flow);
-            w.WriteBoolean("aboveNoiseFloor", e.AboveNoiseFloor);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartObject("communities");
-        w.WriteNumber("count", result.CommunityCount);
-        WriteNumberOrNull(w, "modularity", result.Modularity);
-        w.WriteStartArray("members");
-        foreach (var group in result.Nodes.GroupBy(n => n.Community).OrderBy(g => g.Key))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("community", group.Key);
-            w.WriteStartArray("nodes");
-            foreach (var n in group) w.WriteNumberValue(n.Id);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteStartArray("deadUnits");
-        foreach (var d in result.DeadUnits)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("node", d.Node);
-            w.WriteString("label", d.Label);
-            w.WriteString("kind", d.Kind);
-            w.WriteNumber("zeroFraction", d.ZeroFraction);
-            w.WriteNumber("mean", d.Mean);
-            w.WriteNumber("max", d.Max);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("attribution");
-        foreach (var row in result.Attribution)
-        {
-            w.WriteStartArray();
-            foreach (var v in row) w.WriteNumberValue(v);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        if (result.Pruning is { } p2)
-        {
-            w.WriteStartObject("pruning");
-            w.WriteStartArray("units");
-            foreach (var u in p2.PrunedUnits) w.WriteStringValue(u);
-            w.WriteEndArray();
-            w.WriteNumber("accuracyBefore", p2.AccuracyBefore);
-            w.WriteNumber("accuracyAfter", p2.AccuracyAfter);
-            w.WriteNumber("zeroedParameters", p2.ZeroedParameters);
-            w.WriteStartArray("skipped");
-            foreach (var s in p2.Skipped) w.WriteStringValue(s);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull("pruning");
-        }
-        w.WriteStartArray("featureClassInformation");
-        foreach (var v in result.FeatureClassInformation) w.WriteNumberValue(v);
-        w.WriteEndArray();
-        w.WriteStartArray("comparisons");
-        foreach (var c in result.Comparisons)
-        {
-            w.WriteStartObject();
-            w.WriteString("method", c.Method);
-            w.WriteNumber("ksStatistic", c.Statistic);
-            w.WriteNumber("pValue", c.PValue);
-            w.WriteStartArray("normalisedAttribution");
-            foreach (var v in c.Values) w.WriteNumberValue(v);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
+        var e = result.Estimate;
+        var json = new NifJson(modelPath, result.Samples, result.Seed, result.LayerNames, result.LayerUnits, result.SelectedUnits,
+            new NifJsonEstimate(e.EdgeUpperBound, e.EdgeBudget, e.Estimations, e.BackwardPasses, e.EstimatedSeconds, e.PairEdgeBounds),
+            [.. result.LayerPairs.Select(p => new NifJsonLayerPair(p.From, p.To, p.Estimator, p.Edges, p.Estimated, p.NoiseFloor, p.ClippedCount))],
+            result.Nodes,
+            result.Edges,
+            new NifJsonCommunities(result.CommunityCount, result.Modularity,
+                [.. result.Nodes.GroupBy(n => n.Community).OrderBy(g => g.Key).Select(g => new NifJsonCommunity(g.Key, [.. g.Select(n => n.Id)]))]),
+            result.DeadUnits,
+            result.Attribution,
+            result.Pruning is { } p ? new NifJsonPruning(p.PrunedUnits, p.AccuracyBefore, p.AccuracyAfter, p.ZeroedParameters, p.Skipped) : null,
+            result.FeatureClassInformation,
+            [.. result.Comparisons.Select(c => new NifJsonComparison(c.Method, c.Statistic, c.PValue, c.Values))]);
+        JsonSerializer.Serialize(stream, json, NifJsonContext.Default.NifJson);
     }
 
     /// <summary>
@@ -221,10 +94,29 @@ public static class NifReport
         w.WriteString(value);
         w.WriteEndElement();
     }
-
-    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
 }
+
+// The nif command's JSON as written: records in key order (camelCase), serialized by the source-generated NifJsonContext.
+
+internal sealed record NifJson(string Model, int Samples, int Seed, IReadOnlyList<string> Layers, IReadOnlyList<int> LayerUnits,
+    IReadOnlyList<IReadOnlyList<int>> SelectedUnits, NifJsonEstimate Estimate, IReadOnlyList<NifJsonLayerPair> LayerPairs, IReadOnlyList<NifNode> Nodes,
+    IReadOnlyList<NifEdge> Edges, NifJsonCommunities Communities, IReadOnlyList<NifDeadUnit> DeadUnits, double[][] Attribution, NifJsonPruning? Pruning,
+    IReadOnlyList<double> FeatureClassInformation, IReadOnlyList<NifJsonComparison> Comparisons);
+
+internal sealed record NifJsonEstimate(long EdgeUpperBound, long EdgeBudget, long Estimations, long BackwardPasses, double EstimatedSeconds, IReadOnlyList<long> PairEdgeBounds);
+
+internal sealed record NifJsonLayerPair(int From, int To, string Estimator, int Edges, int Estimated, double NoiseFloor, [property: JsonPropertyName("clipped")] int ClippedCount);
+
+internal sealed record NifJsonCommunities(int Count, double Modularity, IReadOnlyList<NifJsonCommunity> Members);
+
+internal sealed record NifJsonCommunity(int Community, IReadOnlyList<int> Nodes);
+
+internal sealed record NifJsonPruning([property: JsonPropertyName("units")] IReadOnlyList<string> PrunedUnits, double AccuracyBefore, double AccuracyAfter,
+    int ZeroedParameters, IReadOnlyList<string> Skipped);
+
+internal sealed record NifJsonComparison(string Method, [property: JsonPropertyName("ksStatistic")] double Statistic, double PValue,
+    [property: JsonPropertyName("normalisedAttribution")] IReadOnlyList<double> Values);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, Converters = [typeof(FiniteNumberConverter)])]
+[JsonSerializable(typeof(NifJson))]
+internal sealed partial class NifJsonContext : JsonSerializerContext;

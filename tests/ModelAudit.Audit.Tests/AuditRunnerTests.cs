@@ -77,7 +77,7 @@ public sealed class AuditRunnerTests : IDisposable
         var session = new OnnxSession(OnnxModel.Load(TestFiles.DigitsFixture("model.onnx")));
         using var x = session.InputFrom(NpyFile.Read(TestFiles.DigitsFixture("input.npy")), "x");
         var labels = NpyFile.Read(TestFiles.DigitsFixture("labels.npy")).ToInt64();
-        var expected = new InformationAnalysis(new OnnxDifferentiableModel(session), new RenyiEstimator(),
+        var expected = new InformationAnalysis(new ModelExecution(session), new RenyiEstimator(),
             new InformationAnalysisOptions(new PathIntegralOptions(Steps: 10), Plane: new InformationPlaneOptions(4, 3, NullShuffles: 10), Seed: 3)).Run(x, labels, Relu);
         for (int l = 0; l < 3; l++)
         {
@@ -141,12 +141,12 @@ public sealed class AuditRunnerTests : IDisposable
     [Fact]
     public void Sample_SeededSubset_SortedDistinctAndStable()
     {
-        var a = Data.AuditData.Sample(64, 10, 7);
-        Assert.Equal(a, Data.AuditData.Sample(64, 10, 7));
+        var a = global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 7);
+        Assert.Equal(a, global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 7));
         Assert.Equal(10, a.Distinct().Count());
         Assert.Equal(a.Order(), a);
-        Assert.NotEqual(a, Data.AuditData.Sample(64, 10, 8));
-        Assert.Equal(Enumerable.Range(0, 64), Data.AuditData.Sample(64, null, 7));
+        Assert.NotEqual(a, global::ModelAudit.Audit.Data.AuditData.Sample(64, 10, 8));
+        Assert.Equal(Enumerable.Range(0, 64), global::ModelAudit.Audit.Data.AuditData.Sample(64, null, 7));
     }
 
     [Fact]

@@ -163,10 +163,12 @@ public sealed class SpecLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_IteWithoutPlanes_IsError()
+    public void Load_IteWithoutPlanes_IsErrorAtIteNamingBothSteps()
     {
-        var e = LoadError("model: m.onnx\ndata: { inputs: x.npy, labels: y.npy }\nanalyses:\n  ite: {}\n");
-        Assert.Equal("'analyses.ite' needs 'analyses.planes' (ITE uses the planes' estimator and reduction)", e.Message);
+        var e = LoadError("model: m.onnx\ndata: { inputs: x.npy, labels: y.npy }\nanalyses:\n  conductance: {}\n  ite: {}\n");
+        Assert.Equal("'analyses.ite' needs 'analyses.planes' (ite reads the PlanesOutput that planes produces)", e.Message);
+        // The position of ite's options: line 5, column 8.
+        Assert.Equal((5, 8), (e.Mark.Line, e.Mark.Column));
     }
 
     [Fact]

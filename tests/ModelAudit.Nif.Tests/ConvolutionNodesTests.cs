@@ -1,3 +1,4 @@
+using ModelAudit.Analysis;
 using ModelAudit.Onnx;
 using ModelAudit.Tensors.Io;
 
@@ -14,16 +15,17 @@ public class ConvolutionNodesTests
         var session = new OnnxSession(OnnxModel.Load(Digits("model.onnx")));
         var input = NpyFile.Read(Digits("input.npy"));
         int samples = input.Shape[0];
-        var runner = new ModelRunner(session, input.ToFloat32(), samples);
-        int id = runner.Resolve("/relu1/Relu_output_0");
-        var shape = runner.Graph.Values[id].Shape;
+        var model = new ModelExecution(session);
+        int rows = model.ChunkRows(samples);
+        var plan = model.GetPlan(rows);
+        int id = model.Resolve(plan, "/relu1/Relu_output_0");
+        var shape = plan.Graph.Values[id].Shape;
         var layer = new NodeLayer("/relu1/Relu_output_0", id, shape[1], samples) { SpatialSize = shape[2] * shape[3] };
-        runner.ForEachChunk((first, count, batch) =>
+        model.ForEachChunk(input.ToFloat32(), 0, samples, rows, ChunkPadding.RepeatLastSample, chunk =>
         {
-            using var pass = runner.Executor.Forward(new Dictionary<int, ModelAudit.Tensors.Tensor> { [runner.InputId] = batch },
-                new ModelAudit.Tensors.Graph.ForwardOptions { Keep = [id] });
-            layer.Add(pass[id].Span, first, count);
-        });
+            using var pass = chunk.Forward([id]);
+            layer.Add(pass[id].Span, chunk.First, chunk.Count);
+        }, null, CancellationToken.None);
 
         // Golden: the PyTorch activation (tests/fixtures/digits_cnn/activations), averaged over positions in double.
         var golden = NpyFile.Read(Digits("activations/002_relu1_Relu_output_0.npy")).ToFloat32();

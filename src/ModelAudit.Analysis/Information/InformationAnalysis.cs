@@ -1,5 +1,6 @@
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Estimators;
+using ModelAudit.Onnx;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
 
@@ -58,7 +59,7 @@ public sealed record InformationAnalysisResult(
 /// and (in one sweep) conductance of every layer, both information planes, ITE, DPI findings, layer
 /// groups and critical layers.
 /// </summary>
-public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInformationEstimator estimator, InformationAnalysisOptions options)
+public sealed class InformationAnalysis(ModelExecution model, IMutualInformationEstimator estimator, InformationAnalysisOptions options)
 {
     /// <summary>Runs the analysis. Without <paramref name="labels"/>, Y is the model's own prediction.</summary>
     /// <param name="inputs">[N, sample shape...].</param>
@@ -67,8 +68,9 @@ public sealed class InformationAnalysis(IDifferentiableModel model, IMutualInfor
     /// <param name="cancellationToken">Stops between chunks.</param>
     public InformationAnalysisResult Run(Tensor inputs, long[]? labels, IReadOnlyList<string> layers, CancellationToken cancellationToken = default)
     {
-        var (activations, predicted) = LayerActivations.Run(model, inputs, layers);
-        var y = labels ?? predicted;
+        var forward = model.Forward(inputs, layers, cancellationToken);
+        var activations = forward.Layers.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var y = labels ?? forward.Predicted ?? throw new ModelInputException($"the model's output '{model.OutputName}' is not [N, classes]; give labels");
         var intLabels = y.Select(v => (int)v).ToArray();
 
         AttributionResult? conductance = null;

@@ -15,15 +15,14 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
     public static AuditData Load(DataSpec spec, int seed, OnnxSession session)
     {
         NpyArray array;
-        long[]? labels = null;
+        CsvData? csv = null;
         DataChecks.RequireRegularFile(spec.Inputs);
         if (spec.Labels is not null) DataChecks.RequireRegularFile(spec.Labels);
         var extension = Path.GetExtension(spec.Inputs).ToLowerInvariant();
         if (extension == ".csv")
         {
-            var csv = CsvData.Read(spec.Inputs, spec.CsvHeader, spec.LabelColumn);
+            csv = CsvData.Read(spec.Inputs, spec.CsvHeader, spec.LabelColumn);
             array = NpyArray.FromFloat32(csv.Features, csv.Rows, csv.Columns);
-            if (spec.LabelColumn is not null) labels = csv.LabelsAsClassIndices(spec.Inputs);
         }
         else if (extension == ".npz")
         {
@@ -36,21 +35,13 @@ internal sealed record AuditData(Tensor Inputs, long[]? Labels)
         else array = NpyFile.Read(spec.Inputs);
         DataChecks.RequireFinite(array, spec.Inputs);
 
-        if (spec.Labels is not null)
-        {
-            var l = NpyFile.Read(spec.Labels);
-            if (l.Shape.Length != 1 || l.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
-                throw new ModelInputException($"{spec.Labels}: expected integer class indices of shape [N], got {l}");
-            labels = l.ToInt64();
-        }
         int n = array.Shape.Length > 0 ? array.Shape[0] : 0;
         if (n == 0) throw new ModelInputException($"{spec.Inputs}: the file holds no samples");
-        if (labels is not null && labels.Length != n)
-            throw new ModelInputException($"{spec.Labels ?? spec.Inputs}: {labels.Length} labels for {n} samples");
-
         var inputs = session.InputFrom(array, spec.Inputs);
-        if (labels is not null)
-            DataChecks.RequireClassIndices(labels, DataChecks.ClassCount(session, inputs.Shape), spec.Labels ?? spec.Inputs, "label");
+        // The one label loader: a .npy (integers, one per sample) or the CSV's label column, each inside the model's classes.
+        long[]? labels = spec.Labels is not null ? ClassLabels.Read(spec.Labels, n, DataChecks.ClassCount(session, inputs.Shape))
+            : csv is not null && spec.LabelColumn is not null ? ClassLabels.FromCsv(csv, spec.Inputs, DataChecks.ClassCount(session, inputs.Shape))
+            : null;
         var indices = Sample(n, spec.Samples, seed);
         if (spec.Samples is { } wanted && wanted > n)
             throw new ModelInputException($"{spec.Inputs}: data.samples is {wanted} but the file holds {n} samples");

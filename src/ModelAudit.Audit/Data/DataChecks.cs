@@ -6,9 +6,9 @@ using ModelAudit.Tensors.Io;
 namespace ModelAudit.Audit.Data;
 
 /// <summary>
-/// Checks of data files shared by the audit and every command that reads samples, labels or targets: regular
-/// files only, finite inputs, class indices inside the model's classes. Each error names the file and the first
-/// offending sample.
+/// Checks of data files shared by the audit and every command that reads samples: regular files only, finite
+/// inputs, samples per class (labels and targets are read by <see cref="ClassLabels"/>). Each error names the file
+/// and the first offending sample.
 /// </summary>
 public static class DataChecks
 {
@@ -53,36 +53,6 @@ public static class DataChecks
         if (index < 0) return;
         int perSample = samples > 0 ? Math.Max(1, values.Length / samples) : 1;
         throw new ModelInputException($"{source}: sample {index / perSample} {what}");
-    }
-
-    /// <summary>
-    /// Reads a .npy of class indices (labels or targets): integer, shape [<paramref name="samples"/>], each in
-    /// [0, <paramref name="classes"/>).
-    /// </summary>
-    /// <param name="path">The file.</param>
-    /// <param name="samples">The number of samples it must cover.</param>
-    /// <param name="classes">The model's classes, or null when the model's output is not [N, C].</param>
-    /// <param name="what"><c>label</c> or <c>target</c>, for messages.</param>
-    /// <exception cref="DataFileException">Not a readable .npy.</exception>
-    /// <exception cref="ModelInputException">Wrong type, shape or range.</exception>
-    public static long[] ReadClassIndices(string path, int samples, int? classes, string what)
-    {
-        var array = ReadNpy(path);
-        if (array.Shape.Length != 1 || array.Shape[0] != samples || array.DType is NpyDType.Float32 or NpyDType.Float64 or NpyDType.Bool)
-            throw new ModelInputException($"{path}: expected integer {what}s of shape [{samples}], got {array}");
-        var values = array.ToInt64();
-        RequireClassIndices(values, classes, path, what);
-        return values;
-    }
-
-    /// <summary>Throws unless every value is a class index in [0, <paramref name="classes"/>) (or a non-negative 32-bit integer when <paramref name="classes"/> is null).</summary>
-    /// <exception cref="ModelInputException">The first value outside, with its sample index and the range.</exception>
-    public static void RequireClassIndices(ReadOnlySpan<long> values, int? classes, string source, string what)
-    {
-        long limit = classes ?? int.MaxValue;
-        for (int i = 0; i < values.Length; i++)
-            if (values[i] < 0 || values[i] >= limit)
-                throw new ModelInputException($"{source}: {what} {values[i]} of sample {i} is outside [0, {limit})");
     }
 
     /// <summary>Throws when a class present in <paramref name="labels"/> has fewer than <paramref name="minimum"/> samples (the lowest such class is named).</summary>

@@ -7,12 +7,16 @@ using ModelAudit.Tensors;
 
 namespace ModelAudit.Audit.Running;
 
-/// <summary>What the steps share: the model, the data, the layers, what earlier steps computed, and the metric sink.</summary>
+/// <summary>
+/// The immutable inputs every step shares (the model, the data, the layers, the streamed reductions, the seed) and
+/// the run's sinks (metrics, warnings). What a step computes for later steps is its typed output, held by
+/// <see cref="StepOutputs"/>, not a property here.
+/// </summary>
 internal sealed class AuditContext
 {
     public required OnnxSession Session { get; init; }
 
-    public required OnnxDifferentiableModel Model { get; init; }
+    public required ModelExecution Model { get; init; }
 
     /// <summary>[N, sample shape...], preprocessed.</summary>
     public required Tensor Inputs { get; init; }
@@ -33,15 +37,6 @@ internal sealed class AuditContext
     public required Streaming.SampleReductions Reductions { get; init; }
 
     public required int Seed { get; init; }
-
-    /// <summary>The planes step's output (its section, groups, estimator and reduced representations, which ITE reuses), once it ran.</summary>
-    public PlanesOutput? Planes { get; set; }
-
-    public IReadOnlyList<EfficiencyRow>? Efficiency { get; set; }
-
-    public ConductanceSection? ConductanceSection { get; set; }
-
-    public GraphSection? Graph { get; set; }
 
     /// <summary>Every metric value the steps produced.</summary>
     public MetricTable Metrics { get; } = new();

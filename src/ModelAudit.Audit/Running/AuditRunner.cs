@@ -61,7 +61,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
     }
 
     /// <summary>The loaded model and data, the resolved layers and the stream's layout.</summary>
-    private sealed record Loaded(OnnxSession Session, OnnxDifferentiableModel Model, AuditData Data, IReadOnlyList<AuditLayer> Layers,
+    private sealed record Loaded(OnnxSession Session, ModelExecution Model, AuditData Data, IReadOnlyList<AuditLayer> Layers,
         StreamLayout Layout, StreamConductance? Conductance, long RuntimeValuesPerSample, FileDigest ModelDigest, FileDigest DataDigest,
         FileDigest? LabelsDigest, string SpecSha256, string ToolVersion, int Seed)
     {
@@ -83,7 +83,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         cancellationToken.ThrowIfCancellationRequested();
         var data = AuditData.Load(spec.Data, spec.Seed, session);
         // Shapes come from the data: models with free dimensions run at the data's width or length.
-        var model = OnnxDifferentiableModel.ForData(session, data.Inputs);
+        var model = ModelExecution.ForData(session, data.Inputs);
         load.Advance();
         int n = data.Inputs.Shape[0];
         var candidates = LayerResolver.Candidates(session.Model, data.Inputs.Shape.ToArray());
@@ -98,7 +98,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         var conductance = spec.Steps.Select(s => s.Options).OfType<ConductanceStep.Options>().FirstOrDefault();
         // A target axis/reduction sets what a class is for outputs beyond [N, C]: labels are checked against it.
         if (conductance is not null && data.Labels is { } labelValues)
-            DataChecks.RequireClassIndices(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
+            ClassLabels.Require(labelValues, DataChecks.ClassCount(session, data.Inputs.Shape, conductance.OutputTarget), spec.Data.Labels ?? spec.Data.Inputs, "label");
         var layout = StreamLayout.Create(layers, model.SampleShape, planes?.RepresentationReduction, planes?.ProjectionDimensions ?? 0, spec.Seed,
             conductance is not null, n);
         var streamConductance = conductance is null ? null
@@ -143,20 +143,22 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
         if (loaded.Data.Labels is { } labels)
             context.SetMetric("accuracy", null, labels.Zip(reductions.Predicted).Count(p => p.First == p.Second) / (double)labels.Length);
 
+        var outputs = new StepOutputs();
         var watch = Stopwatch.StartNew();
         foreach (var step in spec.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
             watch.Restart();
             var stage = Stage(step.Step.Key, step.Step.Title, layerNames.Count);
-            step.Step.Run(context, step.Options, stage, cancellationToken);
+            outputs.Add(step.Step, step.Step.Run(context, new StepReads(outputs, step.Step), step.Options, stage, cancellationToken));
             stage.Complete();
             timings.Add(new(step.Step.Key, watch.Elapsed.TotalSeconds));
         }
 
         var gates = spec.Gates.Select(g => GateEvaluator.Evaluate(g, layerNames, context.Metrics, baseline)).ToList();
         var groupOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var g in context.Planes?.Groups ?? [])
+        var planes = outputs.Find<PlanesOutput>();
+        foreach (var g in planes?.Groups ?? [])
             for (int i = g.First; i < g.First + g.Count; i++) groupOf[layerNames[i]] = g.Name;
         var (layers, scalars) = MetricComparison.Compare([.. loaded.Layers.Select(l => l with { Group = groupOf.GetValueOrDefault(l.Name) })],
             context.Metrics, baseline, spec.Gates);
@@ -177,10 +179,10 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
             Scalars = scalars,
             Metrics = context.Metrics,
             Analyses = spec.Analyses,
-            Planes = context.Planes?.Section,
-            Efficiency = context.Efficiency,
-            Conductance = context.ConductanceSection,
-            Graph = context.Graph,
+            Planes = planes?.Section,
+            Efficiency = outputs.Find<EfficiencyOutput>()?.Rows,
+            Conductance = outputs.Find<ConductanceSection>(),
+            Graph = outputs.Find<GraphSection>(),
             Gates = gates,
             Warnings = context.Warnings,
             Baseline = baseline is null ? null : new FileDigest(baseline.Path, baseline.Sha256),

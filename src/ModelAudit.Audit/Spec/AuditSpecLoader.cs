@@ -173,6 +173,13 @@ public static class AuditSpecLoader
             var node = analyses.Value(step.Key) ?? new YamlMappingValue(analyses.Node.Entries.First(e => e.Key.Text == step.Key).Key.Mark, []);
             if (node is YamlScalarValue { Text: "true" }) node = new YamlMappingValue(node.Mark, []);
             var options = new SpecMapping(top.File, "analyses." + step.Key, node);
+            // Every output the step reads needs an earlier configured producer; the registry guarantees one exists and runs first.
+            foreach (var read in step.Reads)
+                if (!steps.Any(s => s.Step.Output == read))
+                {
+                    var producer = registry.Producer(read);
+                    throw options.Error(node, $"'analyses.{step.Key}' needs 'analyses.{producer.Key}' ({step.Key} reads the {read.Name} that {producer.Key} produces)");
+                }
             steps.Add(new ConfiguredStep(step, step.Parse(options, configured), node.Mark));
         }
         return steps;

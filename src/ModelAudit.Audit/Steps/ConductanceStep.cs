@@ -14,7 +14,7 @@ namespace ModelAudit.Audit.Steps;
 /// chunk for all layers at once, reduced per sample as it goes); this step turns the per-sample results into
 /// each layer's share, worst convergence delta and heat map.
 /// </summary>
-internal sealed class ConductanceStep : IAuditStep
+internal sealed class ConductanceStep : AuditStep<ConductanceSection>
 {
     private static readonly string[] Methods = ["gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle"];
 
@@ -47,11 +47,11 @@ internal sealed class ConductanceStep : IAuditStep
         });
     }
 
-    public string Key => "conductance";
+    public override string Key => "conductance";
 
-    public string Title => "Layer conductance";
+    public override string Title => "Layer conductance";
 
-    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    public override IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
         var parsed = new Options(
             options.Enum("method", Methods) ?? "gausslegendre",
@@ -66,14 +66,14 @@ internal sealed class ConductanceStep : IAuditStep
         return parsed;
     }
 
-    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
+    public override IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
     [
         new("conductance.share", true, "share of the layer in the total mean absolute conductance (layers sum to 1)"),
         new("conductance.delta", true, "largest |convergence delta| over samples: sum of conductance minus F(x) - F(baseline)"),
     ];
 
     /// <summary>Summarises the streamed conductance: share, convergence delta and heat map per layer.</summary>
-    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    public override ConductanceSection Run(AuditContext context, StepReads reads, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
     {
         var o = (Options)options;
         var reductions = context.Reductions;
@@ -98,7 +98,7 @@ internal sealed class ConductanceStep : IAuditStep
             context.SetMetric("conductance.delta", layer.Layer, delta);
             progress.Advance();
         }
-        context.ConductanceSection = new ConductanceSection(o.Method, o.Steps, share, deltas, heatmaps);
+        return new ConductanceSection(o.Method, o.Steps, share, deltas, heatmaps);
     }
 
     private static double SumInOrder(double[] values)

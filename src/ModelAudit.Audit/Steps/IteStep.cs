@@ -8,7 +8,7 @@ using ModelAudit.Audit.Spec;
 namespace ModelAudit.Audit.Steps;
 
 /// <summary>Information Transformation Efficiency per layer, with the planes step's estimator and reduced representations.</summary>
-internal sealed class IteStep : IAuditStep
+internal sealed class IteStep : AuditStep<EfficiencyOutput>
 {
     internal sealed record Options(EfficiencyWeights Weights) : IStepOptions
     {
@@ -21,14 +21,15 @@ internal sealed class IteStep : IAuditStep
         }
     }
 
-    public string Key => "ite";
+    public override string Key => "ite";
 
-    public string Title => "Transformation efficiency";
+    public override string Title => "Transformation efficiency";
 
-    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    /// <summary>ITE uses the planes' estimator and reduced representations.</summary>
+    public override IReadOnlyList<Type> Reads => [typeof(PlanesOutput)];
+
+    public override IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
-        if (!configured.Contains("planes"))
-            throw options.Error(options.Node, "'analyses.ite' needs 'analyses.planes' (ITE uses the planes' estimator and reduction)");
         var weights = new EfficiencyWeights();
         if (options.Mapping("weights") is { } w)
         {
@@ -42,7 +43,7 @@ internal sealed class IteStep : IAuditStep
         return new Options(weights);
     }
 
-    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
+    public override IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
     [
         new("ite.efficiency", true, "E = a C + b P + g U over the defined terms"),
         new("ite.compression", true, "C = max(0, -(H_l - H_l-1) / H_l-1)"),
@@ -50,10 +51,10 @@ internal sealed class IteStep : IAuditStep
         new("ite.usefulness", true, "U = (I(T_l;Y) - I(T_l-1;Y)) / (H(Y) - I(T_l-1;Y))"),
     ];
 
-    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    public override EfficiencyOutput Run(AuditContext context, StepReads reads, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
     {
         var o = (Options)options;
-        var planes = context.Planes ?? throw new InvalidOperationException("the planes step must run before ITE");
+        var planes = reads.Get<PlanesOutput>();
         cancellationToken.ThrowIfCancellationRequested();
         var labels = context.Y.Select(v => (int)v).ToArray();
         var known = planes.Section.Points.Select(p => (p.Entropy, p.ActivationLabel.Value)).ToList();
@@ -65,7 +66,11 @@ internal sealed class IteStep : IAuditStep
             context.SetMetric("ite.preservation", r.Layer, r.Preservation);
             context.SetMetric("ite.usefulness", r.Layer, r.Usefulness);
         }
-        context.Efficiency = [.. rows.Select(r => new EfficiencyRow(r.Layer, r.Compression, r.Preservation, r.Usefulness, r.Efficiency, r.Notes))];
         progress.Advance(context.Layers.Count);
+        return new EfficiencyOutput([.. rows.Select(r => new EfficiencyRow(r.Layer, r.Compression, r.Preservation, r.Usefulness, r.Efficiency, r.Notes))]);
     }
 }
+
+/// <summary>What the ITE step produces: one row per layer, in depth order.</summary>
+/// <param name="Rows">The layers' efficiency terms.</param>
+internal sealed record EfficiencyOutput(IReadOnlyList<EfficiencyRow> Rows);

@@ -12,7 +12,7 @@ namespace ModelAudit.Audit.Steps;
 /// Neural information flow (ModelAudit.Nif): a flow graph over the input features, the units (channels) of
 /// the chosen layers and the classes; betweenness, Louvain communities and dead/stifled units.
 /// </summary>
-internal sealed class NifStep : IAuditStep
+internal sealed class NifStep : AuditStep<GraphSection>
 {
     private static readonly string[] EstimatorNames = ["auto", "mine", "ksg", "binning"];
 
@@ -49,11 +49,11 @@ internal sealed class NifStep : IAuditStep
         return [.. Enumerable.Range(1, DefaultLayerCount).Select(i => layers[(int)((long)i * layers.Count / DefaultLayerCount) - 1])];
     }
 
-    public string Key => "nif";
+    public override string Key => "nif";
 
-    public string Title => "Neural information flow";
+    public override string Title => "Neural information flow";
 
-    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    public override IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
         var layers = options.Sequence("layers")?.Select((n, i) => options.ScalarText(n, $"analyses.nif.layers[{i}]")).ToList();
         double beta = options.Double("beta", OptionRanges.Weight) ?? 0;
@@ -65,14 +65,14 @@ internal sealed class NifStep : IAuditStep
         return parsed;
     }
 
-    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
+    public override IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured) =>
     [
         new("nif.dead_units", false, "units of the chosen layers with no information flow in or out above the noise floor (dead or stifled)"),
         new("nif.modularity", false, "modularity of the Louvain partition of the flow graph"),
         new("nif.communities", false, "number of Louvain communities"),
     ];
 
-    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    public override GraphSection Run(AuditContext context, StepReads reads, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
     {
         var o = (Options)options;
         var nifOptions = new NifOptions
@@ -107,10 +107,10 @@ internal sealed class NifStep : IAuditStep
         context.SetMetric("nif.dead_units", null, result.DeadUnits.Count);
         context.SetMetric("nif.modularity", null, result.Modularity);
         context.SetMetric("nif.communities", null, result.CommunityCount);
-        context.Graph = new GraphSection(
+        if (advanced < units) progress.Advance(units - advanced);
+        return new GraphSection(
             [.. result.Nodes.Select(n => new GraphNode(n.Id, n.Layer, n.Label, n.Betweenness, n.Community))],
             [.. result.Edges.Select(e => new GraphEdge(e.From, e.To, e.Flow))],
             [.. result.Attribution.Select(row => (IReadOnlyList<double>)[.. row])]);
-        if (advanced < units) progress.Advance(units - advanced);
     }
 }

@@ -14,7 +14,7 @@ namespace ModelAudit.Audit.Steps;
 /// (I(X;C), I(C;Y)) per layer with bootstrap spreads; then DPI findings and layer groups. One layer at a
 /// time so progress moves per layer.
 /// </summary>
-internal sealed class PlanesStep : IAuditStep
+internal sealed class PlanesStep : AuditStep<PlanesOutput>
 {
     internal static readonly string[] Estimators = ["binning", "kde", "ksg", "gaussian", "renyi"];
     internal static readonly string[] Reductions = ["channel_mean", "none", "random_projection"];
@@ -46,11 +46,11 @@ internal sealed class PlanesStep : IAuditStep
         }
     }
 
-    public string Key => "planes";
+    public override string Key => "planes";
 
-    public string Title => "Information planes";
+    public override string Title => "Information planes";
 
-    public IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
+    public override IStepOptions Parse(SpecMapping options, IReadOnlyCollection<string> configured)
     {
         var estimator = options.Enum("estimator", Estimators) ?? "renyi";
         var settings = new List<KeyValuePair<string, string>>();
@@ -129,7 +129,7 @@ internal sealed class PlanesStep : IAuditStep
         return parsed;
     }
 
-    public IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured)
+    public override IReadOnlyList<MetricDefinition> Produces(IStepOptions options, IReadOnlyCollection<string> configured)
     {
         var metrics = new List<MetricDefinition>
         {
@@ -148,7 +148,7 @@ internal sealed class PlanesStep : IAuditStep
         return metrics;
     }
 
-    public void Run(AuditContext context, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
+    public override PlanesOutput Run(AuditContext context, StepReads reads, IStepOptions options, StepProgress progress, CancellationToken cancellationToken)
     {
         var o = (Options)options;
         var labels = context.Y.Select(v => (int)v).ToArray();
@@ -193,10 +193,10 @@ internal sealed class PlanesStep : IAuditStep
             })],
             [.. groups.Groups.Select(g => new GroupRow(g.Name, [.. context.Layers.Skip(g.First).Take(g.Count)]))],
             [.. dpi.Select(d => new DpiRow(d.Quantity == InformationQuantity.InputActivation ? "i_xt" : "i_ty", d.Earlier, d.Later, d.EarlierValue, d.LaterValue, d.Margin))]);
-        context.Planes = new PlanesOutput(section, groups.Groups, o.Instance, input, reduced);
         int chance = infos.Count(p => !InformationPlane.AboveChance(p.ActivationLabel, p.ActivationLabelNull));
         if (chance > 0)
             context.Warnings.Add($"I(T;Y) of {chance} of {infos.Count} layers is not distinguishable from chance (within 3 standard deviations of the label-shuffle null); those values say nothing about the layers");
+        return new PlanesOutput(section, groups.Groups, o.Instance, input, reduced);
     }
 
     /// <summary>The fewest samples per class for which the estimators' I(T;Y) is worth reading (docs/analysis.md states the rule).</summary>

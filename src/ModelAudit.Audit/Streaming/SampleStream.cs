@@ -1,4 +1,3 @@
-using System.Runtime;
 using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Audit.Running;
@@ -8,7 +7,7 @@ using ModelAudit.Tensors.Graph;
 namespace ModelAudit.Audit.Streaming;
 
 /// <summary>Conductance settings of the streamed pass.</summary>
-/// <param name="Options">Method, steps and rows per pass (0 = chosen from <see cref="SampleStream.SweepBudgetBytes"/>).</param>
+/// <param name="Options">Method, steps and rows per pass (0 = chosen from <see cref="ModelExecution.ChunkBudgetBytes"/>).</param>
 /// <param name="Baseline">Baseline input value.</param>
 /// <param name="PredictedTarget">Explain the predicted class instead of Y.</param>
 internal sealed record StreamConductance(PathIntegralOptions Options, float Baseline, bool PredictedTarget);
@@ -19,19 +18,15 @@ internal sealed record StreamConductance(PathIntegralOptions Options, float Base
 /// per-sample rows (<see cref="SampleReductions"/>) and freed before the next chunk. Memory is the model, one
 /// chunk's maps and sweep, and samples x reduced width.
 /// </summary>
-internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layout, StreamConductance? conductance, long runtimeValuesPerSample)
+internal sealed class SampleStream(ModelExecution model, StreamLayout layout, StreamConductance? conductance, long runtimeValuesPerSample)
 {
     /// <summary>
-    /// Working set of one forward+backward pass of the conductance sweep when <c>internal_batch_size</c> is 0:
-    /// rows per pass are chosen so that the values recorded for backward, their gradients and scratch fit.
+    /// Rows (samples x path points) per forward+backward of the sweep: <c>internal_batch_size</c>, or when it is 0 the rows
+    /// whose recorded values, gradients and scratch fit <see cref="ModelExecution.ChunkBudgetBytes"/>.
     /// </summary>
-    public const long SweepBudgetBytes = 1L << 30;
-
-    /// <summary>Rows (samples x path points) per forward+backward of the sweep.</summary>
     public int RowsPerPass => conductance is null ? 0
         : conductance.Options.InternalBatchSize > 0 ? conductance.Options.InternalBatchSize
-        // Recorded values, their gradients and a third for scratch.
-        : (int)Math.Clamp(SweepBudgetBytes / Math.Max(1, 12 * runtimeValuesPerSample), 1, layout.SamplesPerChunk * (conductance.Options.Steps + 1));
+        : ModelExecution.RowsWithinBudget(runtimeValuesPerSample, layout.SamplesPerChunk * (conductance.Options.Steps + 1));
 
     /// <summary>Streams samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of <paramref name="inputs"/>.</summary>
     /// <param name="inputs">All audit samples, [N, sample shape...].</param>
@@ -46,59 +41,39 @@ internal sealed class SampleStream(IDifferentiableModel model, StreamLayout layo
         ArgumentNullException.ThrowIfNull(progress);
         var store = SampleReductions.Allocate(count, layout);
         var layerNames = layout.Layers.Select(l => l.Layer).ToList();
-        int sampleSize = inputs.Length / inputs.Shape[0];
         var attribution = conductance is null ? null
             : new LayerConductance(model, conductance.Options with { InternalBatchSize = RowsPerPass });
-        for (int offset = 0; offset < count; offset += layout.SamplesPerChunk)
+        // Chunks of the layout's size (the unit of sharding), the short last one at its own size: the reductions are per
+        // sample, so any chunking gives the same numbers.
+        model.ForEachChunk(inputs.Span, first, count, layout.SamplesPerChunk, ChunkPadding.None, chunk =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int chunkSize = Math.Min(layout.SamplesPerChunk, count - offset);
-            var dims = inputs.Shape.ToArray();
-            dims[0] = chunkSize;
-            using var chunk = Tensor.FromArray(inputs.Span.Slice((first + offset) * sampleSize, chunkSize * sampleSize).ToArray(), dims);
+            int offset = chunk.First - first, chunkSize = chunk.Count;
             Forward(chunk, store, offset, layerNames);
-            if (attribution is not null)
+            if (attribution is null) return;
+            var targets = new long[chunkSize];
+            for (int s = 0; s < chunkSize; s++)
+                targets[s] = conductance!.PredictedTarget || labels is null ? store.Predicted[offset + s] : labels[chunk.First + s];
+            var result = attribution.Compute(chunk.Batch, targets, [conductance!.Baseline], layerNames, cancellationToken);
+            for (int l = 0; l < layerNames.Count; l++)
             {
-                var targets = new long[chunkSize];
-                for (int s = 0; s < chunkSize; s++)
-                    targets[s] = conductance!.PredictedTarget || labels is null ? store.Predicted[offset + s] : labels[first + offset + s];
-                var result = attribution.Compute(chunk, targets, [conductance!.Baseline], layerNames, cancellationToken);
-                for (int l = 0; l < layerNames.Count; l++)
-                {
-                    var layer = result.Layers[layerNames[l]];
-                    ReduceConductance(layer, layout.Layers[l], store.Layers[l], offset, chunkSize);
-                    layer.Values.Dispose();
-                }
+                var layer = result.Layers[layerNames[l]];
+                ReduceConductance(layer, layout.Layers[l], store.Layers[l], offset, chunkSize);
+                layer.Values.Dispose();
             }
-            progress.Advance(chunkSize);
-            // The chunk's buffers (forward batch, sweep passes, last short chunk) have sizes the next chunk may not ask
-            // for again; idle ones would only add to the peak working set. Most are large-object-heap arrays, which
-            // the GC would otherwise collect only after the next chunk had allocated its own: collect them now (a
-            // blocking collection costs well under a second against a chunk's minutes at real sizes).
-            TensorPool.Shared.Trim();
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            // The pool's bags hold their buffers in thread-local queues, released only when the bags' finalizers ran.
-            GC.WaitForPendingFinalizers();
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        }
+        }, p => progress.Advance(p.Samples), cancellationToken);
         return store;
     }
 
     /// <summary>One forward of the chunk: predicted classes, reduced input and reduced activations.</summary>
-    private void Forward(Tensor chunk, SampleReductions store, int offset, List<string> layerNames)
+    private void Forward(ModelChunk chunk, SampleReductions store, int offset, List<string> layerNames)
     {
-        int count = chunk.Shape[0];
+        int count = chunk.Count;
         if (layout.Input is { } input)
-            input.Reducer.Reduce(chunk.Span, count, store.Input!.Values.AsSpan(offset * input.Width, count * input.Width));
-        var plan = model.GetPlan(count);
-        int inputId = plan.Resolve(model.InputName);
-        int outputId = plan.Resolve(model.OutputName);
-        var ids = layerNames.Select(plan.Resolve).ToArray();
+            input.Reducer.Reduce(chunk.Batch.Span, count, store.Input!.Values.AsSpan(offset * input.Width, count * input.Width));
+        var ids = layerNames.Select(chunk.Plan.Resolve).ToArray();
         bool keepLayers = layout.Layers.Any(l => l.Activations is not null);
-        using var pass = plan.Executor.Forward(new Dictionary<int, Tensor> { [inputId] = chunk },
-            new ForwardOptions { Keep = keepLayers ? [.. ids, outputId] : [outputId] });
-        var logits = pass[outputId];
+        using var pass = chunk.Forward(keepLayers ? [.. ids, chunk.OutputId] : [chunk.OutputId]);
+        var logits = pass[chunk.OutputId];
         // With an output target (a sequence or dense output), the predicted class is the arg max of its scores.
         if (conductance?.Options.Target is { } target) target.Predicted(logits.Shape, logits.Span).CopyTo(store.Predicted, offset);
         else AttributionTarget.Predicted(logits.Span, logits.Length / count).CopyTo(store.Predicted, offset);

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelAudit.Nif.Json;
 
 namespace ModelAudit.Reporting.Json;
 
 // report.json as written (schema_version 2): records in key order, serialized by the source-generated
-// ReportJsonContext. Numbers go through FiniteDoubleConverter, the one place the NaN/infinity policy lives.
+// ReportJsonContext. Numbers go through FiniteNumberConverter (ModelAudit.Nif.Json), the one place the NaN/infinity policy lives.
 
 internal sealed record JsonReport(
     int SchemaVersion,
@@ -71,22 +72,6 @@ internal sealed record JsonGraphEdge(int From, int To, double Flow);
 
 internal sealed record JsonGraph(IReadOnlyList<JsonGraphNode> Nodes, IReadOnlyList<JsonGraphEdge> Edges, IReadOnlyList<IReadOnlyList<double>> Attribution);
 
-/// <summary>
-/// The JSON policy for numbers: a finite double is written in shortest round-trip form, NaN and infinities as null
-/// (JSON has neither); null reads back as NaN. Nullable doubles use it too (null stays null).
-/// </summary>
-internal sealed class FiniteDoubleConverter : JsonConverter<double>
-{
-    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        => reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-    {
-        if (double.IsFinite(value)) writer.WriteNumberValue(value);
-        else writer.WriteNullValue();
-    }
-}
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(FiniteDoubleConverter)])]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(FiniteNumberConverter)])]
 [JsonSerializable(typeof(JsonReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

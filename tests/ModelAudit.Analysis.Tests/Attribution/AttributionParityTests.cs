@@ -34,7 +34,7 @@ public class AttributionParityTests
     {
         var record = Records(model)[index];
         var dir = Path.Combine(RepositoryPaths.Fixtures, model);
-        var adapter = new OnnxDifferentiableModel(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
+        var adapter = new ModelExecution(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
         using var input = NpyFile.Read(Path.Combine(dir, "input.npy")).ToTensor();
         var targets = NpyFile.Read(Path.Combine(dir, "target.npy")).ToInt64();
         var options = record.Integration is null ? null
@@ -69,7 +69,7 @@ public class AttributionParityTests
     {
         // The all-layers sweep must give each layer exactly what a sweep for that layer alone gives.
         var dir = Path.Combine(RepositoryPaths.Fixtures, "digits_cnn");
-        var adapter = new OnnxDifferentiableModel(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
+        var adapter = new ModelExecution(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
         using var input = NpyFile.Read(Path.Combine(dir, "input.npy")).ToTensor();
         var targets = NpyFile.Read(Path.Combine(dir, "target.npy")).ToInt64();
         string[] layers = ["/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0"];
@@ -87,7 +87,7 @@ public class AttributionParityTests
     {
         // Captum's test_layer_conductance: ReLU layer ~[90,100,100,100], lin2 [390,0] (n_steps 500, delta < 0.01).
         var dir = Path.Combine(RepositoryPaths.Fixtures, "captum_toy");
-        var adapter = new OnnxDifferentiableModel(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
+        var adapter = new ModelExecution(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
         using var input = Tensor.FromArray([0f, 100f, 0f], 1, 3);
         var result = new LayerConductance(adapter, new PathIntegralOptions(Steps: 500)).Compute(input, [0L], [0f], ["/relu/Relu_output_0", "logits"]);
         AssertClose([90f, 100f, 100f, 100f], result.Layers["/relu/Relu_output_0"].Values.ToArray(), 1e-3, "relu");
@@ -153,7 +153,7 @@ public class AttributionParityTests
         var dir = Path.Combine(RepositoryPaths.Fixtures, model);
         var session = new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx")));
         using var input = session.InputFrom(NpyFile.Read(Path.Combine(dir, "input.npy")), "input.npy");
-        var adapter = OnnxDifferentiableModel.ForData(session, input);
+        var adapter = ModelExecution.ForData(session, input);
         var targets = NpyFile.Read(Path.Combine(dir, "target.npy")).ToInt64();
         var options = new PathIntegralOptions(IntegrationRule.ParseMethod(record.Integration!), record.Steps!.Value, InternalBatchSize: 37,
             FromLayer: "/embedding/Gather_output_0");

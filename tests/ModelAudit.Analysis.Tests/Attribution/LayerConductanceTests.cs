@@ -16,7 +16,7 @@ public sealed class LayerConductanceTests
         // One row per pass carries at every point. A pass's batch size changes the engine's GEMM path, so values may
         // differ in the last bits: 1e-6 of the layer's largest value.
         var dir = Path.Combine(RepositoryPaths.Fixtures, "digits_cnn");
-        var model = new OnnxDifferentiableModel(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
+        var model = new ModelExecution(new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx"))));
         using var input = NpyFile.Read(Path.Combine(dir, "input.npy")).ToTensor();
         var targets = NpyFile.Read(Path.Combine(dir, "labels.npy")).ToInt64();
         string[] layers = ["/relu1/Relu_output_0", "/relu3/Relu_output_0"];

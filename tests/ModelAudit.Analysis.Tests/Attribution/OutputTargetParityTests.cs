@@ -16,12 +16,12 @@ public sealed class OutputTargetParityTests
 {
     private const double Tolerance = 1e-3;
 
-    private static (OnnxDifferentiableModel Model, Tensor Input, long[] Targets, string Dir) Load(string name, string targetFile = "target.npy")
+    private static (ModelExecution Model, Tensor Input, long[] Targets, string Dir) Load(string name, string targetFile = "target.npy")
     {
         var dir = Path.Combine(RepositoryPaths.Fixtures, name);
         var session = new OnnxSession(OnnxModel.Load(Path.Combine(dir, "model.onnx")));
         var input = session.InputFrom(NpyFile.Read(Path.Combine(dir, "input.npy")), "input.npy");
-        return (OnnxDifferentiableModel.ForData(session, input), input, NpyFile.Read(Path.Combine(dir, targetFile)).ToInt64(), dir);
+        return (ModelExecution.ForData(session, input), input, NpyFile.Read(Path.Combine(dir, targetFile)).ToInt64(), dir);
     }
 
     private static void AssertClose(string golden, Tensor actual)

@@ -14,10 +14,10 @@ public sealed class SampleStreamTests
 {
     private static readonly string[] Relu = ["/relu1/Relu_output_0", "/relu2/Relu_output_0", "/relu3/Relu_output_0"];
 
-    private static (OnnxDifferentiableModel Model, Tensor Inputs, long[] Labels, IReadOnlyList<AuditLayer> Layers) Digits()
+    private static (ModelExecution Model, Tensor Inputs, long[] Labels, IReadOnlyList<AuditLayer> Layers) Digits()
     {
         var session = new OnnxSession(OnnxModel.Load(TestFiles.DigitsFixture("model.onnx")));
-        var model = new OnnxDifferentiableModel(session);
+        var model = new ModelExecution(session);
         var inputs = NpyFile.Read(TestFiles.DigitsFixture("input.npy")).ToTensor();
         var labels = NpyFile.Read(TestFiles.DigitsFixture("labels.npy")).ToInt64();
         var layers = LayerResolver.Candidates(session.Model, inputs.Shape[0]).Where(c => Relu.Contains(c.Name)).ToList();
@@ -74,7 +74,8 @@ public sealed class SampleStreamTests
             .Run(inputs, labels, 0, 64, Progress(), CancellationToken.None);
 
         // The old way: every layer's full maps for all 64 samples at once, then reduced.
-        var (activations, predicted) = LayerActivations.Run(model, inputs, names);
+        var forward = model.Forward(inputs, names);
+        var (activations, predicted) = (forward.Layers.ToDictionary(p => p.Key, p => p.Value), forward.Predicted);
         var conductance = new LayerConductance(model, Conductance.Options).Compute(inputs, labels, [0f], names);
         Assert.Equal(predicted, stream.Predicted);
         for (int l = 0; l < names.Count; l++)
