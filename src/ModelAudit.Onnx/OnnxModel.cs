@@ -74,19 +74,7 @@ public sealed class OnnxModel
     internal static OnnxModel Read(string path, OnnxOperatorRegistry registry, bool rejectUnsupported)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ModelProto proto;
-        FileStream stream;
-        try
-        {
-            // Refuses FIFOs and devices (which would block or never end) and files over the protobuf limit before reading.
-            stream = SafeFile.OpenRegular(path, ModelLimits.MaxModelBytes);
-        }
-        catch (DataFileException e)
-        {
-            throw new OnnxModelException(e.Message, e);
-        }
-        // Parsed from the stream: no whole-file buffer beside the parsed messages.
-        using (stream) proto = OnnxModelReader.ReadModel(stream, path);
+        var proto = ReadProto(path);
         if (proto.Graph is null || (proto.Graph.Node.Count == 0 && proto.Graph.Output.Count == 0))
             throw new OnnxModelException($"{path}: not an ONNX model (no graph)");
         ModelValidation.CheckNames(proto, path);
@@ -235,6 +223,22 @@ public sealed class OnnxModel
             }
         }
         return total;
+    }
+
+    /// <summary>Parses the file; its bytes are unreachable once this returns (the messages hold their own copies), before the weights are decoded.</summary>
+    private static ModelProto ReadProto(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            // Refuses FIFOs and devices (which would block or never end) and files over the protobuf limit before reading.
+            bytes = SafeFile.ReadAllBytes(path, ModelLimits.MaxModelBytes);
+        }
+        catch (DataFileException e)
+        {
+            throw new OnnxModelException(e.Message, e);
+        }
+        return OnnxModelReader.ReadModel(bytes, path);
     }
 
     private static List<string> FindUnsupported(ModelProto proto, OnnxOperatorRegistry registry, int opset)

@@ -148,19 +148,21 @@ public sealed class ProtobufReaderTests : IDisposable
     [Fact]
     public void Read_NestingDeeperThanTheLimit_OneLineError()
     {
-        // 10,000 nested unknown groups: skipping them recurses; the recursion limit ends it with an error, not a
-        // stack overflow.
-        const int depth = 10_000;
-        var bytes = Message(o =>
+        // Nested unknown groups as deep as the limit: skipping them recurses; the recursion limit ends it with an
+        // error, not a stack overflow. One level less (the model message itself takes one) is skipped.
+        Assert.Equal(0, OnnxModelReader.ReadModel(Groups(OnnxModelReader.RecursionLimit - 1), "ok.onnx").CalculateSize());
+        var bytes = Groups(OnnxModelReader.RecursionLimit);
+        var path = Path.Combine(_dir, "deep.onnx");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Read(path));
+        Assert.StartsWith($"{path}: not a valid ONNX model (protobuf decoding failed: Protocol message had too many levels of nesting.", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+
+        static byte[] Groups(int depth) => Message(o =>
         {
             for (int i = 0; i < depth; i++) o.WriteTag(99, WireFormat.WireType.StartGroup);
             for (int i = 0; i < depth; i++) o.WriteTag(99, WireFormat.WireType.EndGroup);
         });
-        var path = Path.Combine(_dir, "deep.onnx");
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Read(path));
-        Assert.StartsWith($"{path}: not a valid ONNX model (protobuf decoding failed: ", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
