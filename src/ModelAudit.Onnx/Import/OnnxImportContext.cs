@@ -182,6 +182,13 @@ internal sealed class OnnxImportContext
         return id;
     }
 
+    /// <summary>
+    /// The graph value id of input <paramref name="index"/> for an operation that only compares values (comparisons,
+    /// logical operators): unlike <see cref="GetRuntimeInput"/>, integer ids are allowed (whole numbers in float32,
+    /// exact below 2^24, so <c>ids == pad</c> masks hold) since no arithmetic is done on them.
+    /// </summary>
+    public int GetRuntimeComparand(int index) => _builder.Materialize(InputName(index), Input(index));
+
     /// <summary>True when input <paramref name="index"/> is integer ids known only at run time (token ids).</summary>
     public bool IsRuntimeIndices(int index) => !IsConstant(index) && _builder.IsInteger(Input(index).RuntimeId);
 

@@ -6,7 +6,9 @@ namespace ModelAudit.Onnx.Importers;
 
 /// <summary>
 /// Operators that produce build-time values (Shape, Size, Constant, ConstantOfShape, Range, Cast,
-/// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases).
+/// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases). Comparisons and logical
+/// operators fold when every input is known at build time and otherwise run (<see cref="Comparison"/>,
+/// <see cref="Logical"/>: booleans as 0/1 floats, no gradient).
 /// </summary>
 internal static class ConstantImporters
 {
@@ -20,9 +22,14 @@ internal static class ConstantImporters
         yield return new DelegateImporter("Cast", ImportCast);
         yield return new DelegateImporter("Identity", c => c.ForwardInput(0, 0));
         yield return new DelegateImporter("Dropout", ImportDropout);
-        yield return Compare("Equal", (a, b) => a == b);
-        yield return Compare("Less", (a, b) => a < b);
-        yield return Compare("Greater", (a, b) => a > b);
+        yield return Compare("Equal", ComparisonKind.Equal, (a, b) => a == b);
+        yield return Compare("Less", ComparisonKind.Less, (a, b) => a < b);
+        yield return Compare("Greater", ComparisonKind.Greater, (a, b) => a > b);
+        yield return Compare("LessOrEqual", ComparisonKind.LessOrEqual, (a, b) => a <= b, minOpset: 12);
+        yield return Compare("GreaterOrEqual", ComparisonKind.GreaterOrEqual, (a, b) => a >= b, minOpset: 12);
+        yield return Combine("And", LogicalKind.And, (a, b) => a && b);
+        yield return Combine("Or", LogicalKind.Or, (a, b) => a || b);
+        yield return Combine("Xor", LogicalKind.Xor, (a, b) => a != b);
         yield return new DelegateImporter("Not", ImportNot);
         yield return new DelegateImporter("Where", ImportWhere, minOpset: 9);
     }
@@ -123,19 +130,47 @@ internal static class ConstantImporters
         context.ForwardInput(0, 0);
     }
 
-    private static DelegateImporter Compare(string opType, Func<double, double, bool> compare)
+    private static DelegateImporter Compare(string opType, ComparisonKind kind, Func<double, double, bool> compare, int minOpset = 1)
         => new(opType, context =>
         {
+            if (!context.AllInputsConstant())
+            {
+                context.AddNode(new Comparison(kind), [context.GetRuntimeComparand(0), context.GetRuntimeComparand(1)]);
+                return;
+            }
             var a = context.GetConstant(0);
             var b = context.GetConstant(1);
             context.SetConstant(0, ConstantFolding.Elementwise([a, b],
                 v => compare(v[0], v[1]) ? 1 : 0,
                 v => compare(v[0], v[1]) ? 1 : 0,
                 context, OnnxDataType.Bool));
+        }, minOpset);
+
+    private static DelegateImporter Combine(string opType, LogicalKind kind, Func<bool, bool, bool> combine)
+        => new(opType, context =>
+        {
+            if (!context.AllInputsConstant())
+            {
+                context.AddNode(new Logical(kind), [context.GetRuntimeComparand(0), context.GetRuntimeComparand(1)]);
+                return;
+            }
+            var a = context.GetConstant(0);
+            var b = context.GetConstant(1);
+            context.SetConstant(0, ConstantFolding.Elementwise([a, b],
+                v => combine(v[0] != 0, v[1] != 0) ? 1 : 0,
+                v => combine(v[0] != 0, v[1] != 0) ? 1 : 0,
+                context, OnnxDataType.Bool));
         });
 
     private static void ImportNot(OnnxImportContext context)
     {
+        if (!context.IsConstant(0))
+        {
+            // Booleans run as 0/1 floats, so not(x) is x == 0 (the ONNX input is boolean; any non-zero is true).
+            int zero = context.AddConstantValue([0f], [], "zero");
+            context.AddNode(new Comparison(ComparisonKind.Equal), [context.GetRuntimeComparand(0), zero]);
+            return;
+        }
         var a = context.GetConstant(0);
         context.SetConstant(0, ConstantFolding.Elementwise([a], v => v[0] == 0 ? 1 : 0, v => v[0] == 0 ? 1 : 0, context, OnnxDataType.Bool));
     }
