@@ -8,7 +8,7 @@ namespace ModelAudit.Onnx.Importers;
 /// Operators that produce build-time values (Shape, Size, Constant, ConstantOfShape, Range, Cast,
 /// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases). Comparisons and logical
 /// operators fold when every input is known at build time and otherwise run (<see cref="Comparison"/>,
-/// <see cref="Logical"/>: booleans as 0/1 floats, no gradient).
+/// <see cref="Logical"/>: booleans as 0/1 floats, no gradient); Where with a runtime condition runs as <see cref="Select"/>.
 /// </summary>
 internal static class ConstantImporters
 {
@@ -177,6 +177,12 @@ internal static class ConstantImporters
 
     private static void ImportWhere(OnnxImportContext context)
     {
+        if (!context.IsConstant(0))
+        {
+            // A runtime condition (a comparison of runtime values): select element by element.
+            context.AddNode(new Select(), [context.GetRuntimeComparand(0), context.GetRuntimeInput(1), context.GetRuntimeInput(2)]);
+            return;
+        }
         if (!context.IsConstant(1) || !context.IsConstant(2))
         {
             ImportRuntimeWhere(context);
@@ -194,8 +200,6 @@ internal static class ConstantImporters
     // an infinite fill value never meets a 0 (0·inf). The gradient of each branch is dy times its mask.
     private static void ImportRuntimeWhere(OnnxImportContext context)
     {
-        if (!context.IsConstant(0))
-            throw context.Error($"condition '{context.InputName(0)}' would need a runtime boolean tensor; only conditions known when the graph is built are supported");
         var condition = context.GetConstant(0);
         var dims = ConstantFolding.BroadcastShape(condition.Dims, context.GetShape(1).ToArray(), context.GetShape(2).ToArray())
             ?? throw context.Error($"condition {condition.Dims.Length}-D, x {context.GetShape(1)} and y {context.GetShape(2)} do not broadcast");
