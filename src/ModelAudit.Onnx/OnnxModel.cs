@@ -31,8 +31,8 @@ public sealed class OnnxModel
         foreach (var init in proto.Graph.Initializer)
         {
             Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
-            // The raw data is the parser's copy of the weight's bytes: dropped once decoded, so weights are held
-            // once as bytes and once decoded only while the loop passes them.
+            // The raw data is the parser's copy of the weight's bytes: dropped once decoded, so the bytes of the
+            // weights not yet decoded and the decoded ones together stay about one copy of the weights.
             init.RawData = Google.Protobuf.ByteString.Empty;
         }
         Inputs = [.. proto.Graph.Input.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];

@@ -1,4 +1,3 @@
-using System.Text;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
