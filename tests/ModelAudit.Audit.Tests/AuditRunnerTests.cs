@@ -174,8 +174,8 @@ public sealed class AuditRunnerTests : IDisposable
         File.WriteAllText(specPath, StarterSpec.Create(TestFiles.DigitsFixture("model.onnx"), TestFiles.DigitsFixture("input.npy"), TestFiles.DigitsFixture("labels.npy"), specPath, dataSamples: 64));
         var spec = AuditSpecLoader.Load(specPath);
         Assert.Equal(Relu, spec.Layers.Entries.Select(e => e.Pattern));
-        Assert.Equal(["conductance", "planes", "ite"], spec.Analyses);
-        Assert.Equal(["accuracy", "mean(ite.efficiency[*])", "max(conductance.share[*])", "dpi.violations"], spec.Gates.Select(g => g.Metric.ToString()));
+        Assert.Equal(["conductance", "planes", "ite", "nif"], spec.Analyses);
+        Assert.Equal(["accuracy", "mean(ite.efficiency[*])", "max(conductance.share[*])", "dpi.violations", "nif.dead_units"], spec.Gates.Select(g => g.Metric.ToString()));
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(3, CliHarness.Run("init", Digits("model.onnx"), "--output", spec).Exit);
         var (runExit, runOutput, _) = CliHarness.Run("run", spec, "--out", Path.Combine(_temp, "o"));
         Assert.Equal(0, runExit);
-        Assert.Contains("audit passed: 4 gates", runOutput);
+        Assert.Contains("audit passed: 5 gates", runOutput);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class ImporterBehaviourTests
     [InlineData("error_maxpool_indices", "node 'pool' (MaxPool): the Indices output 'idx' is not supported")]
     [InlineData("error_runtime_integer", "node 'to_int' (Cast): casting runtime value 'x' to Int64 would need a runtime integer tensor")]
     [InlineData("error_conv1d", "node 'conv1d' (Conv): weight shape [2,3,4] does not match the rank-4 input [1,3,4,4]")]
+    [InlineData("error_scatternd_index", "node 'scatter' (ScatterND): index 4 at indices[1][0] is out of range for dimension 0 of size 4")]
+    [InlineData("error_mod_runtime", "node 'mod' (Mod): input 0 'x' must be known when the graph is built")]
     public void BuildGraph_UnsupportedForm_ErrorNamesNode(string name, string message)
     {
         var path = TestPaths.Fixture(name + ".onnx");

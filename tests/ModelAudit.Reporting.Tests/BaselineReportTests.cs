@@ -32,6 +32,11 @@ public sealed class BaselineRunFixture : IDisposable
         var node = JsonNode.Parse(stream.ToArray())!;
         node["layers"]![2]!["metrics"]!["ite.efficiency"]!["value"] = Efficiency + 0.05;
         node["layers"]![0]!["metrics"]!["conductance.share"]!["value"] = Share + 0.01;
+        // The NIF graph: unit 1's betweenness and the first attribution cell differ in the baseline.
+        GraphLabel = current.Graph!.Nodes[1].Label;
+        node["graph"]!["nodes"]![1]!["betweenness"] = 0.25;
+        Attribution = current.Graph.Attribution[0][0];
+        node["graph"]!["attribution"]![0]![0] = Attribution + 1.0;
         BaselinePath = Path.Combine(_temp, "baseline.json");
         File.WriteAllText(BaselinePath, node.ToJsonString());
         Report = ReportFixture.RunDigits(ReportJsonReader.Read(BaselinePath).Baseline);
@@ -46,6 +51,12 @@ public sealed class BaselineRunFixture : IDisposable
 
     /// <summary>This run's conductance share of relu1 (the baseline has it + 0.01).</summary>
     public double Share { get; }
+
+    /// <summary>The NIF node whose betweenness is 0.25 in the baseline.</summary>
+    public string GraphLabel { get; }
+
+    /// <summary>This run's NIF attribution from input 0 to class 0 (the baseline has it + 1).</summary>
+    public double Attribution { get; }
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 }
@@ -76,6 +87,11 @@ public sealed partial class BaselineReportTests(BaselineRunFixture run, ReportFi
         Assert.Equal(json.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble(), doc.Baseline.Metrics.Value("accuracy"));
         Assert.Equal(13, doc.Baseline.Metrics.LayerFamilies.Count());
         Assert.Equal(3, doc.Baseline.Heatmap!.Count);
+        var graph = json.RootElement.GetProperty("graph");
+        Assert.Equal(graph.GetProperty("nodes").GetArrayLength(), doc.Baseline.Graph!.Nodes.Count);
+        Assert.Equal(graph.GetProperty("edges").GetArrayLength(), doc.Baseline.Graph.Edges.Count);
+        Assert.Equal(graph.GetProperty("nodes")[1].GetProperty("betweenness").GetDouble(), doc.Baseline.Graph.Nodes[1].Betweenness);
+        Assert.Equal(graph.GetProperty("attribution").EnumerateArray().Last().EnumerateArray().Last().GetDouble(), doc.Baseline.Graph.Attribution[^1][^1]);
     }
 
     [Fact]
@@ -124,8 +140,9 @@ public sealed partial class BaselineReportTests(BaselineRunFixture run, ReportFi
     public void Html_BaselineRun_EveryPlotWithABaselineDrawsBaselineMarks()
     {
         var plots = Plots.For(run.Report);
-        string[] withBaseline = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-difference"];
-        string[] without = ["plot-attribution-heatmap", "plot-nif-graph", "plot-nif-attribution"];
+        string[] withBaseline = ["plot-plane-activation", "plot-plane-conductance", "plot-dpi", "plot-ite", "plot-conductance-share", "plot-attribution-difference",
+            "plot-nif-graph", "plot-nif-attribution-difference"];
+        string[] without = ["plot-attribution-heatmap", "plot-nif-attribution"];
         Assert.Equal(withBaseline.Length + without.Length, plots.Count);
         foreach (var id in withBaseline) Assert.Contains("class=\"baseline\"", plots.Single(p => p.Id == id).Svg, StringComparison.Ordinal);
         foreach (var id in without) Assert.DoesNotContain("class=\"baseline\"", plots.Single(p => p.Id == id).Svg, StringComparison.Ordinal);
@@ -135,6 +152,14 @@ public sealed partial class BaselineReportTests(BaselineRunFixture run, ReportFi
         int iteTerms = run.Report.Layers.Sum(l => l.Metrics.Count(m => m.Family.StartsWith("ite.", StringComparison.Ordinal) && m.BaselineValue is not null));
         Assert.Equal(iteTerms + 1, Regex.Matches(plots.Single(p => p.Id == "plot-ite").Svg, "<line class=\"baseline\"").Count);
         Assert.Equal(run.Report.Conductance!.Heatmap.Sum(r => r.Value.Count), Regex.Matches(plots.Single(p => p.Id == "plot-attribution-difference").Svg, "<rect class=\"baseline\"").Count);
+        // NIF: one dashed ring per unit (the baseline selected the same units), one difference cell per attribution cell.
+        var graph = plots.Single(p => p.Id == "plot-nif-graph").Svg;
+        Assert.Equal(run.Report.Graph!.Nodes.Count, Regex.Matches(graph, "<circle class=\"baseline\"").Count);
+        var node = run.Report.Graph.Nodes[1];
+        Assert.Contains($"<title>baseline {run.GraphLabel}: betweenness 0.25 (this run {Axis.Label(node.Betweenness)})</title>", graph, StringComparison.Ordinal);
+        var difference = plots.Single(p => p.Id == "plot-nif-attribution-difference").Svg;
+        Assert.Equal(run.Report.Graph.Attribution.Sum(r => r.Count), Regex.Matches(difference, "<rect class=\"baseline\"").Count);
+        Assert.Contains($"<title>input 0 class 0: {Axis.Label(run.Attribution)} (baseline {Axis.Label(run.Attribution + 1)}, -1)</title>", difference, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,4 +11,7 @@ public sealed record BaselineReport(string Path, string Sha256, IReadOnlyList<st
 {
     /// <summary>The baseline's conductance heat map (mean |conductance| per unit and layer), when it has one: the report's difference map.</summary>
     public IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? Heatmap { get; init; }
+
+    /// <summary>The baseline's NIF graph (nodes and attribution), when it has one: baseline rings on the graph and the attribution difference map.</summary>
+    public GraphSection? Graph { get; init; }
 }

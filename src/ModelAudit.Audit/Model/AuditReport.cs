@@ -78,6 +78,9 @@ public sealed class AuditReport
     /// <summary>The baseline's conductance heat map, for the difference map (not written to report.json; it is in the baseline).</summary>
     public IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>>? BaselineHeatmap { get; init; }
 
+    /// <summary>The baseline's NIF graph, for its marks on the graph and the attribution difference map (not written to report.json).</summary>
+    public GraphSection? BaselineGraph { get; init; }
+
     /// <summary>Wall-clock seconds per stage; the only nondeterministic part of the report.</summary>
     public required IReadOnlyList<KeyValuePair<string, double>> Timings { get; init; }
 

@@ -185,6 +185,7 @@ public sealed class AuditRunner(AuditSpec spec, IAuditProgress progress, string 
             Warnings = context.Warnings,
             Baseline = baseline is null ? null : new FileDigest(baseline.Path, baseline.Sha256),
             BaselineHeatmap = baseline?.Heatmap,
+            BaselineGraph = baseline?.Graph,
             Timings = timings,
         };
     }

@@ -52,6 +52,7 @@ public static class StarterSpec
         y.AppendLine("  conductance: { method: gausslegendre, steps: 50 }");
         y.AppendLine("  planes: { estimator: renyi, reduction: channel_mean, bootstrap: 10 }");
         y.AppendLine("  ite: {}");
+        y.AppendLine("  nif: {}                       # flow graph: MINE between units of consecutive layers (bounded units; an edge budget refuses oversized runs up front)");
         y.AppendLine("gates:");
         if (labelsPath is not null)
         {
@@ -68,6 +69,10 @@ public static class StarterSpec
         y.AppendLine("    max: 0.9");
         y.AppendLine("    severity: warning");
         y.AppendLine("  - metric: dpi.violations");
+        y.AppendLine("    direction: lower_is_better");
+        y.AppendLine("    max_regression: { absolute: 2 }");
+        y.AppendLine("    severity: warning");
+        y.AppendLine("  - metric: nif.dead_units");
         y.AppendLine("    direction: lower_is_better");
         y.AppendLine("    max_regression: { absolute: 2 }");
         y.AppendLine("    severity: warning");

@@ -26,6 +26,7 @@ internal sealed class OnnxOperatorRegistry
         foreach (var importer in ReduceImporters.Create()) registry.Register(importer);
         foreach (var importer in RecurrentImporters.Create()) registry.Register(importer);
         foreach (var importer in ResizeImporters.Create()) registry.Register(importer);
+        foreach (var importer in FoldedImporters.Create()) registry.Register(importer);
         return registry;
     }
 

@@ -96,9 +96,18 @@ public static class ReportJsonReader
                 && conductance.TryGetProperty("heatmap", out _))
                 heatmap = [.. root["conductance"]["heatmap"].Properties()
                     .Select(p => KeyValuePair.Create(p.Name, (IReadOnlyList<double>)[.. p.Value.Items().Select(v => v.NumberOrNull() ?? double.NaN)]))];
-            return new ReportDocument(new BaselineReport(full, sha, layers, metrics) { Heatmap = heatmap }, gates, spec, schema);
+            GraphSection? graph = null;
+            if (doc.RootElement.TryGetProperty("graph", out var graphElement) && graphElement.ValueKind == JsonValueKind.Object)
+                graph = Graph(root["graph"]);
+            return new ReportDocument(new BaselineReport(full, sha, layers, metrics) { Heatmap = heatmap, Graph = graph }, gates, spec, schema);
         }
     }
+
+    /// <summary>The NIF graph section (schema 1 and 2 write it alike).</summary>
+    private static GraphSection Graph(Node g)
+        => new([.. g["nodes"].Items().Select(n => new GraphNode(n["id"].Int(), n["layer"].Int(), n["label"].String(), n["betweenness"].NumberOrNull() ?? double.NaN, n["community"].Int()))],
+            [.. g["edges"].Items().Select(e => new GraphEdge(e["from"].Int(), e["to"].Int(), e["flow"].NumberOrNull() ?? double.NaN))],
+            [.. g["attribution"].Items().Select(row => (IReadOnlyList<double>)[.. row.Items().Select(v => v.NumberOrNull() ?? double.NaN)])]);
 
     private static GateSpec Gate(Node g)
     {

@@ -67,14 +67,21 @@ public static class Plots
             if (report.BaselineHeatmap is { } before && DifferenceRows(conductance.Heatmap, before) is { Count: > 0 } rows)
                 plots.Add(new Plot("plot-attribution-difference", "Attribution change against the baseline",
                     "This run's mean |conductance| per channel or unit minus the baseline's, as a share of the larger of the two rows' maxima: blue rose, red fell. Layers whose width changed are left out.",
-                    DifferenceMap(rows)));
+                    DifferenceMap(rows, "plot-attribution-difference-svg", "Attribution change against the baseline", "channel / unit", "unit")));
         }
         if (report.Graph is { } graph)
         {
-            plots.Add(new Plot("plot-nif-graph", "Neural information flow graph", "Layered layout; node size is betweenness, colour is community (legend), edge width is flow.",
-                GraphPlot(graph)));
+            var baselineGraph = report.BaselineGraph;
+            plots.Add(new Plot("plot-nif-graph", "Neural information flow graph", "Layered layout; node size is betweenness, colour is community (legend), edge width is flow."
+                    + (baselineGraph is null ? "" : " Dashed rings are the baseline's betweenness of the same unit (units the baseline did not select have none)."),
+                GraphPlot(graph, baselineGraph)));
+            var attribution = AttributionRows(graph);
             plots.Add(new Plot("plot-nif-attribution", "NIF attribution", "Flow attribution from each input feature (row) to each class (column): the sum over paths of the product of flows, each row scaled to its maximum.",
-                Heatmap([.. graph.Attribution.Select((row, i) => KeyValuePair.Create($"input {i}", row))], "plot-nif-attribution-svg", "NIF attribution", "class", true)));
+                Heatmap(attribution, "plot-nif-attribution-svg", "NIF attribution", "class", true)));
+            if (baselineGraph is not null && DifferenceRows(attribution, AttributionRows(baselineGraph)) is { Count: > 0 } nifRows)
+                plots.Add(new Plot("plot-nif-attribution-difference", "NIF attribution change against the baseline",
+                    "This run's flow attribution minus the baseline's, per input feature (row) and class (column), as a share of the larger of the two rows' maxima: blue rose, red fell. Rows whose class count changed are left out.",
+                    DifferenceMap(nifRows, "plot-nif-attribution-difference-svg", "NIF attribution change against the baseline", "class", "class")));
         }
         return plots;
     }
@@ -291,11 +298,15 @@ public static class Plots
         return [.. now.Where(r => old.TryGetValue(r.Key, out var b) && b.Count == r.Value.Count).Select(r => (r.Key, r.Value, old[r.Key]))];
     }
 
-    internal static string DifferenceMap(IReadOnlyList<(string Layer, IReadOnlyList<double> Now, IReadOnlyList<double> Before)> rows)
+    /// <summary>The NIF attribution as heat-map rows, one per input feature.</summary>
+    private static IReadOnlyList<KeyValuePair<string, IReadOnlyList<double>>> AttributionRows(GraphSection graph)
+        => [.. graph.Attribution.Select((row, i) => KeyValuePair.Create($"input {i}", row))];
+
+    internal static string DifferenceMap(IReadOnlyList<(string Layer, IReadOnlyList<double> Now, IReadOnlyList<double> Before)> rows, string id, string title, string xLabel, string cellName)
     {
         double rowHeight = 18, left = 300, right = Width - Right - 70;
         double h = Top + Bottom + rowHeight * Math.Max(1, rows.Count);
-        var svg = new SvgBuilder("plot-attribution-difference-svg", Width, h, "Attribution change against the baseline");
+        var svg = new SvgBuilder(id, Width, h, title);
         for (int i = 0; i < rows.Count; i++)
         {
             var (layer, now, before) = rows[i];
@@ -306,11 +317,11 @@ public static class Plots
             {
                 double d = now[c] - before[c];
                 svg.Rect(left + c * cell, y0, cell, rowHeight - 1, Palette.Diverging(scale > 0 ? d / scale : 0),
-                    $"{layer} unit {c}: {Axis.Label(now[c])} (baseline {Axis.Label(before[c])}, {(d >= 0 ? "+" : "")}{Axis.Label(d)})", BaselineClass);
+                    $"{layer} {cellName} {c}: {Axis.Label(now[c])} (baseline {Axis.Label(before[c])}, {(d >= 0 ? "+" : "")}{Axis.Label(d)})", BaselineClass);
             }
         }
         ColourScale(svg, right + 16, Top, Math.Min(160, Math.Max(60, rows.Count * rowHeight)), t => Palette.Diverging(2 * t - 1), "+ row max", "− row max");
-        svg.Text((left + right) / 2, h - 12, "channel / unit", "middle");
+        svg.Text((left + right) / 2, h - 12, xLabel, "middle");
         return svg.ToString();
     }
 
@@ -325,7 +336,8 @@ public static class Plots
         svg.Text(x + 18, y + height, bottomLabel, size: 10);
     }
 
-    internal static string GraphPlot(GraphSection graph)
+    /// <summary>The layered flow graph; with <paramref name="baseline"/>, a dashed ring per unit the baseline also selected, sized by its betweenness there.</summary>
+    internal static string GraphPlot(GraphSection graph, GraphSection? baseline = null)
     {
         var layers = graph.Nodes.GroupBy(n => n.Layer).OrderBy(g => g.Key).ToList();
         var position = new Dictionary<int, (double X, double Y)>();
@@ -338,7 +350,10 @@ public static class Plots
         }
         var svg = new SvgBuilder("plot-nif-graph-svg", Width, Height, "NIF graph");
         double maxFlow = graph.Edges.Select(e => e.Flow).DefaultIfEmpty(1).Max();
-        double maxBetween = graph.Nodes.Select(n => n.Betweenness).DefaultIfEmpty(1).Max();
+        // Units are matched by label (layer and unit index); one size scale for both runs so ring and disc compare.
+        var before = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var n in baseline?.Nodes ?? []) if (double.IsFinite(n.Betweenness)) before[n.Label] = n.Betweenness;
+        double maxBetween = graph.Nodes.Select(n => n.Betweenness).Concat(before.Values).DefaultIfEmpty(1).Max();
         foreach (var e in graph.Edges)
         {
             if (!position.TryGetValue(e.From, out var a) || !position.TryGetValue(e.To, out var b)) continue;
@@ -347,6 +362,10 @@ public static class Plots
         foreach (var n in graph.Nodes)
             svg.Circle(position[n.Id].X, position[n.Id].Y, 3 + 9 * (maxBetween > 0 ? n.Betweenness / maxBetween : 0), Palette.Category(n.Community),
                 $"{n.Label}: betweenness {Axis.Label(n.Betweenness)}, community {n.Community}");
+        foreach (var n in graph.Nodes)
+            if (before.TryGetValue(n.Label, out double b))
+                svg.Circle(position[n.Id].X, position[n.Id].Y, 3 + 9 * (maxBetween > 0 ? b / maxBetween : 0), "none",
+                    $"baseline {n.Label}: betweenness {Axis.Label(b)} (this run {Axis.Label(n.Betweenness)})", BaselineColour, BaselineClass, " stroke-dasharray=\"2 2\"");
         // Community legend: the palette repeats after ten colours, so at most ten entries are drawn.
         var communities = graph.Nodes.GroupBy(n => n.Community).OrderBy(g => g.Key).ToList();
         double lx = Left;
