@@ -28,14 +28,15 @@ public sealed class OnnxModel
         Opset = opset;
         Registry = registry;
         UnsupportedOperators = unsupported;
-        foreach (var init in proto.Graph.Initializers)
+        foreach (var init in proto.Graph.Initializer)
         {
             Initializers[init.Name] = TensorProtoDecoder.Decode(init, path);
-            // The raw data is a slice of the file's bytes: dropping it lets the file go once every weight is decoded.
-            init.RawData = null;
+            // The raw data is the parser's copy of the weight's bytes: dropped once decoded, so the bytes of the
+            // weights not yet decoded and the decoded ones together stay about one copy of the weights.
+            init.RawData = Google.Protobuf.ByteString.Empty;
         }
-        Inputs = [.. proto.Graph.Inputs.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
-        Outputs = [.. proto.Graph.Outputs.Select(OnnxTensorInfo.From)];
+        Inputs = [.. proto.Graph.Input.Where(i => !Initializers.ContainsKey(i.Name)).Select(OnnxTensorInfo.From)];
+        Outputs = [.. proto.Graph.Output.Select(OnnxTensorInfo.From)];
     }
 
     /// <summary>The model file.</summary>
@@ -73,23 +74,13 @@ public sealed class OnnxModel
     internal static OnnxModel Read(string path, OnnxOperatorRegistry registry, bool rejectUnsupported)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            // Refuses FIFOs and devices (which would block or never end) and files over the protobuf limit before reading.
-            bytes = SafeFile.ReadAllBytes(path, ModelLimits.MaxModelBytes);
-        }
-        catch (DataFileException e)
-        {
-            throw new OnnxModelException(e.Message, e);
-        }
-        var proto = OnnxProtoReader.ReadModel(bytes, path);
-        ModelValidation.CheckNames(proto, path);
-        if (proto.Graph.Nodes.Count == 0 && proto.Graph.Outputs.Count == 0)
+        var proto = ReadProto(path);
+        if (proto.Graph is null || (proto.Graph.Node.Count == 0 && proto.Graph.Output.Count == 0))
             throw new OnnxModelException($"{path}: not an ONNX model (no graph)");
+        ModelValidation.CheckNames(proto, path);
         long opset = -1;
-        foreach (var (domain, version) in proto.OpsetImport)
-            if (domain is "" or "ai.onnx") opset = version;
+        foreach (var import in proto.OpsetImport)
+            if (import.Domain is "" or "ai.onnx") opset = import.Version;
         if (opset < 0) throw new OnnxModelException($"{path}: the model imports no ai.onnx operator set");
         if (opset < MinOpset || opset > MaxOpset)
             throw new OnnxModelException($"{path}: opset {opset} is not supported (supported: ai.onnx {MinOpset} to {MaxOpset}); re-export with opset_version={MaxOpset}");
@@ -202,8 +193,8 @@ public sealed class OnnxModel
         if (_nodeOutputs is null)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var node in Proto.Graph.Nodes)
-                foreach (var output in node.Outputs)
+            foreach (var node in Proto.Graph.Node)
+                foreach (var output in node.Output)
                     if (output.Length > 0) names.Add(output);
             _nodeOutputs = names;
         }
@@ -219,13 +210,13 @@ public sealed class OnnxModel
     public long ParameterCount()
     {
         long total = Initializers.Values.Where(t => t.IsFloat).Sum(t => (long)t.Length);
-        foreach (var node in Proto.Graph.Nodes)
+        foreach (var node in Proto.Graph.Node)
         {
             if (node.OpType != "Constant" || node.Domain is not ("" or "ai.onnx")) continue;
-            foreach (var attribute in node.Attributes)
+            foreach (var attribute in node.Attribute)
             {
                 if (attribute.Name != "value" || attribute.T is not { } tensor) continue;
-                if (!OnnxTensor.IsFloatType(tensor.DataType)) continue;
+                if (!OnnxTensor.IsFloatType(tensor.ElementType)) continue;
                 long elements = 1;
                 foreach (var d in tensor.Dims) elements = d > 0 ? checked(elements * d) : 0;
                 if (elements > 1) total += elements;
@@ -234,11 +225,27 @@ public sealed class OnnxModel
         return total;
     }
 
+    /// <summary>Parses the file; its bytes are unreachable once this returns (the messages hold their own copies), before the weights are decoded.</summary>
+    private static ModelProto ReadProto(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            // Refuses FIFOs and devices (which would block or never end) and files over the protobuf limit before reading.
+            bytes = SafeFile.ReadAllBytes(path, ModelLimits.MaxModelBytes);
+        }
+        catch (DataFileException e)
+        {
+            throw new OnnxModelException(e.Message, e);
+        }
+        return OnnxModelReader.ReadModel(bytes, path);
+    }
+
     private static List<string> FindUnsupported(ModelProto proto, OnnxOperatorRegistry registry, int opset)
     {
         var uses = new Dictionary<string, int>(StringComparer.Ordinal);
         var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
-        var nodes = proto.Graph.Nodes;
+        var nodes = proto.Graph.Node;
         for (int n = 0; n < nodes.Count; n++)
         {
             var node = nodes[n];

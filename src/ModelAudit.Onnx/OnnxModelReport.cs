@@ -56,9 +56,9 @@ public sealed record OnnxModelReport(
         if (error is not null)
         {
             // Nodes after the failure (or all, with unsupported operators) are listed without shapes.
-            nodes = [.. nodes, .. model.Proto.Graph.Nodes.Select((n, i) => new OnnxNodeSummary(
+            nodes = [.. nodes, .. model.Proto.Graph.Node.Select((n, i) => new OnnxNodeSummary(
                 OnnxModel.NodeDisplayName(n, i), n.OpType,
-                [.. n.Outputs.Where(o => o.Length > 0).Select(o => new OnnxTensorSummary(o, [], IsConstant: false))], 0)).Skip(nodes.Count)];
+                [.. n.Output.Where(o => o.Length > 0).Select(o => new OnnxTensorSummary(o, [], IsConstant: false))], 0)).Skip(nodes.Count)];
         }
         long total = model.ParameterCount();
         return new OnnxModelReport(model.Path, model.ProducerName, model.Opset, batchSize,

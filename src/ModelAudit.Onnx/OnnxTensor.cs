@@ -63,7 +63,7 @@ internal sealed class OnnxTensor
         => $"{DataType} [{string.Join(",", Dims)}]" + (Length <= 8 ? " {" + string.Join(",", Enumerable.Range(0, Length).Select(i => GetDouble(i).ToString(CultureInfo.InvariantCulture))) + "}" : "");
 
     /// <summary>True for the element types the importer can fold or feed to the engine.</summary>
-    public static bool IsSupportedType(OnnxDataType type) => type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16
+    public static bool IsSupportedType(OnnxDataType type) => type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16
         or OnnxDataType.Int64 or OnnxDataType.Int32 or OnnxDataType.Int16 or OnnxDataType.Int8 or OnnxDataType.UInt8 or OnnxDataType.UInt16
         or OnnxDataType.UInt32 or OnnxDataType.UInt64 or OnnxDataType.Bool;
 

@@ -77,5 +77,5 @@ public sealed class OnnxTensorInfo
     }
 
     internal static OnnxTensorInfo From(ValueInfoProto proto)
-        => new(proto.Name, proto.ElementType, proto.Shape?.Select(d => d.Value).ToArray(), proto.Shape?.Select(d => d.Param).ToArray());
+        => new(proto.Name, proto.ElementType, proto.Dimensions?.Select(d => d.Value).ToArray(), proto.Dimensions?.Select(d => d.Param).ToArray());
 }

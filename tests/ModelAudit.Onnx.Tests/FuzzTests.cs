@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using System.Text;
+using Google.Protobuf;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Io;
 using Xunit.Abstractions;
+using AttributeType = ModelAudit.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 
 namespace ModelAudit.Onnx.Tests;
 
@@ -98,12 +99,12 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     private static void Mutate(ModelProto model, Random random)
     {
         var graph = model.Graph;
-        var names = graph.Nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Concat(graph.Inputs.Select(i => i.Name)).Where(n => n.Length > 0).Distinct().ToArray();
+        var names = graph.Node.SelectMany(n => n.Input.Concat(n.Output)).Concat(graph.Input.Select(i => i.Name)).Where(n => n.Length > 0).Distinct().ToArray();
         switch (random.Next(10))
         {
             case 0 or 1 or 2: // an existing attribute: values to 0 / negative / huge
             {
-                var attributes = graph.Nodes.SelectMany(n => n.Attributes).ToArray();
+                var attributes = graph.Node.SelectMany(n => n.Attribute).ToArray();
                 if (attributes.Length == 0) goto case 3;
                 var a = attributes[random.Next(attributes.Length)];
                 a.I = HostileInt(random);
@@ -116,62 +117,67 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             }
             case 3: // an attribute's type swapped (e.g. kernel_shape as a STRING)
             {
-                var attributes = graph.Nodes.SelectMany(n => n.Attributes).ToArray();
+                var attributes = graph.Node.SelectMany(n => n.Attribute).ToArray();
                 if (attributes.Length == 0) goto case 4;
                 var a = attributes[random.Next(attributes.Length)];
                 a.Type = (AttributeType)random.Next(0, 14);
-                if (a.Type == AttributeType.String) a.S = Encoding.UTF8.GetBytes("3,3");
-                if (a.Type == AttributeType.Tensor && random.Next(2) == 0) a.T = new TensorProto { DataType = OnnxDataType.Float };
+                if (a.Type == AttributeType.String) a.S = ByteString.CopyFromUtf8("3,3");
+                if (a.Type == AttributeType.Tensor && random.Next(2) == 0) a.T = new TensorProto { ElementType = OnnxDataType.Float };
                 break;
             }
             case 4: // a new attribute of random name, type and value
             {
-                var node = graph.Nodes[random.Next(graph.Nodes.Count)];
-                var a = new AttributeProto { Name = AttributeNames[random.Next(AttributeNames.Length)], Type = (AttributeType)random.Next(1, 9), I = HostileInt(random), F = 0.5f, S = Encoding.UTF8.GetBytes("SAME_UPPER") };
+                var node = graph.Node[random.Next(graph.Node.Count)];
+                var a = new AttributeProto { Name = AttributeNames[random.Next(AttributeNames.Length)], Type = (AttributeType)random.Next(1, 9), I = HostileInt(random), F = 0.5f, S = ByteString.CopyFromUtf8("SAME_UPPER") };
                 for (int i = random.Next(5); i > 0; i--) a.Ints.Add(HostileInt(random));
-                node.Attributes.RemoveAll(x => x.Name == a.Name);
-                node.Attributes.Add(a);
+                for (int i = node.Attribute.Count - 1; i >= 0; i--)
+                    if (node.Attribute[i].Name == a.Name) node.Attribute.RemoveAt(i);
+                node.Attribute.Add(a);
                 break;
             }
             case 5: // duplicate names: a node output renamed to another value, or a graph input/output repeated
             {
-                var node = graph.Nodes[random.Next(graph.Nodes.Count)];
-                if (random.Next(3) == 0) graph.Inputs.Add(graph.Inputs[random.Next(graph.Inputs.Count)]);
-                else if (random.Next(2) == 0 && graph.Outputs.Count > 0) graph.Outputs.Add(graph.Outputs[0]);
-                else if (node.Outputs.Count > 0) node.Outputs[0] = names[random.Next(names.Length)];
+                var node = graph.Node[random.Next(graph.Node.Count)];
+                if (random.Next(3) == 0) graph.Input.Add(graph.Input[random.Next(graph.Input.Count)]);
+                else if (random.Next(2) == 0 && graph.Output.Count > 0) graph.Output.Add(graph.Output[0]);
+                else if (node.Output.Count > 0) node.Output[0] = names[random.Next(names.Length)];
                 break;
             }
             case 6: // a node input rewired to another value (or removed)
             {
-                var node = graph.Nodes[random.Next(graph.Nodes.Count)];
-                if (node.Inputs.Count == 0) break;
-                int i = random.Next(node.Inputs.Count);
-                node.Inputs[i] = random.Next(4) == 0 ? "" : names[random.Next(names.Length)];
+                var node = graph.Node[random.Next(graph.Node.Count)];
+                if (node.Input.Count == 0) break;
+                int i = random.Next(node.Input.Count);
+                node.Input[i] = random.Next(4) == 0 ? "" : names[random.Next(names.Length)];
                 break;
             }
             case 7: // graph input dims: huge, zero, negative
             {
-                var input = graph.Inputs[random.Next(graph.Inputs.Count)];
-                if (input.Shape is null || input.Shape.Count == 0) break;
-                int d = random.Next(input.Shape.Count);
-                input.Shape[d] = new DimensionProto(HostileInt(random), null);
+                var input = graph.Input[random.Next(graph.Input.Count)];
+                if (input.Type?.TensorType?.Shape?.Dim is not { Count: > 0 } shape) break;
+                int d = random.Next(shape.Count);
+                shape[d] = new TensorShapeProto.Types.Dimension { DimValue = HostileInt(random) };
                 break;
             }
             case 8: // integer initializers (shape constants, axes, indices) to hostile values
             {
-                var ints = graph.Initializers.Where(t => t.DataType == OnnxDataType.Int64).ToArray();
+                var ints = graph.Initializer.Where(t => t.ElementType == OnnxDataType.Int64).ToArray();
                 if (ints.Length == 0) goto case 9;
                 var t = ints[random.Next(ints.Length)];
-                if (t.RawData is { Length: >= 8 } raw)
-                    BitConverter.TryWriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsMemory(raw).Span[(8 * random.Next(raw.Length / 8))..], HostileInt(random));
+                if (t.RawData.Length >= 8)
+                {
+                    var raw = t.RawData.ToByteArray();
+                    BitConverter.TryWriteBytes(raw.AsSpan(8 * random.Next(raw.Length / 8)), HostileInt(random));
+                    t.RawData = ByteString.CopyFrom(raw);
+                }
                 for (int i = 0; i < t.Int64Data.Count; i++)
                     if (random.Next(2) == 0) t.Int64Data[i] = HostileInt(random);
                 break;
             }
             case 9: // initializer dims to hostile values
             {
-                if (graph.Initializers.Count == 0) break;
-                var t = graph.Initializers[random.Next(graph.Initializers.Count)];
+                if (graph.Initializer.Count == 0) break;
+                var t = graph.Initializer[random.Next(graph.Initializer.Count)];
                 if (t.Dims.Count == 0) t.Dims.Add(HostileInt(random));
                 else t.Dims[random.Next(t.Dims.Count)] = HostileInt(random);
                 break;
@@ -193,8 +199,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         for (int c = 0; c < cases; c++)
         {
             var (source, bytes) = models[random.Next(models.Length)];
-            var model = OnnxProtoReader.ReadModel(bytes, source);
-            if (model.Graph.Nodes.Count == 0 || model.Graph.Inputs.Count == 0) continue;
+            var model = OnnxModelReader.ReadModel(bytes, source);
+            if (model.Graph.Node.Count == 0 || model.Graph.Input.Count == 0) continue;
             int mutations = 1 + random.Next(3);
             for (int m = 0; m < mutations; m++) Mutate(model, random);
             OnnxWriter.Write(model, path);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using Google.Protobuf;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors.Io;
 
@@ -15,31 +15,39 @@ public sealed class HostileModelTests : IDisposable
     // ---- building models ----
 
     internal static ValueInfoProto Info(string name, params long[] dims)
-        => new() { Name = name, ElementType = OnnxDataType.Float, Shape = dims.Length == 0 ? null : [.. dims.Select(d => new DimensionProto(d, null))] };
+    {
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)OnnxDataType.Float };
+        if (dims.Length > 0)
+        {
+            tensorType.Shape = new TensorShapeProto();
+            tensorType.Shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+        }
+        return new() { Name = name, Type = new TypeProto { TensorType = tensorType } };
+    }
 
     internal static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = name };
-        node.Inputs.AddRange(inputs);
-        node.Outputs.AddRange(outputs);
-        node.Attributes.AddRange(attributes);
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
         return node;
     }
 
     internal static AttributeProto Ints(string name, params long[] values)
     {
-        var a = new AttributeProto { Name = name, Type = AttributeType.Ints };
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
         a.Ints.AddRange(values);
         return a;
     }
 
-    internal static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeType.Int, I = value };
+    internal static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    internal static AttributeProto Str(string name, string value) => new() { Name = name, Type = AttributeType.String, S = Encoding.UTF8.GetBytes(value) };
+    internal static AttributeProto Str(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     internal static TensorProto Floats(string name, int[] dims)
     {
-        var t = new TensorProto { Name = name, DataType = OnnxDataType.Float };
+        var t = new TensorProto { Name = name, ElementType = OnnxDataType.Float };
         t.Dims.AddRange(dims.Select(d => (long)d));
         t.FloatData.AddRange(Enumerable.Range(0, dims.Aggregate(1, (a, d) => a * d)).Select(i => i * 0.01f));
         return t;
@@ -47,7 +55,7 @@ public sealed class HostileModelTests : IDisposable
 
     internal static TensorProto Longs(string name, params long[] values)
     {
-        var t = new TensorProto { Name = name, DataType = OnnxDataType.Int64 };
+        var t = new TensorProto { Name = name, ElementType = OnnxDataType.Int64 };
         t.Dims.Add(values.Length);
         t.Int64Data.AddRange(values);
         return t;
@@ -57,12 +65,12 @@ public sealed class HostileModelTests : IDisposable
     internal static ModelProto Model(int opset, long[] input, NodeProto[] nodes, params TensorProto[] initializers)
     {
         var model = new ModelProto { IrVersion = 8, ProducerName = "test" };
-        model.OpsetImport.Add(("", opset));
-        model.Graph.Name = "g";
-        model.Graph.Inputs.Add(Info("x", input));
-        model.Graph.Outputs.Add(Info("y"));
-        model.Graph.Nodes.AddRange(nodes);
-        model.Graph.Initializers.AddRange(initializers);
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        model.Graph = new GraphProto { Name = "g" };
+        model.Graph.Input.Add(Info("x", input));
+        model.Graph.Output.Add(Info("y"));
+        model.Graph.Node.AddRange(nodes);
+        model.Graph.Initializer.AddRange(initializers);
         return model;
     }
 
@@ -159,7 +167,7 @@ public sealed class HostileModelTests : IDisposable
         "constant_of_shape_huge" => Model(13, [1, 2, 8, 8], [Node("ConstantOfShape", "c", ["s"], ["y"])], Longs("s", 100000, 100000)),
         "flatten_axis_huge" => Model(13, [1, 2, 8, 8], [Node("Flatten", "f", ["x"], ["y"], Int("axis", (1L << 32) + 1))]),
         "cast_to_missing" => Model(13, [1, 2, 8, 8], [Node("Cast", "c", ["x"], ["y"])]),
-        "clip_min_above_max" => Model(9, [1, 2, 8, 8], [Node("Clip", "c", ["x"], ["y"], new AttributeProto { Name = "min", Type = AttributeType.Float, F = 2 }, new AttributeProto { Name = "max", Type = AttributeType.Float, F = 1 })]),
+        "clip_min_above_max" => Model(9, [1, 2, 8, 8], [Node("Clip", "c", ["x"], ["y"], new AttributeProto { Name = "min", Type = AttributeProto.Types.AttributeType.Float, F = 2 }, new AttributeProto { Name = "max", Type = AttributeProto.Types.AttributeType.Float, F = 1 })]),
         _ => throw new ArgumentException(name),
     };
 
@@ -185,11 +193,11 @@ public sealed class HostileModelTests : IDisposable
     public void Load_DuplicateGraphInputOutputOrInitializerAsNodeOutput_Refused()
     {
         var inputs = Model(13, [1, 4], [Node("Relu", "a", ["x"], ["y"])]);
-        inputs.Graph.Inputs.Add(Info("x", 1, 4));
+        inputs.Graph.Input.Add(Info("x", 1, 4));
         Assert.EndsWith("graph input 'x' is declared twice", Assert.Throws<OnnxModelException>(() => OnnxModel.Load(Save(inputs, "i.onnx"))).Message);
 
         var outputs = Model(13, [1, 4], [Node("Relu", "a", ["x"], ["y"])]);
-        outputs.Graph.Outputs.Add(Info("y"));
+        outputs.Graph.Output.Add(Info("y"));
         Assert.EndsWith("graph output 'y' is declared twice", Assert.Throws<OnnxModelException>(() => OnnxModel.Load(Save(outputs, "o.onnx"))).Message);
 
         var shadow = Model(13, [1, 4], [Node("Relu", "a", ["x"], ["w"]), Node("Relu", "b", ["w"], ["y"])], Floats("w", [4]));
@@ -211,7 +219,7 @@ public sealed class HostileModelTests : IDisposable
     [Fact]
     public void Load_InitializerDimsOverflowingLong_Refused()
     {
-        var t = new TensorProto { Name = "w", DataType = OnnxDataType.Float };
+        var t = new TensorProto { Name = "w", ElementType = OnnxDataType.Float };
         t.Dims.AddRange([int.MaxValue, int.MaxValue, int.MaxValue, 4]);
         var path = Save(Model(13, [1, 4], [Node("Relu", "a", ["x"], ["y"])], t));
         var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Load(path));
@@ -240,7 +248,7 @@ public sealed class HostileModelTests : IDisposable
     [Fact]
     public void BuildGraph_GatherOnScalar_NoAxisError()
     {
-        var c = new TensorProto { Name = "c", DataType = OnnxDataType.Float };
+        var c = new TensorProto { Name = "c", ElementType = OnnxDataType.Float };
         c.FloatData.Add(1f);
         var path = Save(Model(13, [1, 4], [Node("Gather", "g", ["c", "i"], ["k"]), Node("Add", "a", ["x", "k"], ["y"])], c, Longs("i", 0)));
         Assert.Contains("node 'g' (Gather): axis 0 is out of range for rank 0", LoadAndBuildError(path));
@@ -248,13 +256,21 @@ public sealed class HostileModelTests : IDisposable
 
     // ---- item 2 and 7: external data ----
 
+    /// <summary>Sets (or with null removes) an external_data entry.</summary>
+    private static void SetExternal(TensorProto tensor, string key, string? value)
+    {
+        for (int i = tensor.ExternalData.Count - 1; i >= 0; i--)
+            if (tensor.ExternalData[i].Key == key) tensor.ExternalData.RemoveAt(i);
+        if (value is not null) tensor.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
+    }
+
     private ModelProto ExternalModel(string location, string? offset = "0", string? length = "60")
     {
         var model = OnnxWriter.Read(TestPaths.Fixture("external_data.onnx"));
-        foreach (var t in model.Graph.Initializers.Where(t => t.IsExternal)) t.ExternalData["location"] = location;
-        var w = model.Graph.Initializers.Single(t => t.Name == "w");
-        if (offset is null) w.ExternalData.Remove("offset"); else w.ExternalData["offset"] = offset;
-        if (length is null) w.ExternalData.Remove("length"); else w.ExternalData["length"] = length;
+        foreach (var t in model.Graph.Initializer.Where(t => t.IsExternal)) SetExternal(t, "location", location);
+        var w = model.Graph.Initializer.Single(t => t.Name == "w");
+        SetExternal(w, "offset", offset);
+        SetExternal(w, "length", length);
         return model;
     }
 

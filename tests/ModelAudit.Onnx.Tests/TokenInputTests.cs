@@ -34,7 +34,7 @@ public sealed class TokenInputTests : IDisposable
         var session = new OnnxSession(OnnxModel.Load(TextModel));
         var array = NpyFile.Read(TestPaths.Golden("text_embed", "input.npy"));
         using var ids = session.InputFrom(array, "input.npy");
-        var table = session.Model.Proto.Graph.Nodes.First(n => n.OpType == "Gather").Inputs[0];
+        var table = session.Model.Proto.Graph.Node.First(n => n.OpType == "Gather").Input[0];
         long[] targets = [0, 1, 2];
         var g = session.Gradients(ids, targets, [table, "/emb/Gather_output_0"]);
         var rows = g[0].Value.ToArray();
@@ -75,12 +75,12 @@ public sealed class TokenInputTests : IDisposable
     public void Build_IntegerInputIntoAnotherOperator_NamesTheNode()
     {
         var model = OnnxWriter.Read(TextModel);
-        var gather = model.Graph.Nodes.First(n => n.OpType == "Gather");
+        var gather = model.Graph.Node.First(n => n.OpType == "Gather");
         // Feed the ids to Relu instead of the lookup: integer ids are not float values.
         var relu = new Protobuf.NodeProto { Name = "bad", OpType = "Relu" };
-        relu.Inputs.Add("ids");
-        relu.Outputs.Add("relu_ids");
-        model.Graph.Nodes.Insert(model.Graph.Nodes.IndexOf(gather), relu);
+        relu.Input.Add("ids");
+        relu.Output.Add("relu_ids");
+        model.Graph.Node.Insert(model.Graph.Node.IndexOf(gather), relu);
         var path = Path.Combine(_dir, "m.onnx");
         OnnxWriter.Write(model, path);
         var e = Assert.Throws<OnnxModelException>(() => OnnxModel.Load(path).BuildGraph(new Dictionary<string, int[]> { ["ids"] = [1, 3] }));

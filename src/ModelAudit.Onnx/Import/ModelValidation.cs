@@ -15,14 +15,14 @@ internal static class ModelValidation
         // Where each value comes from, to name the first producer in a duplicate error.
         var producers = new Dictionary<string, string>(StringComparer.Ordinal);
         var initializers = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var init in graph.Initializers)
+        foreach (var init in graph.Initializer)
         {
             if (init.Name.Length == 0) throw new OnnxModelException($"{path}: an initializer has no name");
             if (!initializers.Add(init.Name)) throw new OnnxModelException($"{path}: initializer '{init.Name}' is defined twice");
             producers[init.Name] = $"initializer '{init.Name}'";
         }
         var inputs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var input in graph.Inputs)
+        foreach (var input in graph.Input)
         {
             if (input.Name.Length == 0) throw new OnnxModelException($"{path}: a graph input has no name");
             if (!inputs.Add(input.Name)) throw new OnnxModelException($"{path}: graph input '{input.Name}' is declared twice");
@@ -31,20 +31,20 @@ internal static class ModelValidation
             CheckDims(input, "graph input", path);
         }
         var outputs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var output in graph.Outputs)
+        foreach (var output in graph.Output)
         {
             if (output.Name.Length == 0) throw new OnnxModelException($"{path}: a graph output has no name");
             if (!outputs.Add(output.Name)) throw new OnnxModelException($"{path}: graph output '{output.Name}' is declared twice");
             CheckDims(output, "graph output", path);
         }
-        for (int n = 0; n < graph.Nodes.Count; n++)
+        for (int n = 0; n < graph.Node.Count; n++)
         {
-            var node = graph.Nodes[n];
+            var node = graph.Node[n];
             string where = $"{path}: node '{OnnxModel.NodeDisplayName(node, n)}' ({node.OpType})";
             var attributes = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var attribute in node.Attributes)
+            foreach (var attribute in node.Attribute)
                 if (!attributes.Add(attribute.Name)) throw new OnnxModelException($"{where}: attribute '{attribute.Name}' is given twice");
-            foreach (var name in node.Outputs)
+            foreach (var name in node.Output)
             {
                 if (name.Length == 0) continue;
                 if (!producers.TryAdd(name, $"node '{OnnxModel.NodeDisplayName(node, n)}' ({node.OpType})"))
@@ -55,10 +55,10 @@ internal static class ModelValidation
 
     private static void CheckDims(ValueInfoProto info, string what, string path)
     {
-        if (info.Shape is null) return;
-        if (info.Shape.Count > ModelLimits.MaxRank)
-            throw new OnnxModelException($"{path}: {what} '{info.Name}' has rank {info.Shape.Count}; at most {ModelLimits.MaxRank} is supported");
-        foreach (var d in info.Shape)
+        if (info.Dimensions is not { } dims) return;
+        if (dims.Count > ModelLimits.MaxRank)
+            throw new OnnxModelException($"{path}: {what} '{info.Name}' has rank {dims.Count}; at most {ModelLimits.MaxRank} is supported");
+        foreach (var d in dims)
             if (d.Value is long v && (v < 0 || v > int.MaxValue))
                 throw new OnnxModelException($"{path}: {what} '{info.Name}' has invalid dimension {v}");
     }

@@ -52,7 +52,7 @@ internal sealed class OnnxGraphBuilder
             if (!_model.Inputs.Any(i => i.Name == name))
                 throw new OnnxModelException($"{_model.Path}: the model has no input '{name}' (inputs: {string.Join(", ", _model.Inputs.Select(i => i.Name))})");
 
-        var nodes = _model.Proto.Graph.Nodes;
+        var nodes = _model.Proto.Graph.Node;
         for (int n = 0; n < nodes.Count; n++)
         {
             var node = nodes[n];
@@ -88,7 +88,7 @@ internal sealed class OnnxGraphBuilder
     // nothing) is refused at the node that makes it rather than failing inside a kernel at run time.
     private void CheckOutputsNotEmpty(NodeProto node)
     {
-        foreach (var name in node.Outputs)
+        foreach (var name in node.Output)
             if (name.Length > 0 && _values.TryGetValue(name, out var v) && v.Constant is null && Graph.Values[v.RuntimeId].Shape.ElementCount == 0)
                 throw Fail($"output '{name}' is empty ({Graph.Values[v.RuntimeId].Shape}); empty tensors are not supported at run time");
     }
@@ -125,7 +125,7 @@ internal sealed class OnnxGraphBuilder
     private OnnxNodeSummary Summarize(NodeProto node, int graphNodesBefore)
     {
         var outputs = new List<OnnxTensorSummary>();
-        foreach (var name in node.Outputs)
+        foreach (var name in node.Output)
         {
             if (name.Length == 0 || !_values.TryGetValue(name, out var v)) continue;
             var dims = v.Constant?.Dims ?? Graph.Values[v.RuntimeId].Shape.ToArray();

@@ -1,8 +1,9 @@
-using System.Text;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Graph;
 using ModelAudit.Tensors.Operations;
+
+using AttributeType = ModelAudit.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 
 namespace ModelAudit.Onnx.Import;
 
@@ -22,7 +23,7 @@ internal sealed class OnnxImportContext
         _node = node;
         NodeName = nodeName;
         Opset = opset;
-        foreach (var attribute in node.Attributes) _attributes[attribute.Name] = attribute;
+        foreach (var attribute in node.Attribute) _attributes[attribute.Name] = attribute;
     }
 
     /// <summary>The node name (or a generated <c>OpType_index</c> when the model has none).</summary>
@@ -36,19 +37,19 @@ internal sealed class OnnxImportContext
     /// <summary>The graph being built.</summary>
     public ComputeGraph Graph => _builder.Graph;
 
-    public int InputCount => _node.Inputs.Count;
+    public int InputCount => _node.Input.Count;
 
-    public int OutputCount => _node.Outputs.Count;
+    public int OutputCount => _node.Output.Count;
 
     /// <summary>True when optional input <paramref name="index"/> is given (ONNX leaves omitted inputs empty).</summary>
-    public bool HasInput(int index) => index < _node.Inputs.Count && _node.Inputs[index].Length > 0;
+    public bool HasInput(int index) => index < _node.Input.Count && _node.Input[index].Length > 0;
 
     /// <summary>True when output <paramref name="index"/> is wanted.</summary>
-    public bool HasOutput(int index) => index < _node.Outputs.Count && _node.Outputs[index].Length > 0;
+    public bool HasOutput(int index) => index < _node.Output.Count && _node.Output[index].Length > 0;
 
-    public string InputName(int index) => _node.Inputs[index];
+    public string InputName(int index) => _node.Input[index];
 
-    public string OutputName(int index) => _node.Outputs[index];
+    public string OutputName(int index) => _node.Output[index];
 
     // ---- attributes ----
 
@@ -79,7 +80,7 @@ internal sealed class OnnxImportContext
 
     /// <summary>A STRING attribute (UTF-8), or <paramref name="fallback"/> when absent.</summary>
     public string GetString(string name, string fallback)
-        => Attribute(name, AttributeType.String) is { } a ? Encoding.UTF8.GetString(a.S) : fallback;
+        => Attribute(name, AttributeType.String) is { } a ? a.S.ToStringUtf8() : fallback;
 
     /// <summary>An INTS attribute with every value in [<paramref name="min"/>, <paramref name="max"/>], or null when absent.</summary>
     public long[]? GetInts(string name, long min = long.MinValue, long max = long.MaxValue)
@@ -179,6 +180,13 @@ internal sealed class OnnxImportContext
             throw Error($"input {index} '{InputName(index)}' holds integer ids at run time; only Gather (an embedding lookup) can read them");
         return id;
     }
+
+    /// <summary>
+    /// The graph value id of input <paramref name="index"/> for an operation that only compares values (comparisons,
+    /// logical operators): unlike <see cref="GetRuntimeInput"/>, integer ids are allowed (whole numbers in float32,
+    /// exact below 2^24, so <c>ids == pad</c> masks hold) since no arithmetic is done on them.
+    /// </summary>
+    public int GetRuntimeComparand(int index) => _builder.Materialize(InputName(index), Input(index));
 
     /// <summary>True when input <paramref name="index"/> is integer ids known only at run time (token ids).</summary>
     public bool IsRuntimeIndices(int index) => !IsConstant(index) && _builder.IsInteger(Input(index).RuntimeId);

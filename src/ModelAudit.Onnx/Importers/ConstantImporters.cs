@@ -6,7 +6,9 @@ namespace ModelAudit.Onnx.Importers;
 
 /// <summary>
 /// Operators that produce build-time values (Shape, Size, Constant, ConstantOfShape, Range, Cast,
-/// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases).
+/// comparisons, Where) and the pass-throughs Identity and Dropout (graph aliases). Comparisons and logical
+/// operators fold when every input is known at build time and otherwise run (<see cref="Comparison"/>,
+/// <see cref="Logical"/>: booleans as 0/1 floats, no gradient); Where with a runtime condition runs as <see cref="Select"/>.
 /// </summary>
 internal static class ConstantImporters
 {
@@ -20,9 +22,14 @@ internal static class ConstantImporters
         yield return new DelegateImporter("Cast", ImportCast);
         yield return new DelegateImporter("Identity", c => c.ForwardInput(0, 0));
         yield return new DelegateImporter("Dropout", ImportDropout);
-        yield return Compare("Equal", (a, b) => a == b);
-        yield return Compare("Less", (a, b) => a < b);
-        yield return Compare("Greater", (a, b) => a > b);
+        yield return Compare("Equal", ComparisonKind.Equal, (a, b) => a == b);
+        yield return Compare("Less", ComparisonKind.Less, (a, b) => a < b);
+        yield return Compare("Greater", ComparisonKind.Greater, (a, b) => a > b);
+        yield return Compare("LessOrEqual", ComparisonKind.LessOrEqual, (a, b) => a <= b, minOpset: 12);
+        yield return Compare("GreaterOrEqual", ComparisonKind.GreaterOrEqual, (a, b) => a >= b, minOpset: 12);
+        yield return Combine("And", LogicalKind.And, (a, b) => a && b);
+        yield return Combine("Or", LogicalKind.Or, (a, b) => a || b);
+        yield return Combine("Xor", LogicalKind.Xor, (a, b) => a != b);
         yield return new DelegateImporter("Not", ImportNot);
         yield return new DelegateImporter("Where", ImportWhere, minOpset: 9);
     }
@@ -123,25 +130,59 @@ internal static class ConstantImporters
         context.ForwardInput(0, 0);
     }
 
-    private static DelegateImporter Compare(string opType, Func<double, double, bool> compare)
+    private static DelegateImporter Compare(string opType, ComparisonKind kind, Func<double, double, bool> compare, int minOpset = 1)
         => new(opType, context =>
         {
+            if (!context.AllInputsConstant())
+            {
+                context.AddNode(new Comparison(kind), [context.GetRuntimeComparand(0), context.GetRuntimeComparand(1)]);
+                return;
+            }
             var a = context.GetConstant(0);
             var b = context.GetConstant(1);
             context.SetConstant(0, ConstantFolding.Elementwise([a, b],
                 v => compare(v[0], v[1]) ? 1 : 0,
                 v => compare(v[0], v[1]) ? 1 : 0,
                 context, OnnxDataType.Bool));
+        }, minOpset);
+
+    private static DelegateImporter Combine(string opType, LogicalKind kind, Func<bool, bool, bool> combine)
+        => new(opType, context =>
+        {
+            if (!context.AllInputsConstant())
+            {
+                context.AddNode(new Logical(kind), [context.GetRuntimeComparand(0), context.GetRuntimeComparand(1)]);
+                return;
+            }
+            var a = context.GetConstant(0);
+            var b = context.GetConstant(1);
+            context.SetConstant(0, ConstantFolding.Elementwise([a, b],
+                v => combine(v[0] != 0, v[1] != 0) ? 1 : 0,
+                v => combine(v[0] != 0, v[1] != 0) ? 1 : 0,
+                context, OnnxDataType.Bool));
         });
 
     private static void ImportNot(OnnxImportContext context)
     {
+        if (!context.IsConstant(0))
+        {
+            // Booleans run as 0/1 floats, so not(x) is x == 0 (the ONNX input is boolean; any non-zero is true).
+            int zero = context.AddConstantValue([0f], [], "zero");
+            context.AddNode(new Comparison(ComparisonKind.Equal), [context.GetRuntimeComparand(0), zero]);
+            return;
+        }
         var a = context.GetConstant(0);
         context.SetConstant(0, ConstantFolding.Elementwise([a], v => v[0] == 0 ? 1 : 0, v => v[0] == 0 ? 1 : 0, context, OnnxDataType.Bool));
     }
 
     private static void ImportWhere(OnnxImportContext context)
     {
+        if (!context.IsConstant(0))
+        {
+            // A runtime condition (a comparison of runtime values): select element by element.
+            context.AddNode(new Select(), [context.GetRuntimeComparand(0), context.GetRuntimeInput(1), context.GetRuntimeInput(2)]);
+            return;
+        }
         if (!context.IsConstant(1) || !context.IsConstant(2))
         {
             ImportRuntimeWhere(context);
@@ -159,8 +200,6 @@ internal static class ConstantImporters
     // an infinite fill value never meets a 0 (0·inf). The gradient of each branch is dy times its mask.
     private static void ImportRuntimeWhere(OnnxImportContext context)
     {
-        if (!context.IsConstant(0))
-            throw context.Error($"condition '{context.InputName(0)}' would need a runtime boolean tensor; only conditions known when the graph is built are supported");
         var condition = context.GetConstant(0);
         var dims = ConstantFolding.BroadcastShape(condition.Dims, context.GetShape(1).ToArray(), context.GetShape(2).ToArray())
             ?? throw context.Error($"condition {condition.Dims.Length}-D, x {context.GetShape(1)} and y {context.GetShape(2)} do not broadcast");

@@ -24,10 +24,12 @@ internal static class TensorProtoDecoder
         long count = ModelLimits.ElementCount(dims);
         if (count > ModelLimits.MaxTensorElements) throw new OnnxModelException($"{where}: dimensions [{string.Join(",", dims)}] hold more than {ModelLimits.MaxTensorElements} elements");
         int n = (int)count;
-        var type = proto.DataType;
+        var type = proto.ElementType;
         if (!OnnxTensor.IsSupportedType(type)) throw new OnnxModelException($"{where}: unsupported data type {type}");
 
-        ReadOnlyMemory<byte>? rawData = proto.IsExternal ? ReadExternal(proto, modelPath, where, (long)n * ElementSize(type)) : proto.RawData;
+        // proto3 raw_data has no presence: empty raw_data means the values are in the typed field (or there are none).
+        ReadOnlyMemory<byte>? rawData = proto.IsExternal ? ReadExternal(proto, modelPath, where, (long)n * ElementSize(type))
+            : proto.RawData.IsEmpty ? (ReadOnlyMemory<byte>?)null : proto.RawData.Memory;
         if (rawData is { } raw)
         {
             int size = ElementSize(type);
@@ -69,6 +71,12 @@ internal static class TensorProtoDecoder
                 for (int i = 0; i < n; i++) f[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(s[(2 * i)..]));
                 return OnnxTensor.FromFloats(f, dims);
             }
+            case OnnxDataType.BFloat16:
+            {
+                var f = new float[n];
+                for (int i = 0; i < n; i++) f[i] = BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(s[(2 * i)..]));
+                return OnnxTensor.FromFloats(f, dims);
+            }
         }
         var l = new long[n];
         for (int i = 0; i < n; i++)
@@ -89,6 +97,9 @@ internal static class TensorProtoDecoder
         return OnnxTensor.FromLongs(l, dims, type);
     }
 
+    // bfloat16 is the upper half of a float32: widening is exact.
+    private static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
+
     private static OnnxTensor DecodeTyped(TensorProto proto, OnnxDataType type, int n, int[] dims, string where)
     {
         void CheckCount(int actual, string field)
@@ -107,12 +118,16 @@ internal static class TensorProtoDecoder
                 // float16 bits are stored in the low 16 bits of int32_data.
                 CheckCount(proto.Int32Data.Count, "int32_data");
                 return OnnxTensor.FromFloats([.. proto.Int32Data.Select(b => (float)BitConverter.UInt16BitsToHalf((ushort)b))], dims);
+            case OnnxDataType.BFloat16:
+                // bfloat16 bits, like float16's, are stored in the low 16 bits of int32_data.
+                CheckCount(proto.Int32Data.Count, "int32_data");
+                return OnnxTensor.FromFloats([.. proto.Int32Data.Select(b => BFloat16ToSingle((ushort)b))], dims);
             case OnnxDataType.Int64:
                 CheckCount(proto.Int64Data.Count, "int64_data");
                 return OnnxTensor.FromLongs([.. proto.Int64Data], dims, type);
             case OnnxDataType.UInt64 or OnnxDataType.UInt32:
-                CheckCount(proto.UInt64Data.Count, "uint64_data");
-                return OnnxTensor.FromLongs([.. proto.UInt64Data.Select(u => (long)u)], dims, type);
+                CheckCount(proto.Uint64Data.Count, "uint64_data");
+                return OnnxTensor.FromLongs([.. proto.Uint64Data.Select(u => (long)u)], dims, type);
             default:
                 CheckCount(proto.Int32Data.Count, "int32_data");
                 return OnnxTensor.FromLongs([.. proto.Int32Data.Select(v => type == OnnxDataType.Bool ? (v != 0 ? 1L : 0L) : v)], dims, type);
@@ -126,7 +141,7 @@ internal static class TensorProtoDecoder
     /// </summary>
     private static byte[] ReadExternal(TensorProto proto, string modelPath, string where, long expected)
     {
-        if (!proto.ExternalData.TryGetValue("location", out var location) || location.Length == 0)
+        if (proto.ExternalValue("location") is not { Length: > 0 } location)
             throw new OnnxModelException($"{where}: external data without a location");
         if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains("..") || location.Contains('\0', StringComparison.Ordinal))
             throw new OnnxModelException($"{where}: external data location '{location}' must be relative to the model's folder");
@@ -186,7 +201,7 @@ internal static class TensorProtoDecoder
 
     private static long ParseLong(TensorProto proto, string key, long fallback, string where)
     {
-        if (!proto.ExternalData.TryGetValue(key, out var text)) return fallback;
+        if (proto.ExternalValue(key) is not { } text) return fallback;
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
             ? v
             : throw new OnnxModelException($"{where}: external data {key} '{text}' is not a number");
