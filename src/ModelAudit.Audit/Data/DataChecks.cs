@@ -77,17 +77,22 @@ public static class DataChecks
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(inputs);
-        var outputs = session.Run(inputs, []);
-        try
+        // In chunks, as every other pass over the samples: one batch of hundreds of samples at 224x224 would hold
+        // gigabytes of feature maps.
+        var execution = Analysis.ModelExecution.ForData(session, inputs);
+        int n = inputs.Shape[0];
+        long[]? predicted = new long[n];
+        execution.ForEachChunk(inputs.Span, 0, n, execution.ChunkRows(n), Analysis.ChunkPadding.RepeatLastSample, chunk =>
         {
-            var logits = outputs[0].Value;
-            if (target is not null) return target.Predicted(logits.Shape, logits.Span);
-            return logits.Shape.Rank == 2 ? Analysis.Attribution.AttributionTarget.Predicted(logits.Span, logits.Shape[1]) : null;
-        }
-        finally
-        {
-            foreach (var (_, t) in outputs) t.Dispose();
-        }
+            if (predicted is null) return;
+            using var pass = chunk.Forward([chunk.OutputId]);
+            var logits = pass[chunk.OutputId];
+            long[]? rows = target is not null ? target.Predicted(logits.Shape, logits.Span)
+                : logits.Shape.Rank == 2 ? Analysis.Attribution.AttributionTarget.Predicted(logits.Span, logits.Shape[1]) : null;
+            if (rows is null) predicted = null;
+            else rows.AsSpan(0, chunk.Count).CopyTo(predicted.AsSpan(chunk.First));
+        }, null, CancellationToken.None);
+        return predicted;
     }
 
     /// <summary>The number of classes: C of the model's first output [N, C] at this input shape, or null when it is not a matrix.</summary>
