@@ -1,3 +1,5 @@
+using ModelAudit.Tensors.Kernels.Elementwise;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -17,8 +19,8 @@ internal static unsafe class Conv2dBatched
 
     public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
 
-    /// <summary>y = conv(x, w) + bias (bias null: none).</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
+    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>), the residual and ReLU applied as the output is copied out of the block.</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
     {
         Conv2dGeometry geometry = g;
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
@@ -57,8 +59,8 @@ internal static unsafe class Conv2dBatched
                             for (int i = start; i < end; i++)
                             {
                                 int j = i / groupOut, o = i % groupOut;
-                                new ReadOnlySpan<float>(acc + (long)o * columns + j * spatial, spatial).CopyTo(
-                                    new Span<float>(y + ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial, spatial));
+                                long at = ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial;
+                                ResidualRelu.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, relu, y + at, spatial);
                             }
                         });
                     }

@@ -25,7 +25,7 @@ internal static unsafe class Im2Col
 
     /// <summary>
     /// Writes the column matrix of the <paramref name="channels"/> planes at <paramref name="x"/> straight into
-    /// the <see cref="SgemmPack.PrepackedLength"/> layout for <see cref="Sgemm.MultiplyPrepacked"/>, which
+    /// the <see cref="SgemmPack.PrepackedLength"/> layout for <c>Sgemm.MultiplyPrepacked</c>, which
     /// saves the GEMM a pass that would copy the whole column matrix into panels. Works panel by panel so
     /// the writes are sequential; in parallel over panels.
     /// </summary>
