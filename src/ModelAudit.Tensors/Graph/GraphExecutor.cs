@@ -82,6 +82,8 @@ public sealed class GraphExecutor
         var pass = new ForwardPass(this, values, owned, released, readable, options.RecordForBackward, [.. options.Replace.Keys]);
         try
         {
+            // What the reverse pass reads (null when not recording); a fused chain adds its output, which stands in for its intermediates.
+            bool[]? held = options.RecordForBackward ? (bool[])_readByBackward.Clone() : null;
             BindInputs(inputs, values, owned);
             CheckReplacements(options.Replace);
             // Fusion is off when values are replaced: a replacement may land on a value a fusion would not materialise.
@@ -92,19 +94,19 @@ public sealed class GraphExecutor
                 {
                     if (skipped[node.Id])
                     {
-                        ReleaseAfter(node, values, owned, released, readable, options.RecordForBackward);
+                        ReleaseAfter(node, values, owned, released, readable, held);
                         continue;
                     }
                     if (_fusions[node.Id] is { } fusion && CanFuse(fusion, readable))
                     {
-                        RunFused(fusion, values, owned, released, readable, options.RecordForBackward);
+                        RunFused(fusion, values, owned, released, readable, held);
                         pass.FusedConvolutions++;
                         foreach (var id in fusion.Skipped) skipped[id] = true;
                         continue;
                     }
                 }
-                if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, options.RecordForBackward)) continue;
-                RunNode(node, values, owned, released, readable, options.RecordForBackward);
+                if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, held)) continue;
+                RunNode(node, values, owned, released, readable, held);
             }
         }
         catch
@@ -153,12 +155,12 @@ public sealed class GraphExecutor
     /// Binds the replacements of <paramref name="node"/>'s outputs. When every output is replaced the node is not
     /// run (true); otherwise it runs and the replaced outputs are swapped afterwards (also true).
     /// </summary>
-    private bool Replaces(GraphNode node, IReadOnlyDictionary<int, Tensor> replace, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private bool Replaces(GraphNode node, IReadOnlyDictionary<int, Tensor> replace, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         int replaced = 0;
         foreach (var id in node.Outputs) if (replace.ContainsKey(id)) replaced++;
         if (replaced == 0) return false;
-        if (replaced < node.Outputs.Length) RunNode(node, values, owned, released, readable, record);
+        if (replaced < node.Outputs.Length) RunNode(node, values, owned, released, readable, held);
         foreach (var id in node.Outputs)
         {
             if (!replace.TryGetValue(id, out var tensor)) continue;
@@ -170,12 +172,12 @@ public sealed class GraphExecutor
         if (replaced == node.Outputs.Length)
         {
             foreach (var id in node.Inputs)
-                if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+                if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, held);
         }
         return true;
     }
 
-    private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         var ins = new Tensor[node.Inputs.Length];
         for (int j = 0; j < ins.Length; j++) ins[j] = values[node.Inputs[j]]!;
@@ -188,7 +190,7 @@ public sealed class GraphExecutor
             owned[id] = true;
         }
         node.Operation.Forward(ins, outs);
-        ReleaseAfter(node, values, owned, released, readable, record);
+        ReleaseAfter(node, values, owned, released, readable, held);
     }
 
     /// <summary>A fusion runs unless one of the values it does not materialise is to be read by the caller.</summary>
@@ -203,7 +205,7 @@ public sealed class GraphExecutor
     /// Runs a convolution with the Add/Relu nodes that consume it: only the last output is allocated; the fused
     /// intermediates are bound to it (not owned), which is all the reverse pass reads of them.
     /// </summary>
-    private void RunFused(ConvolutionFusion fusion, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void RunFused(ConvolutionFusion fusion, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         var node = Graph.Nodes[fusion.Convolution];
         var ins = new Tensor[node.Inputs.Length];
@@ -215,27 +217,28 @@ public sealed class GraphExecutor
         {
             values[id] = output;
             owned[id] = false;
+            if (held is not null && held[id]) held[fusion.Output] = true;
         }
         ((Conv2d)node.Operation).ForwardFused(ins, fusion.Residual < 0 ? null : values[fusion.Residual], fusion.Relu, output);
-        ReleaseAfter(node, values, owned, released, readable, record);
+        ReleaseAfter(node, values, owned, released, readable, held);
     }
 
     /// <summary>Frees what no later node, the caller or the backward pass will read once <paramref name="node"/> has run.</summary>
-    private void ReleaseAfter(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void ReleaseAfter(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         foreach (var id in node.Inputs)
         {
-            if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+            if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, held);
         }
         foreach (var id in node.Outputs)
         {
-            if (_lastConsumer[id] < 0) Release(id, values, owned, released, readable, record);
+            if (_lastConsumer[id] < 0) Release(id, values, owned, released, readable, held);
         }
     }
 
-    private void Release(int id, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void Release(int id, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
-        if (!owned[id] || released[id] || readable[id] || _isOutput[id] || (record && _readByBackward[id])) return;
+        if (!owned[id] || released[id] || readable[id] || _isOutput[id] || (held is not null && held[id])) return;
         values[id]!.Dispose();
         released[id] = true;
     }

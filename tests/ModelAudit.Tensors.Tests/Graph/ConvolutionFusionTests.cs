@@ -80,6 +80,39 @@ public class ConvolutionFusionTests
             Assert.Equal(unfused[output].ToArray().Select(BitConverter.SingleToInt32Bits), fused[output].ToArray().Select(BitConverter.SingleToInt32Bits));
     }
 
+    /// <summary>
+    /// x -> conv -> relu -> add(relu, d): the Add reads no input in reverse, so unfused the Relu's output is freed after
+    /// the Add while its input (the convolution's output) is kept for the Relu's derivative. Fused, that input is the
+    /// Relu's output, which must then be kept instead.
+    /// </summary>
+    [Fact]
+    public void Backward_FusedReluOutputFreedByItsConsumer_KeptForTheDerivative()
+    {
+        var g = new ComputeGraph();
+        int x = g.AddInput("x", new TensorShape(1, 2, 5, 5));
+        int w = g.AddConstant("w", RandomTensors.Uniform(1, -0.5f, 0.5f, 3, 2, 3, 3), isParameter: true);
+        int d = g.AddConstant("d", RandomTensors.Uniform(2, -0.1f, 0.1f, 1, 3, 3, 3), isParameter: true);
+        int conv = g.AddNode("conv", new Conv2d([1, 1], [0, 0, 0, 0], [1, 1], 1), [x, w], ["conv"])[0];
+        int relu = g.AddNode("relu", new Unary(UnaryKind.Relu), [conv], ["relu"])[0];
+        int output = g.AddNode("shift", new Binary(BinaryKind.Add), [relu, d], ["out"])[0];
+        g.AddOutput(output);
+        var executor = new GraphExecutor(g);
+        using var input = RandomTensors.Uniform(3, -1f, 1f, 1, 2, 5, 5);
+        using var seed = RandomTensors.Uniform(4, -1f, 1f, 1, 3, 3, 3);
+
+        float[] Gradient(IReadOnlyCollection<int> keep, int expectedFusions)
+        {
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [x] = input }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            Assert.Equal(expectedFusions, pass.FusedConvolutions);
+            using var grads = pass.Backward(new Dictionary<int, Tensor> { [output] = seed }, [x]);
+            return grads[x].ToArray();
+        }
+
+        var fused = Gradient([], 1);
+        Assert.Equal(Gradient([conv], 0).Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+        Assert.Contains(fused, v => v != 0);
+    }
+
     [Fact]
     public void Backward_FusedVersusKeptIntermediates_BitIdentical()
     {
