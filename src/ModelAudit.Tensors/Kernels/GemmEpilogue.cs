@@ -27,10 +27,6 @@ internal readonly unsafe struct GemmEpilogue(float* rowBias, float* residual, bo
     /// <summary>True when there is a residual or a ReLU to apply after the last depth block.</summary>
     public bool HasTail => Residual != null || Relu;
 
-    /// <summary>The same epilogue for the sub-matrix of C starting at row <paramref name="row"/>, element offset <paramref name="offset"/>.</summary>
-    public GemmEpilogue At(int row, long offset)
-        => new(RowBias == null ? null : RowBias + row, Residual == null ? null : Residual + offset, Relu);
-
     /// <summary>C[i, j] += bias[i0 + i] on a rows x cols tile at <paramref name="c"/> (C row i0 first).</summary>
     public void AddBias(float* c, int ldc, int i0, int rows, int cols)
     {
