@@ -10,6 +10,11 @@ public sealed partial class CpuBackend
         => Conv2d.Forward(geometry, x.Span, weights.Span, bias is null ? Span<float>.Empty : bias.Span, y.Span);
 
     /// <inheritdoc/>
+    public void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, bool relu, Tensor y)
+        => Conv2d.Forward(geometry, x.Span, weights.Span, bias is null ? Span<float>.Empty : bias.Span,
+            residual is null ? Span<float>.Empty : residual.Span, relu, y.Span);
+
+    /// <inheritdoc/>
     public void Conv2dBackwardData(in Conv2dGeometry geometry, Tensor dy, Tensor weights, Tensor dx)
         => Conv2d.BackwardData(geometry, dy.Span, weights.Span, dx.Span);
 

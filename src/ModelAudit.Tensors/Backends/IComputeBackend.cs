@@ -58,6 +58,18 @@ public interface IComputeBackend
     /// <summary>2-D convolution forward, NCHW input, OIHW weights, optional bias [O].</summary>
     void Conv2dForward(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor y);
 
+    /// <summary>
+    /// y = relu(conv(x) + bias + residual), the residual (shaped as y) and the ReLU optional: a convolution with the Add
+    /// and Relu that consume it, bit-identical to running them one after the other (which is what this default does;
+    /// a backend that can apply them while the output is in cache overrides it).
+    /// </summary>
+    void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, bool relu, Tensor y)
+    {
+        Conv2dForward(geometry, x, weights, bias, y);
+        if (residual is not null) BinaryForward(BinaryKind.Add, y, residual, y);
+        if (relu) UnaryForward(UnaryKind.Relu, 0f, 0f, y, y);
+    }
+
     /// <summary>Gradient of a 2-D convolution with respect to its input (overwrites <paramref name="dx"/>).</summary>
     void Conv2dBackwardData(in Conv2dGeometry geometry, Tensor dy, Tensor weights, Tensor dx);
 

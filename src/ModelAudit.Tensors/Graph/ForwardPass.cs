@@ -28,6 +28,9 @@ public sealed class ForwardPass : IDisposable
 
     private ComputeGraph Graph => _executor.Graph;
 
+    /// <summary>How many convolutions ran fused with the Add/Relu nodes that consume them (see <see cref="ConvolutionFusion"/>).</summary>
+    internal int FusedConvolutions { get; set; }
+
     /// <summary>A graph output or a value named in <see cref="ForwardOptions.Keep"/>; valid until the pass is disposed.</summary>
     /// <exception cref="KeyNotFoundException">The value is neither (the message names it).</exception>
     public Tensor this[int valueId]

@@ -1,3 +1,5 @@
+using ModelAudit.Tensors.Operations;
+
 namespace ModelAudit.Tensors.Graph;
 
 /// <summary>
@@ -13,6 +15,8 @@ public sealed class GraphExecutor
     private readonly int[] _lastConsumer;
     private readonly bool[] _isOutput;
     private readonly bool[] _readByBackward;
+    private readonly ConvolutionFusion?[] _fusions;
+    private readonly bool _anyFusion;
 
     /// <summary>Prepares <paramref name="graph"/> to run on <paramref name="backend"/> (the CPU backend when null).</summary>
     public GraphExecutor(ComputeGraph graph, IComputeBackend? backend = null)
@@ -43,6 +47,8 @@ public sealed class GraphExecutor
             }
         }
         foreach (var o in graph.Outputs) _isOutput[o] = true;
+        _fusions = ConvolutionFusion.Find(graph);
+        _anyFusion = _fusions.Any(f => f is not null);
     }
 
     /// <summary>The graph.</summary>
@@ -76,12 +82,31 @@ public sealed class GraphExecutor
         var pass = new ForwardPass(this, values, owned, released, readable, options.RecordForBackward, [.. options.Replace.Keys]);
         try
         {
+            // What the reverse pass reads (null when not recording); a fused chain adds its output, which stands in for its intermediates.
+            bool[]? held = options.RecordForBackward ? (bool[])_readByBackward.Clone() : null;
             BindInputs(inputs, values, owned);
             CheckReplacements(options.Replace);
+            // Fusion is off when values are replaced: a replacement may land on a value a fusion would not materialise.
+            bool[]? skipped = _anyFusion && options.Replace.Count == 0 ? new bool[Graph.Nodes.Count] : null;
             foreach (var node in Graph.Nodes)
             {
-                if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, options.RecordForBackward)) continue;
-                RunNode(node, values, owned, released, readable, options.RecordForBackward);
+                if (skipped is not null)
+                {
+                    if (skipped[node.Id])
+                    {
+                        ReleaseAfter(node, values, owned, released, readable, held);
+                        continue;
+                    }
+                    if (_fusions[node.Id] is { } fusion && CanFuse(fusion, readable))
+                    {
+                        RunFused(fusion, values, owned, released, readable, held);
+                        pass.FusedConvolutions++;
+                        foreach (var id in fusion.Skipped) skipped[id] = true;
+                        continue;
+                    }
+                }
+                if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, held)) continue;
+                RunNode(node, values, owned, released, readable, held);
             }
         }
         catch
@@ -130,12 +155,12 @@ public sealed class GraphExecutor
     /// Binds the replacements of <paramref name="node"/>'s outputs. When every output is replaced the node is not
     /// run (true); otherwise it runs and the replaced outputs are swapped afterwards (also true).
     /// </summary>
-    private bool Replaces(GraphNode node, IReadOnlyDictionary<int, Tensor> replace, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private bool Replaces(GraphNode node, IReadOnlyDictionary<int, Tensor> replace, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         int replaced = 0;
         foreach (var id in node.Outputs) if (replace.ContainsKey(id)) replaced++;
         if (replaced == 0) return false;
-        if (replaced < node.Outputs.Length) RunNode(node, values, owned, released, readable, record);
+        if (replaced < node.Outputs.Length) RunNode(node, values, owned, released, readable, held);
         foreach (var id in node.Outputs)
         {
             if (!replace.TryGetValue(id, out var tensor)) continue;
@@ -147,12 +172,12 @@ public sealed class GraphExecutor
         if (replaced == node.Outputs.Length)
         {
             foreach (var id in node.Inputs)
-                if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+                if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, held);
         }
         return true;
     }
 
-    private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void RunNode(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
         var ins = new Tensor[node.Inputs.Length];
         for (int j = 0; j < ins.Length; j++) ins[j] = values[node.Inputs[j]]!;
@@ -165,21 +190,55 @@ public sealed class GraphExecutor
             owned[id] = true;
         }
         node.Operation.Forward(ins, outs);
+        ReleaseAfter(node, values, owned, released, readable, held);
+    }
 
-        // Free what no later node, the caller or the backward pass will read.
+    /// <summary>A fusion runs unless one of the values it does not materialise is to be read by the caller.</summary>
+    private static bool CanFuse(ConvolutionFusion fusion, bool[] readable)
+    {
+        foreach (var id in fusion.Intermediates)
+            if (readable[id]) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a convolution with the Add/Relu nodes that consume it: only the last output is allocated; the fused
+    /// intermediates are bound to it (not owned), which is all the reverse pass reads of them.
+    /// </summary>
+    private void RunFused(ConvolutionFusion fusion, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
+    {
+        var node = Graph.Nodes[fusion.Convolution];
+        var ins = new Tensor[node.Inputs.Length];
+        for (int j = 0; j < ins.Length; j++) ins[j] = values[node.Inputs[j]]!;
+        var output = Backend.Allocate(Graph.Values[fusion.Output].Shape, clear: false);
+        values[fusion.Output] = output;
+        owned[fusion.Output] = true;
+        foreach (var id in fusion.Intermediates)
+        {
+            values[id] = output;
+            owned[id] = false;
+            if (held is not null && held[id]) held[fusion.Output] = true;
+        }
+        ((Conv2d)node.Operation).ForwardFused(ins, fusion.Residual < 0 ? null : values[fusion.Residual], fusion.Relu, output);
+        ReleaseAfter(node, values, owned, released, readable, held);
+    }
+
+    /// <summary>Frees what no later node, the caller or the backward pass will read once <paramref name="node"/> has run.</summary>
+    private void ReleaseAfter(GraphNode node, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
+    {
         foreach (var id in node.Inputs)
         {
-            if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, record);
+            if (_lastConsumer[id] == node.Id) Release(id, values, owned, released, readable, held);
         }
         foreach (var id in node.Outputs)
         {
-            if (_lastConsumer[id] < 0) Release(id, values, owned, released, readable, record);
+            if (_lastConsumer[id] < 0) Release(id, values, owned, released, readable, held);
         }
     }
 
-    private void Release(int id, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool record)
+    private void Release(int id, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
-        if (!owned[id] || released[id] || readable[id] || _isOutput[id] || (record && _readByBackward[id])) return;
+        if (!owned[id] || released[id] || readable[id] || _isOutput[id] || (held is not null && held[id])) return;
         values[id]!.Dispose();
         released[id] = true;
     }

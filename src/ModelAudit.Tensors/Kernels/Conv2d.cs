@@ -15,28 +15,37 @@ internal static unsafe class Conv2d
 {
     /// <summary>y = conv(x, w) + bias. <paramref name="bias"/> may be empty (no bias).</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+        => Forward(g, x, w, bias, ReadOnlySpan<float>.Empty, relu: false, y);
+
+    /// <summary>
+    /// y = relu(conv(x, w) + bias + residual), the residual (shaped as y) and the ReLU optional: the graph's Conv, Add
+    /// and Relu nodes in one pass, applied to each output tile while it is in cache, bit-identical to running them apart.
+    /// </summary>
+    public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> residual, bool relu, Span<float> y)
     {
         Validate(g);
         KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
         KernelGuard.RequireLength(w.Length, WeightLength(g), nameof(w));
         if (!bias.IsEmpty) KernelGuard.RequireLength(bias.Length, g.OutChannels, nameof(bias));
+        if (!residual.IsEmpty) KernelGuard.RequireLength(residual.Length, OutputLength(g), nameof(residual));
         KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
         if (IsDepthwise(g))
         {
-            DepthwiseConv2d.Forward(g, x, w, bias, y);
+            DepthwiseConv2d.Forward(g, x, w, bias, residual, relu, y);
             return;
         }
 
-        fixed (float* px = x, pw = w, pb = bias, py = y)
+        fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
-            float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, ys = py;
+            float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, rs = residual.IsEmpty ? null : pr, ys = py;
             if (Conv2dBatched.Applies(g))
             {
-                Conv2dBatched.Forward(g, xs, ws, bs, ys);
+                Conv2dBatched.Forward(g, xs, ws, bs, rs, relu, ys);
                 return;
             }
             Conv2dGeometry geometry = g;
-            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, ys, col, parallel));
+            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, rs, relu, ys, col, parallel));
         }
     }
 
@@ -106,7 +115,7 @@ internal static unsafe class Conv2d
 
     private delegate void SampleAction(int n, float* col, bool parallel);
 
-    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* y, float* col, bool parallel)
+    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* residual, bool relu, float* y, float* col, bool parallel)
     {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
         int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
@@ -114,25 +123,21 @@ internal static unsafe class Conv2d
         for (int group = 0; group < g.Groups; group++)
         {
             float* xg = x + ((long)n * g.InChannels + group * groupIn) * inPlane;
-            float* yg = y + ((long)n * g.OutChannels + group * groupOut) * spatial;
-            float beta = 0;
-            if (bias != null)
-            {
-                for (int o = 0; o < groupOut; o++) new Span<float>(yg + (long)o * spatial, spatial).Fill(bias[group * groupOut + o]);
-                beta = 1;
-            }
+            long outOffset = ((long)n * g.OutChannels + group * groupOut) * spatial;
+            // Bias, residual and ReLU are applied by the GEMM to each tile of this sample-group's output while it is hot.
+            var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, residual == null ? null : residual + outOffset, relu);
             var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
-            var output = new Span<float>(yg, groupOut * spatial);
+            var output = new Span<float>(y + outOffset, groupOut * spatial);
             if (col != null)
             {
                 Im2Col.LowerPrepacked(g, groupIn, xg, col, parallel);
                 Sgemm.MultiplyPrepacked(false, groupOut, spatial, kernelSize, 1f, weights, kernelSize,
-                    new ReadOnlySpan<float>(col, (int)SgemmPack.PrepackedLength(kernelSize, spatial, Sgemm.NR)), beta, output, spatial, parallel);
+                    new ReadOnlySpan<float>(col, (int)SgemmPack.PrepackedLength(kernelSize, spatial, Sgemm.NR)), 0f, output, spatial, parallel, epilogue);
             }
             else
             {
                 Sgemm.Multiply(false, false, groupOut, spatial, kernelSize, 1f, weights, kernelSize,
-                    new ReadOnlySpan<float>(xg, kernelSize * spatial), spatial, beta, output, spatial, parallel);
+                    new ReadOnlySpan<float>(xg, kernelSize * spatial), spatial, 0f, output, spatial, parallel, epilogue);
             }
         }
     }

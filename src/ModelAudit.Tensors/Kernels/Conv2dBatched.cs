@@ -1,10 +1,12 @@
+using ModelAudit.Tensors.Kernels.Elementwise;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
 /// Convolution forward and input gradient for small output maps (at most <see cref="MaxSpatial"/> positions,
 /// e.g. resnet's 7x7 and 14x14 stages, squeeze-excitation 1x1 maps): a per-sample GEMM there has too few columns to
 /// keep the micro-kernel busy, so the column matrices of a block of samples are laid side by side,
-/// [Cg*KH*KW, samples*OH*OW], and one GEMM serves the block. Chosen by geometry only, never by thread count; each
+/// [Cg*KH*KW, samples*OH*OW] (written straight into the GEMM's packed-panel layout), and one GEMM serves the block. Chosen by geometry only, never by thread count; each
 /// output element is still one K-ordered dot product (plus the bias), so results do not depend on the thread count.
 /// </summary>
 internal static unsafe class Conv2dBatched
@@ -17,13 +19,14 @@ internal static unsafe class Conv2dBatched
 
     public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
 
-    /// <summary>y = conv(x, w) + bias (bias null: none).</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
+    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>), the residual and ReLU applied as the output is copied out of the block.</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
     {
         Conv2dGeometry geometry = g;
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
         int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
-        float[] colArray = ScratchBuffer.Shared.Rent(kernelSize * block * spatial);
+        int packedLength = checked((int)SgemmPack.PrepackedLength(kernelSize, block * spatial, Sgemm.NR));
+        float[] colArray = ScratchBuffer.Shared.Rent(packedLength);
         float[] accArray = ScratchBuffer.Shared.Rent(groupOut * block * spatial);
         try
         {
@@ -36,29 +39,37 @@ internal static unsafe class Conv2dBatched
                     for (int group = 0; group < g.Groups; group++)
                     {
                         int grp = group;
-                        KernelParallel.For(kernelSize, columns, (start, end) =>
+                        var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
+                        var output = new Span<float>(acc, groupOut * columns);
+                        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, false);
+                        if (Sgemm.IsSmall(groupOut, columns, kernelSize))
                         {
-                            for (int row = start; row < end; row++)
-                                for (int j = 0; j < count; j++)
-                                    Im2Col.LowerRow(geometry, row, x + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane, col + (long)row * columns + j * spatial);
-                        });
-                        float beta = 0;
-                        if (bias != null)
-                        {
-                            for (int o = 0; o < groupOut; o++) new Span<float>(acc + (long)o * columns, columns).Fill(bias[group * groupOut + o]);
-                            beta = 1;
+                            // Too small for packed panels (squeeze-excitation's 1x1 maps): plain rows and the unpacked GEMM.
+                            KernelParallel.For(kernelSize, columns, (start, end) =>
+                            {
+                                for (int row = start; row < end; row++)
+                                    for (int j = 0; j < count; j++)
+                                        Im2Col.LowerRow(geometry, row, x + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane, col + (long)row * columns + j * spatial);
+                            });
+                            Sgemm.Multiply(false, false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
+                                new ReadOnlySpan<float>(col, kernelSize * columns), columns, 0f, output, columns, parallel: true, epilogue);
                         }
-                        Sgemm.Multiply(false, false, groupOut, columns, kernelSize, 1f,
-                            new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                            new ReadOnlySpan<float>(col, kernelSize * columns), columns, beta,
-                            new Span<float>(acc, groupOut * columns), columns, parallel: true);
+                        else
+                        {
+                            // The block's column matrices, side by side, written straight into the GEMM's panel layout.
+                            Im2Col.LowerPrepacked(g, groupIn, x + ((long)first * g.InChannels + group * groupIn) * inPlane, col, parallel: true,
+                                samples: count, sampleStride: (long)g.InChannels * inPlane);
+                            Sgemm.MultiplyPrepacked(false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
+                                new ReadOnlySpan<float>(col, checked((int)SgemmPack.PrepackedLength(kernelSize, columns, Sgemm.NR))), 0f,
+                                output, columns, parallel: true, epilogue);
+                        }
                         KernelParallel.For(count * groupOut, spatial, (start, end) =>
                         {
                             for (int i = start; i < end; i++)
                             {
                                 int j = i / groupOut, o = i % groupOut;
-                                new ReadOnlySpan<float>(acc + (long)o * columns + j * spatial, spatial).CopyTo(
-                                    new Span<float>(y + ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial, spatial));
+                                long at = ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial;
+                                ResidualRelu.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, relu, y + at, spatial);
                             }
                         });
                     }

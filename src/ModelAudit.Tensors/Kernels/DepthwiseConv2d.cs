@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using ModelAudit.Tensors.Kernels.Elementwise;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -18,16 +19,21 @@ internal static unsafe class DepthwiseConv2d
 {
     internal static readonly int Lanes = Vector256<float>.Count;
 
-    /// <summary>y = depthwise conv(x, w) + bias (bias may be empty).</summary>
-    public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>
+    /// y = relu(depthwise conv(x, w) + bias + residual) (bias and residual may be empty; the ReLU when
+    /// <paramref name="relu"/>), residual and ReLU applied to each plane right after it is computed.
+    /// </summary>
+    public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> residual, bool relu, Span<float> y)
     {
         var plane = new DepthwisePlane(g, Lanes);
         int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
         long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
         bool hasBias = !bias.IsEmpty;
-        fixed (float* px = x, pw = w, pb = bias, py = y)
+        bool tail = !residual.IsEmpty || relu;
+        fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
-            float* xs = px, ws = pw, bs = pb, ys = py;
+            float* xs = px, ws = pw, bs = pb, rs = residual.IsEmpty ? null : pr, ys = py;
             KernelParallel.For(g.Batch * channels, outPlane * kernelArea, (first, end) =>
             {
                 float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)plane.Length));
@@ -42,6 +48,7 @@ internal static unsafe class DepthwiseConv2d
                             int c = p % channels;
                             plane.Lower(xs + p * inPlane, padded);
                             ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, ys + p * outPlane);
+                            if (tail) ResidualRelu.Apply(ys + p * outPlane, rs == null ? null : rs + p * outPlane, relu, ys + p * outPlane, checked((int)outPlane));
                         }
                     }
                 }

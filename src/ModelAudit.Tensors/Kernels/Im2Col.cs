@@ -25,32 +25,36 @@ internal static unsafe class Im2Col
 
     /// <summary>
     /// Writes the column matrix of the <paramref name="channels"/> planes at <paramref name="x"/> straight into
-    /// the <see cref="SgemmPack.PrepackedLength"/> layout for <see cref="Sgemm.MultiplyPrepacked"/>, which
+    /// the <see cref="SgemmPack.PrepackedLength"/> layout for <c>Sgemm.MultiplyPrepacked</c>, which
     /// saves the GEMM a pass that would copy the whole column matrix into panels. Works panel by panel so
-    /// the writes are sequential; in parallel over panels.
+    /// the writes are sequential; in parallel over panels. With several <paramref name="samples"/> (planes of sample j
+    /// at x + j * <paramref name="sampleStride"/>) their column matrices lie side by side, [rows, samples * OH * OW].
     /// </summary>
-    public static void LowerPrepacked(in Conv2dGeometry g, int channels, float* x, float* packed, bool parallel)
+    public static void LowerPrepacked(in Conv2dGeometry g, int channels, float* x, float* packed, bool parallel, int samples = 1, long sampleStride = 0)
     {
-        int nr = Sgemm.NR, outW = g.OutWidth, spatial = g.OutHeight * outW;
-        int panels = (spatial + nr - 1) / nr;
-        // Segments: the pieces of a panel that lie in one output row, as (output row, first column, length).
-        int maxSegments = panels * (nr / Math.Max(1, outW) + 2);
-        int[] segments = ArrayPool<int>.Shared.Rent(3 * maxSegments + panels + 1);
+        int nr = Sgemm.NR, outW = g.OutWidth, spatial = g.OutHeight * outW, columns = samples * spatial;
+        int panels = (columns + nr - 1) / nr;
+        // Segments: the pieces of a panel that lie in one output row of one sample, as (sample, output row, first column, length).
+        int maxSegments = panels * (nr / Math.Max(1, outW) + 3);
+        int[] segments = ArrayPool<int>.Shared.Rent(SegmentFields * maxSegments + panels + 1);
         try
         {
             int count = 0;
             fixed (int* pinned = segments)
             {
-                int* table = pinned, starts = pinned + 3 * maxSegments;
+                int* table = pinned, starts = pinned + SegmentFields * maxSegments;
                 for (int q = 0; q < panels; q++)
                 {
                     starts[q] = count;
-                    for (int pos = q * nr, end = Math.Min(spatial, pos + nr); pos < end;)
+                    for (int pos = q * nr, end = Math.Min(columns, pos + nr); pos < end;)
                     {
-                        int oh = pos / outW, ow = pos % outW, length = Math.Min(end - pos, outW - ow);
-                        table[3 * count] = oh;
-                        table[3 * count + 1] = ow;
-                        table[3 * count + 2] = length;
+                        int sample = pos / spatial, within = pos % spatial;
+                        int oh = within / outW, ow = within % outW, length = Math.Min(end - pos, outW - ow);
+                        int* entry = table + SegmentFields * count;
+                        entry[0] = sample;
+                        entry[1] = oh;
+                        entry[2] = ow;
+                        entry[3] = length;
                         count++;
                         pos += length;
                     }
@@ -60,7 +64,7 @@ internal static unsafe class Im2Col
                 int rows = channels * g.KernelHeight * g.KernelWidth;
                 KernelParallel.For(panels, parallel ? (long)rows * nr : 0, (first, end) =>
                 {
-                    for (int q = first; q < end; q++) LowerPanel(geometry, q, panels, rows, nr, table, starts, x, packed);
+                    for (int q = first; q < end; q++) LowerPanel(geometry, q, panels, rows, columns, nr, table, starts, x, sampleStride, packed);
                 });
             }
         }
@@ -69,6 +73,9 @@ internal static unsafe class Im2Col
             ArrayPool<int>.Shared.Return(segments);
         }
     }
+
+    /// <summary>Ints per segment of <see cref="LowerPrepacked"/>: sample, output row, first output column, length.</summary>
+    private const int SegmentFields = 4;
 
     /// <summary>Adds <paramref name="col"/> (on the calling thread unless <paramref name="parallel"/>) into the <paramref name="channels"/> planes at <paramref name="dx"/>.</summary>
     public static void Raise(in Conv2dGeometry g, int channels, float* col, float* dx, bool parallel)
@@ -121,10 +128,10 @@ internal static unsafe class Im2Col
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LowerPanel(in Conv2dGeometry g, int q, int panels, int rows, int nr, int* segments, int* starts, float* x, float* packed)
+    private static void LowerPanel(in Conv2dGeometry g, int q, int panels, int rows, int columns, int nr, int* segments, int* starts, float* x, long sampleStride, float* packed)
     {
         int inH = g.InHeight, inW = g.InWidth, strideW = g.StrideW, outW = g.OutWidth;
-        int spatial = g.OutHeight * outW, filled = Math.Min(nr, spatial - q * nr);
+        int filled = Math.Min(nr, columns - q * nr);
         int firstSegment = starts[q], endSegment = starts[q + 1];
         // Valid output-column range per kernel column, hoisted out of the row loop (it divides by the stride).
         int* validColumns = stackalloc int[2 * g.KernelWidth];
@@ -139,13 +146,15 @@ internal static unsafe class Im2Col
             int c = p0 / (g.KernelHeight * g.KernelWidth), kh = p0 / g.KernelWidth % g.KernelHeight, kw = p0 % g.KernelWidth;
             for (int p = 0; p < kc; p++, d += nr)
             {
-                float* plane = x + (long)c * inH * inW;
+                long planeOffset = (long)c * inH * inW;
                 int offsetW = kw * g.DilationW - g.PadLeft;
                 int owBegin = validColumns[2 * kw], owEnd = validColumns[2 * kw + 1];
                 float* dst = d;
                 for (int s = firstSegment; s < endSegment; s++)
                 {
-                    int oh = segments[3 * s], ow0 = segments[3 * s + 1], length = segments[3 * s + 2];
+                    int* entry = segments + SegmentFields * s;
+                    int oh = entry[1], ow0 = entry[2], length = entry[3];
+                    float* plane = x + entry[0] * sampleStride + planeOffset;
                     int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
                     float* run = dst - ow0;
                     int ow1 = ow0 + length;

@@ -10,56 +10,141 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class SgemmMicroKernel
 {
-    /// <summary>8x48 tile with Vector512: C[0..8, 0..48] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
+    /// <summary>Columns of a packed B panel read by the 6-row kernels (each k step advances this far).</summary>
+    internal const int PanelWidth = 64;
+
+    /// <summary>6x64 tile with Vector512 (24 zmm accumulators, 4 loads of B and 6 broadcasts of A per step): C[0..6, 0..64] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
-        Vector512<float> c0_0 = default, c0_1 = default, c0_2 = default;
-        Vector512<float> c1_0 = default, c1_1 = default, c1_2 = default;
-        Vector512<float> c2_0 = default, c2_1 = default, c2_2 = default;
-        Vector512<float> c3_0 = default, c3_1 = default, c3_2 = default;
-        Vector512<float> c4_0 = default, c4_1 = default, c4_2 = default;
-        Vector512<float> c5_0 = default, c5_1 = default, c5_2 = default;
-        Vector512<float> c6_0 = default, c6_1 = default, c6_2 = default;
-        Vector512<float> c7_0 = default, c7_1 = default, c7_2 = default;
+        Vector512<float> c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
+        Vector512<float> c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
+        Vector512<float> c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
+        Vector512<float> c3_0 = default, c3_1 = default, c3_2 = default, c3_3 = default;
+        Vector512<float> c4_0 = default, c4_1 = default, c4_2 = default, c4_3 = default;
+        Vector512<float> c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16); Vector512<float> b2 = Vector512.Load(b + 32);
+            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16); Vector512<float> b2 = Vector512.Load(b + 32); Vector512<float> b3 = Vector512.Load(b + 48);
             Vector512<float> av;
-            av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(av, b1, c0_1); c0_2 = Avx512F.FusedMultiplyAdd(av, b2, c0_2);
-            av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(av, b1, c1_1); c1_2 = Avx512F.FusedMultiplyAdd(av, b2, c1_2);
-            av = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(av, b0, c2_0); c2_1 = Avx512F.FusedMultiplyAdd(av, b1, c2_1); c2_2 = Avx512F.FusedMultiplyAdd(av, b2, c2_2);
-            av = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(av, b0, c3_0); c3_1 = Avx512F.FusedMultiplyAdd(av, b1, c3_1); c3_2 = Avx512F.FusedMultiplyAdd(av, b2, c3_2);
-            av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(av, b1, c4_1); c4_2 = Avx512F.FusedMultiplyAdd(av, b2, c4_2);
-            av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1); c5_2 = Avx512F.FusedMultiplyAdd(av, b2, c5_2);
-            av = Vector512.Create(a[6]); c6_0 = Avx512F.FusedMultiplyAdd(av, b0, c6_0); c6_1 = Avx512F.FusedMultiplyAdd(av, b1, c6_1); c6_2 = Avx512F.FusedMultiplyAdd(av, b2, c6_2);
-            av = Vector512.Create(a[7]); c7_0 = Avx512F.FusedMultiplyAdd(av, b0, c7_0); c7_1 = Avx512F.FusedMultiplyAdd(av, b1, c7_1); c7_2 = Avx512F.FusedMultiplyAdd(av, b2, c7_2);
-            a += 8;
-            b += 48;
+            av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(av, b1, c0_1); c0_2 = Avx512F.FusedMultiplyAdd(av, b2, c0_2); c0_3 = Avx512F.FusedMultiplyAdd(av, b3, c0_3);
+            av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(av, b1, c1_1); c1_2 = Avx512F.FusedMultiplyAdd(av, b2, c1_2); c1_3 = Avx512F.FusedMultiplyAdd(av, b3, c1_3);
+            av = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(av, b0, c2_0); c2_1 = Avx512F.FusedMultiplyAdd(av, b1, c2_1); c2_2 = Avx512F.FusedMultiplyAdd(av, b2, c2_2); c2_3 = Avx512F.FusedMultiplyAdd(av, b3, c2_3);
+            av = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(av, b0, c3_0); c3_1 = Avx512F.FusedMultiplyAdd(av, b1, c3_1); c3_2 = Avx512F.FusedMultiplyAdd(av, b2, c3_2); c3_3 = Avx512F.FusedMultiplyAdd(av, b3, c3_3);
+            av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(av, b1, c4_1); c4_2 = Avx512F.FusedMultiplyAdd(av, b2, c4_2); c4_3 = Avx512F.FusedMultiplyAdd(av, b3, c4_3);
+            av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1); c5_2 = Avx512F.FusedMultiplyAdd(av, b2, c5_2); c5_3 = Avx512F.FusedMultiplyAdd(av, b3, c5_3);
+            a += 6;
+            b += PanelWidth;
         }
         Vector512<float> alphaV = Vector512.Create(alpha);
         if (beta == 0)
         {
-            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector512.Store(alphaV * c0_1, c + 0 * ldc + 16); Vector512.Store(alphaV * c0_2, c + 0 * ldc + 32);
-            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector512.Store(alphaV * c1_1, c + 1 * ldc + 16); Vector512.Store(alphaV * c1_2, c + 1 * ldc + 32);
-            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector512.Store(alphaV * c2_1, c + 2 * ldc + 16); Vector512.Store(alphaV * c2_2, c + 2 * ldc + 32);
-            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector512.Store(alphaV * c3_1, c + 3 * ldc + 16); Vector512.Store(alphaV * c3_2, c + 3 * ldc + 32);
-            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector512.Store(alphaV * c4_1, c + 4 * ldc + 16); Vector512.Store(alphaV * c4_2, c + 4 * ldc + 32);
-            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16); Vector512.Store(alphaV * c5_2, c + 5 * ldc + 32);
-            Vector512.Store(alphaV * c6_0, c + 6 * ldc + 0); Vector512.Store(alphaV * c6_1, c + 6 * ldc + 16); Vector512.Store(alphaV * c6_2, c + 6 * ldc + 32);
-            Vector512.Store(alphaV * c7_0, c + 7 * ldc + 0); Vector512.Store(alphaV * c7_1, c + 7 * ldc + 16); Vector512.Store(alphaV * c7_2, c + 7 * ldc + 32);
+            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector512.Store(alphaV * c0_1, c + 0 * ldc + 16); Vector512.Store(alphaV * c0_2, c + 0 * ldc + 32); Vector512.Store(alphaV * c0_3, c + 0 * ldc + 48);
+            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector512.Store(alphaV * c1_1, c + 1 * ldc + 16); Vector512.Store(alphaV * c1_2, c + 1 * ldc + 32); Vector512.Store(alphaV * c1_3, c + 1 * ldc + 48);
+            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector512.Store(alphaV * c2_1, c + 2 * ldc + 16); Vector512.Store(alphaV * c2_2, c + 2 * ldc + 32); Vector512.Store(alphaV * c2_3, c + 2 * ldc + 48);
+            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector512.Store(alphaV * c3_1, c + 3 * ldc + 16); Vector512.Store(alphaV * c3_2, c + 3 * ldc + 32); Vector512.Store(alphaV * c3_3, c + 3 * ldc + 48);
+            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector512.Store(alphaV * c4_1, c + 4 * ldc + 16); Vector512.Store(alphaV * c4_2, c + 4 * ldc + 32); Vector512.Store(alphaV * c4_3, c + 4 * ldc + 48);
+            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16); Vector512.Store(alphaV * c5_2, c + 5 * ldc + 32); Vector512.Store(alphaV * c5_3, c + 5 * ldc + 48);
         }
         else
         {
             Vector512<float> betaV = Vector512.Create(beta);
-            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 16, c0_1, alphaV, betaV); Update(c + 0 * ldc + 32, c0_2, alphaV, betaV);
-            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 16, c1_1, alphaV, betaV); Update(c + 1 * ldc + 32, c1_2, alphaV, betaV);
-            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 16, c2_1, alphaV, betaV); Update(c + 2 * ldc + 32, c2_2, alphaV, betaV);
-            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 16, c3_1, alphaV, betaV); Update(c + 3 * ldc + 32, c3_2, alphaV, betaV);
-            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 16, c4_1, alphaV, betaV); Update(c + 4 * ldc + 32, c4_2, alphaV, betaV);
-            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV); Update(c + 5 * ldc + 32, c5_2, alphaV, betaV);
-            Update(c + 6 * ldc + 0, c6_0, alphaV, betaV); Update(c + 6 * ldc + 16, c6_1, alphaV, betaV); Update(c + 6 * ldc + 32, c6_2, alphaV, betaV);
-            Update(c + 7 * ldc + 0, c7_0, alphaV, betaV); Update(c + 7 * ldc + 16, c7_1, alphaV, betaV); Update(c + 7 * ldc + 32, c7_2, alphaV, betaV);
+            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 16, c0_1, alphaV, betaV); Update(c + 0 * ldc + 32, c0_2, alphaV, betaV); Update(c + 0 * ldc + 48, c0_3, alphaV, betaV);
+            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 16, c1_1, alphaV, betaV); Update(c + 1 * ldc + 32, c1_2, alphaV, betaV); Update(c + 1 * ldc + 48, c1_3, alphaV, betaV);
+            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 16, c2_1, alphaV, betaV); Update(c + 2 * ldc + 32, c2_2, alphaV, betaV); Update(c + 2 * ldc + 48, c2_3, alphaV, betaV);
+            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 16, c3_1, alphaV, betaV); Update(c + 3 * ldc + 32, c3_2, alphaV, betaV); Update(c + 3 * ldc + 48, c3_3, alphaV, betaV);
+            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 16, c4_1, alphaV, betaV); Update(c + 4 * ldc + 32, c4_2, alphaV, betaV); Update(c + 4 * ldc + 48, c4_3, alphaV, betaV);
+            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV); Update(c + 5 * ldc + 32, c5_2, alphaV, betaV); Update(c + 5 * ldc + 48, c5_3, alphaV, betaV);
+        }
+    }
+
+    /// <summary>The first 32 columns of a 64-wide panel (a ragged last panel), 6 rows, same order per element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512Columns32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector512<float> c0_0 = default, c0_1 = default;
+        Vector512<float> c1_0 = default, c1_1 = default;
+        Vector512<float> c2_0 = default, c2_1 = default;
+        Vector512<float> c3_0 = default, c3_1 = default;
+        Vector512<float> c4_0 = default, c4_1 = default;
+        Vector512<float> c5_0 = default, c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(av, b1, c0_1);
+            av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(av, b1, c1_1);
+            av = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(av, b0, c2_0); c2_1 = Avx512F.FusedMultiplyAdd(av, b1, c2_1);
+            av = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(av, b0, c3_0); c3_1 = Avx512F.FusedMultiplyAdd(av, b1, c3_1);
+            av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(av, b1, c4_1);
+            av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1);
+            a += 6;
+            b += PanelWidth;
+        }
+        Vector512<float> alphaV = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector512.Store(alphaV * c0_1, c + 0 * ldc + 16);
+            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector512.Store(alphaV * c1_1, c + 1 * ldc + 16);
+            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector512.Store(alphaV * c2_1, c + 2 * ldc + 16);
+            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector512.Store(alphaV * c3_1, c + 3 * ldc + 16);
+            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector512.Store(alphaV * c4_1, c + 4 * ldc + 16);
+            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16);
+        }
+        else
+        {
+            Vector512<float> betaV = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 16, c0_1, alphaV, betaV);
+            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 16, c1_1, alphaV, betaV);
+            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 16, c2_1, alphaV, betaV);
+            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 16, c3_1, alphaV, betaV);
+            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 16, c4_1, alphaV, betaV);
+            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV);
+        }
+    }
+
+    /// <summary>The first 16 columns of a 64-wide panel (a ragged last panel), 6 rows, same order per element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512Columns16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0);
+            av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0);
+            av = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(av, b0, c2_0);
+            av = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(av, b0, c3_0);
+            av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0);
+            av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0);
+            a += 6;
+            b += PanelWidth;
+        }
+        Vector512<float> alphaV = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0);
+            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0);
+            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0);
+            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0);
+            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0);
+            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0);
+        }
+        else
+        {
+            Vector512<float> betaV = Vector512.Create(beta);
+            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV);
+            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV);
+            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV);
+            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV);
+            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV);
+            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV);
         }
     }
 

@@ -62,6 +62,16 @@ public sealed class Conv2d : Operation
         inputs[0].Backend.Conv2dForward(g, inputs[0], inputs[1], inputs.Count == 3 ? inputs[2] : null, outputs[0]);
     }
 
+    /// <summary>
+    /// The forward pass with the graph's Add of <paramref name="residual"/> and/or Relu that consume this convolution's
+    /// output folded in (see <see cref="IComputeBackend.Conv2dForwardFused"/>); <paramref name="output"/> receives their result.
+    /// </summary>
+    internal void ForwardFused(IReadOnlyList<Tensor> inputs, Tensor? residual, bool relu, Tensor output)
+    {
+        var g = Geometry(inputs[0].Shape, inputs[1].Shape);
+        inputs[0].Backend.Conv2dForwardFused(g, inputs[0], inputs[1], inputs.Count == 3 ? inputs[2] : null, residual, relu, output);
+    }
+
     /// <inheritdoc/>
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?> outputGradients, IReadOnlyList<bool> needInputGradient)
     {

@@ -8,7 +8,8 @@ namespace ModelAudit.Benchmarks;
 /// (NuGet Microsoft.ML.OnnxRuntime, default CPU provider, all graph optimisations) in the same process, the
 /// same ONNX files (Peers/export_peer_models.py) and the same input, interleaved, median of 5, at 1 and 2 threads
 /// (ONNX Runtime's intra-op threads; ours through the kernels' parallel degree). ONNX Runtime's idle spinning is
-/// turned off so that its pool does not burn a core while our engine runs.
+/// turned off so that its pool does not burn a core while our engine runs. Beside the wall-clock ratio, the ratio of
+/// process CPU seconds (steadier on a loaded machine). MODEL_AUDIT_PEER_MODELS=resnet18 runs one model.
 /// </summary>
 public sealed class OrtSuite : IBenchmarkSuite
 {
@@ -20,8 +21,8 @@ public sealed class OrtSuite : IBenchmarkSuite
         var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
         long[] shape = [PeerModels.Batch, 3, PeerModels.Size, PeerModels.Size];
         output.WriteLine($"forward, {PeerModels.Size}x{PeerModels.Size}, batch {PeerModels.Batch}, median of {PeerModels.Repetitions} interleaved runs; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
-        var table = new ResultTable("model", "threads", "ours img/s", "ORT img/s", "ours / ORT", "load avg");
-        foreach (string name in PeerModels.Names)
+        var table = new ResultTable("model", "threads", "ours img/s", "ORT img/s", "ours / ORT", "by CPU time", "load avg");
+        foreach (string name in PeerModels.Selected)
         {
             using var ours = new OurModel(name, images);
             foreach (int threads in new[] { 1, 2 })
@@ -38,15 +39,15 @@ public sealed class OrtSuite : IBenchmarkSuite
                 using var input = OrtValue.CreateTensorValueFromMemory(images, shape);
                 string inputName = session.InputNames[0];
                 using var runOptions = new RunOptions();
-                double Peer() => PeerModels.Time(() =>
+                void Peer()
                 {
                     using var results = session.Run(runOptions, [inputName], [input], session.OutputNames);
-                });
+                }
                 using var scope = PeerModels.Threads(threads);
                 string load = PeerModels.LoadAverage();
-                var (a, b) = PeerModels.Interleaved(() => PeerModels.Time(ours.Forward), Peer);
-                table.Add(name, threads.ToString(CultureInfo.InvariantCulture), Rate(a), Rate(b), (b / a).ToString("F2", CultureInfo.InvariantCulture),
-                    load + " / " + PeerModels.LoadAverage());
+                var (a, b) = PeerModels.InterleavedWithCpu(ours.Forward, Peer);
+                table.Add(name, threads.ToString(CultureInfo.InvariantCulture), Rate(a.Wall), Rate(b.Wall), (b.Wall / a.Wall).ToString("F2", CultureInfo.InvariantCulture),
+                    (b.Cpu / a.Cpu).ToString("F2", CultureInfo.InvariantCulture), load + " / " + PeerModels.LoadAverage());
             }
         }
         table.Write(output);

@@ -15,6 +15,11 @@ internal static class PeerModels
     /// <summary>The models of the issue, all at 224x224, batch 8.</summary>
     public static readonly string[] Names = ["resnet18", "resnet50", "mobilenet_v3_small"];
 
+    /// <summary><see cref="Names"/>, or the comma-separated subset in MODEL_AUDIT_PEER_MODELS (for a quicker look at one model).</summary>
+    public static string[] Selected => Environment.GetEnvironmentVariable("MODEL_AUDIT_PEER_MODELS") is { Length: > 0 } list
+        ? [.. list.Split(',').Where(Names.Contains)]
+        : Names;
+
     public const int Batch = 8;
 
     public const int Size = 224;
@@ -71,6 +76,37 @@ internal static class PeerModels
             b.Add(peer());
         }
         return (Median(a), Median(b));
+    }
+
+    /// <summary>
+    /// Like <see cref="Interleaved"/>, but each run also reports the process's CPU seconds: on a machine shared with
+    /// other work the wall-clock ratio swings with the scheduler, the CPU-time ratio much less (at one thread it is
+    /// the cost of the work itself; at two it also counts what the threads spend waiting for each other).
+    /// </summary>
+    public static ((double Wall, double Cpu) Ours, (double Wall, double Cpu) Peer) InterleavedWithCpu(Action ours, Action peer, int repetitions = Repetitions)
+    {
+        ours();
+        peer();
+        var a = new List<(double, double)>();
+        var b = new List<(double, double)>();
+        for (int i = 0; i < repetitions; i++)
+        {
+            a.Add(TimeWithCpu(ours));
+            b.Add(TimeWithCpu(peer));
+        }
+        return ((Median([.. a.Select(t => t.Item1)]), Median([.. a.Select(t => t.Item2)])), (Median([.. b.Select(t => t.Item1)]), Median([.. b.Select(t => t.Item2)])));
+    }
+
+    /// <summary>Wall-clock and process CPU seconds of one call of <paramref name="action"/>.</summary>
+    public static (double Wall, double Cpu) TimeWithCpu(Action action)
+    {
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpu = process.TotalProcessorTime;
+        long start = Stopwatch.GetTimestamp();
+        action();
+        double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
     /// <summary>Seconds one call of <paramref name="action"/> takes.</summary>

@@ -38,6 +38,36 @@ public class Conv2dBatchedTests
         }
     }
 
+    /// <summary>
+    /// The block's column matrices written straight into packed panels (panels of 48 columns straddle the 49-position
+    /// samples) against plain side-by-side column matrices, the bias filled in and the packing GEMM: the same sums.
+    /// </summary>
+    [Fact]
+    public unsafe void Forward_PackedBlockVersusPlainColumns_BitIdentical()
+    {
+        Conv2dGeometry g = Geometry with { Groups = 1, Batch = 10 };
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 11), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 12);
+        float[] bias = KernelAssert.Random(g.OutChannels, 13);
+        var y = new float[Conv2d.OutputLength(g)];
+        Conv2d.Forward(g, x, w, bias, y);
+
+        int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, columns = g.Batch * spatial;
+        int inSample = g.InChannels * g.InHeight * g.InWidth;
+        var col = new float[kernelSize * columns];
+        fixed (float* px = x, pcol = col)
+        {
+            for (int row = 0; row < kernelSize; row++)
+                for (int n = 0; n < g.Batch; n++) Im2Col.LowerRow(g, row, px + n * inSample, pcol + row * columns + n * spatial);
+        }
+        var acc = new float[g.OutChannels * columns];
+        for (int o = 0; o < g.OutChannels; o++) acc.AsSpan(o * columns, columns).Fill(bias[o]);
+        Assert.False(Sgemm.IsSmall(g.OutChannels, columns, kernelSize));
+        Sgemm.Multiply(false, false, g.OutChannels, columns, kernelSize, 1f, w, kernelSize, col, columns, 1f, acc, columns);
+        for (int n = 0; n < g.Batch; n++)
+            for (int o = 0; o < g.OutChannels; o++)
+                Assert.Equal(acc.AsSpan(o * columns + n * spatial, spatial).ToArray(), y.AsSpan((n * g.OutChannels + o) * spatial, spatial).ToArray());
+    }
+
     [Fact]
     public void ForwardAndBackwardData_OneVersusTwoThreads_BitIdentical()
     {

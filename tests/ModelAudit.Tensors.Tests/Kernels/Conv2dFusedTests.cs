@@ -1,0 +1,100 @@
+using System.Numerics.Tensors;
+using ModelAudit.Tensors.Kernels;
+
+namespace ModelAudit.Tensors.Tests.Kernels;
+
+/// <summary>
+/// The fused forward (bias, residual and ReLU applied to each output tile while it is hot) against the unfused
+/// operations one after the other, bit for bit, on every convolution path, at one and two threads.
+/// </summary>
+[Collection(KernelParallelCollection.Name)]
+public class Conv2dFusedTests
+{
+    public static TheoryData<string, bool, bool> Cases()
+    {
+        var data = new TheoryData<string, bool, bool>();
+        foreach (string name in Geometries.Keys)
+        {
+            data.Add(name, true, true);
+            data.Add(name, true, false);
+            data.Add(name, false, true);
+        }
+        return data;
+    }
+
+    private static readonly Dictionary<string, Conv2dGeometry> Geometries = new()
+    {
+        // im2col per sample, 288 = 32*3*3 deep: two depth blocks, so the bias must go in before the second one.
+        ["3x3 per sample, two depth blocks"] = new(3, 32, 20, 20, 16, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // 1x1 stride 1: the input is the GEMM operand.
+        ["1x1 pointwise"] = new(2, 8, 18, 18, 20, 1, 1),
+        // 1x1 stride 2 (resnet's downsample), lowered.
+        ["1x1 stride 2"] = new(2, 8, 36, 36, 24, 1, 1, StrideH: 2, StrideW: 2),
+        // 7x7 maps: samples batched side by side.
+        ["7x7 batched"] = new(5, 16, 7, 7, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // Two output channels: the GEMM's unpacked path.
+        ["2 output channels, unpacked GEMM"] = new(2, 3, 20, 20, 2, 3, 3),
+        ["depthwise 3x3"] = new(2, 12, 15, 15, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 12),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_FusedVersusUnfused_BitIdentical(string name, bool residual, bool relu)
+    {
+        var g = Geometries[name];
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 1), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 2);
+        float[] bias = KernelAssert.Random(g.OutChannels, 3), r = KernelAssert.Random((int)Conv2d.OutputLength(g), 4);
+        var expected = Unfused(g, x, w, bias, residual ? r : null, relu);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var y = new float[expected.Length];
+                Conv2d.Forward(g, x, w, bias, residual ? r : ReadOnlySpan<float>.Empty, relu, y);
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The operations apart. Groups == 1 per-sample cases are rebuilt from the GEMM itself as the convolution did before
+    /// fusion (C filled with the bias, then multiplied with beta = 1); the other paths use the unfused kernel.
+    /// Then Add (TensorPrimitives.Add) and Relu (TensorPrimitives.Max with 0) as their nodes compute them.
+    /// </summary>
+    private static float[] Unfused(in Conv2dGeometry g, float[] x, float[] w, float[] bias, float[]? residual, bool relu)
+    {
+        var y = new float[Conv2d.OutputLength(g)];
+        bool perSample = g.Groups == 1 && !Conv2dBatched.Applies(g);
+        if (perSample)
+        {
+            int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, inSample = g.InChannels * g.InHeight * g.InWidth;
+            var col = new float[kernelSize * spatial];
+            for (int n = 0; n < g.Batch; n++)
+            {
+                var output = y.AsSpan(n * g.OutChannels * spatial, g.OutChannels * spatial);
+                for (int o = 0; o < g.OutChannels; o++) output.Slice(o * spatial, spatial).Fill(bias[o]);
+                unsafe
+                {
+                    fixed (float* px = x, pcol = col)
+                    {
+                        Im2Col.Lower(g, g.InChannels, px + n * inSample, pcol, parallel: false);
+                    }
+                }
+                Sgemm.Multiply(false, false, g.OutChannels, spatial, kernelSize, 1f, w, kernelSize, col, spatial, 1f, output, spatial);
+            }
+        }
+        else
+        {
+            Conv2d.Forward(g, x, w, bias, y);
+        }
+        if (residual is not null) TensorPrimitives.Add(y, residual, y);
+        if (relu) TensorPrimitives.Max(y, 0f, y);
+        return y;
+    }
+}
