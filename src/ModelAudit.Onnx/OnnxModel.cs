@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime;
 using ModelAudit.Onnx.Import;
 using ModelAudit.Onnx.Protobuf;
 using ModelAudit.Tensors.Graph;
@@ -71,10 +72,21 @@ public sealed class OnnxModel
     /// <exception cref="OnnxModelException">Unreadable file or unsupported opset.</exception>
     public static OnnxModel Read(string path) => Read(path, OnnxOperatorRegistry.Default, rejectUnsupported: false);
 
+    /// <summary>Models from this size on get a collection right after parsing (see <see cref="Read(string, OnnxOperatorRegistry, bool)"/>).</summary>
+    private const long LargeModelBytes = 64L << 20;
+
     internal static OnnxModel Read(string path, OnnxOperatorRegistry registry, bool rejectUnsupported)
     {
         ArgumentNullException.ThrowIfNull(path);
         var proto = ReadProto(path);
+        // The parser copied every weight out of the file's bytes, which are garbage now. Left to the GC, they would
+        // still be held while the weights are decoded: three copies of the weights at once (VGG16: 2082 MiB at load
+        // against 1586 MiB with two), and the NIF pruning check loads the model again in the middle of an audit.
+        if (proto.CalculateSize() >= LargeModelBytes)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         if (proto.Graph is null || (proto.Graph.Node.Count == 0 && proto.Graph.Output.Count == 0))
             throw new OnnxModelException($"{path}: not an ONNX model (no graph)");
         ModelValidation.CheckNames(proto, path);
