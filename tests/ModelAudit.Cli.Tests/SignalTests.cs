@@ -16,13 +16,13 @@ public sealed class SignalTests : IDisposable
     private (int Exit, string Err, TimeSpan AfterFirstSignal) RunAndSignal(string signal, int count, string outDir)
     {
         var info = new ProcessStartInfo(Tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // The default audit with 3000 conductance steps: its streamed pass then lasts several seconds even on a busy
-        // machine, so the signal surely lands mid-run (the default audit can finish before a loaded machine delivers it).
+        // The default audit with 10000 conductance steps (the most the spec allows), so that the streamed pass outlasts a
+        // loaded machine's delivery of the signal (with 3000 steps a run under load once finished first and exited 0).
         var configs = Path.Combine(CliHarness.RepoRoot, "audit-configs");
         var spec = Path.Combine(_temp, "long.yaml");
         File.WriteAllText(spec, File.ReadAllText(Path.Combine(configs, "digits.yaml"))
             .Replace("digits/", Path.Combine(configs, "digits") + "/", StringComparison.Ordinal)
-            .Replace("steps: 50", "steps: 3000", StringComparison.Ordinal));
+            .Replace("steps: 50", "steps: 10000", StringComparison.Ordinal));
         foreach (var a in new[] { "run", spec, "--out", outDir }) info.ArgumentList.Add(a);
         info.Environment.Remove("GITHUB_ACTIONS");
         using var process = new Process { StartInfo = info };
