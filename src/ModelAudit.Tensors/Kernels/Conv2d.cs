@@ -56,12 +56,25 @@ internal static unsafe class Conv2d
         KernelGuard.RequireLength(dy.Length, OutputLength(g), nameof(dy));
         KernelGuard.RequireLength(w.Length, WeightLength(g), nameof(w));
         KernelGuard.RequireLength(dx.Length, InputLength(g), nameof(dx));
+        if (Conv2dDataGradient.Applies(g))
+        {
+            Conv2dDataGradient.Compute(g, dy, w, dx);
+            return;
+        }
         if (IsDepthwise(g))
         {
             DepthwiseConv2d.BackwardData(g, dy, w, dx);
             return;
         }
+        BackwardDataByColumns(g, dy, w, dx);
+    }
 
+    /// <summary>
+    /// dx = conv^T(dy, w) through the column matrix: a GEMM W^T dy, then col2im (overwrites dx). The path of the dense
+    /// geometries <see cref="Conv2dDataGradient"/> does not take, and its reference in tests and benchmarks.
+    /// </summary>
+    internal static void BackwardDataByColumns(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+    {
         fixed (float* pdy = dy, pw = w, pdx = dx)
         {
             float* dys = pdy, ws = pw, dxs = pdx;
@@ -231,7 +244,7 @@ internal static unsafe class Conv2d
         }
     }
 
-    private static bool IsDepthwise(in Conv2dGeometry g)
+    internal static bool IsDepthwise(in Conv2dGeometry g)
         => g.Groups > 1 && g.Groups == g.InChannels && g.Groups == g.OutChannels && DepthwisePlane.Fits(g, DepthwiseConv2d.Lanes);
 
     private static bool IsPointwise(in Conv2dGeometry g)

@@ -14,6 +14,8 @@ namespace ModelAudit.Benchmarks;
 /// split by kernel, stride, groups and output map. Not a comparison with a peer: it says what to optimise next.
 /// Threads: MODEL_AUDIT_BENCH_THREADS (default all cores). Besides wall time, the calling thread's CPU time
 /// (CLOCK_THREAD_CPUTIME_ID): at one thread that is the work itself, steady even on a loaded machine.
+/// The backward part (ProfileSuite.Backward.cs) splits the reverse pass the same way. MODEL_AUDIT_PROFILE_PARTS picks
+/// parts: comma-separated of forward, backward (default both).
 /// </summary>
 public sealed partial class ProfileSuite : IBenchmarkSuite
 {
@@ -24,6 +26,13 @@ public sealed partial class ProfileSuite : IBenchmarkSuite
     public void Run(TextWriter output)
     {
         if (!PeerModels.Available(output)) return;
+        var parts = (Environment.GetEnvironmentVariable("MODEL_AUDIT_PROFILE_PARTS") ?? "forward,backward").Split(',');
+        if (parts.Contains("forward")) RunForward(output);
+        if (parts.Contains("backward")) RunBackward(output);
+    }
+
+    private void RunForward(TextWriter output)
+    {
         var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
         foreach (string name in new[] { "resnet18", "mobilenet_v3_small" })
         {
@@ -120,7 +129,7 @@ public sealed partial class ProfileSuite : IBenchmarkSuite
     private static partial int ClockGetTime(int clock, out TimeSpec time);
 
     /// <summary>CPU seconds the calling thread has used (Linux).</summary>
-    private static double ThreadCpuSeconds() => ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : 0;
+    internal static double ThreadCpuSeconds() => ClockGetTime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : 0;
 
     private static string Category(ComputeGraph graph, GraphNode node)
     {

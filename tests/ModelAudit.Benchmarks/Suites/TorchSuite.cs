@@ -48,7 +48,7 @@ public sealed class TorchSuite : IBenchmarkSuite
             var parts = (Environment.GetEnvironmentVariable("MODEL_AUDIT_TORCH_PARTS") ?? "models,conductance,depthwise").Split(',');
             if (parts.Contains("depthwise")) Depthwise(table, Ask, output);
             var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
-            foreach (string name in parts.Contains("models") ? PeerModels.Names : [])
+            foreach (string name in parts.Contains("models") ? PeerModels.Selected : [])
             {
                 using var ours = new OurModel(name, images);
                 foreach (int threads in new[] { 1, 2 })
