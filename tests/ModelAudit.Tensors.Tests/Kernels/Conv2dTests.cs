@@ -26,6 +26,9 @@ public class Conv2dTests
         ["1x1 stride 2"] = new(2, 7, 6, 5, 9, 1, 1, StrideH: 2, StrideW: 2),
         ["7x7 stride 2 pad 3"] = new(2, 3, 20, 18, 8, 7, 7, StrideH: 2, StrideW: 2, PadTop: 3, PadLeft: 3, PadBottom: 3, PadRight: 3),
         ["64 to 64 3x3"] = new(1, 64, 14, 14, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // Batched 4x4 and smaller maps: the input gradient runs as a forward convolution with the turned kernel.
+        ["4x4 map 3x3 pad 1 batch 3"] = new(3, 6, 4, 4, 5, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        ["4x4 map groups 2 asymmetric pads batch 3"] = new(3, 4, 3, 4, 6, 3, 2, PadTop: 2, PadLeft: 0, PadBottom: 1, PadRight: 1, Groups: 2),
     };
 
     private static (float[] X, float[] W, float[] Bias, float[] Dy) Inputs(in Conv2dGeometry g)
