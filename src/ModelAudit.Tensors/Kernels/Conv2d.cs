@@ -74,30 +74,42 @@ internal static unsafe class Conv2d
     /// geometries <see cref="Conv2dDataGradient"/> does not take, and its reference in tests and benchmarks.
     /// </summary>
     internal static void BackwardDataByColumns(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+        => BackwardDataByColumns(g, dy, w, dx, Conv2dColumnGradient.ChunkFloats);
+
+    /// <summary>
+    /// <see cref="BackwardDataByColumns(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with
+    /// the batched small-map path's column matrix in chunks of about <paramref name="chunkFloats"/> floats (tests and
+    /// benchmarks vary it; results do not change).
+    /// </summary>
+    internal static void BackwardDataByColumns(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx, int chunkFloats)
     {
         fixed (float* pdy = dy, pw = w, pdx = dx)
         {
             float* dys = pdy, ws = pw, dxs = pdx;
             if (Conv2dBatched.Applies(g))
             {
-                Conv2dBatched.BackwardData(g, dys, ws, dxs);
+                Conv2dBatched.BackwardData(g, dys, ws, dxs, chunkFloats);
                 return;
             }
             Conv2dGeometry geometry = g;
-            ForEachSample(g, (n, col, parallel) => BackwardDataSample(geometry, n, dys, ws, dxs, col, parallel));
+            // Per sample the column matrix is made whole: chunks of 64K to 600K floats measured no faster at resnet18's
+            // 56x56 and 28x28 maps (b8), where the GEMM's own row blocks already re-read the packed gradient.
+            int chunkChannels = g.GroupInChannels;
+            ForEachSample(g, (n, col, parallel) => BackwardDataSample(geometry, n, dys, ws, dxs, col, chunkChannels, parallel), BackwardDataWorkspace(g, chunkChannels));
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="sample"/>(n, column workspace, parallel) for every sample. With at least as many
+    /// Runs <paramref name="sample"/>(n, column workspace of <paramref name="workspace"/> floats, or of the forward's column
+    /// matrix when null; none for pointwise geometries, parallel) for every sample. With at least as many
     /// samples as cores, samples run in parallel (each worker serial, with its own workspace); otherwise
     /// samples run in order and each one parallelises inside. Either way every output element is computed
     /// by the same serial arithmetic, so results do not depend on the thread count.
     /// </summary>
-    private static void ForEachSample(in Conv2dGeometry g, SampleAction sample)
+    private static void ForEachSample(in Conv2dGeometry g, SampleAction sample, int? workspace = null)
     {
-        // Room for the column matrix of one sample-group, plain or in prepacked panels (the larger).
-        int columnLength = IsPointwise(g) ? 0 : checked((int)SgemmPack.PrepackedLength(g.GroupInChannels * g.KernelHeight * g.KernelWidth, g.OutHeight * g.OutWidth, Sgemm.NR));
+        // Room for the column matrix of one sample-group, plain or in prepacked panels (the larger), unless the caller says.
+        int columnLength = IsPointwise(g) ? 0 : workspace ?? checked((int)SgemmPack.PrepackedLength(g.GroupInChannels * g.KernelHeight * g.KernelWidth, g.OutHeight * g.OutWidth, Sgemm.NR));
         long workPerSample = 2L * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
         bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
         if (sampleParallel)
@@ -155,26 +167,40 @@ internal static unsafe class Conv2d
         }
     }
 
-    private static void BackwardDataSample(in Conv2dGeometry g, int n, float* dy, float* w, float* dx, float* col, bool parallel)
+    private static void BackwardDataSample(in Conv2dGeometry g, int n, float* dy, float* w, float* dx, float* col, int chunkChannels, bool parallel)
     {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
         int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
         int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
+        if (col == null)
+        {
+            // 1x1, stride 1, unpadded: the column matrix is dx itself.
+            for (int group = 0; group < g.Groups; group++)
+            {
+                float* dxg = dx + ((long)n * g.InChannels + group * groupIn) * inPlane;
+                float* dyg = dy + ((long)n * g.OutChannels + group * groupOut) * spatial;
+                Sgemm.Multiply(true, false, kernelSize, spatial, groupOut, 1f,
+                    new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
+                    new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
+                    0f, new Span<float>(dxg, kernelSize * spatial), spatial, parallel);
+            }
+            return;
+        }
+        // The workspace holds the packed output gradient, then a chunk of the column matrix (see BackwardDataWorkspace).
+        float* chunk = col + SgemmPack.PrepackedLength(groupOut, spatial, Sgemm.NR);
         for (int group = 0; group < g.Groups; group++)
         {
-            float* dxg = dx + ((long)n * g.InChannels + group * groupIn) * inPlane;
-            float* dyg = dy + ((long)n * g.OutChannels + group * groupOut) * spatial;
-            float* target = col != null ? col : dxg;
-            Sgemm.Multiply(true, false, kernelSize, spatial, groupOut, 1f,
-                new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                new ReadOnlySpan<float>(dyg, groupOut * spatial), spatial,
-                0f, new Span<float>(target, kernelSize * spatial), spatial, parallel);
-            if (col != null)
-            {
-                new Span<float>(dxg, groupIn * inPlane).Clear();
-                Im2Col.Raise(g, groupIn, col, dxg, parallel);
-            }
+            Conv2dColumnGradient.PackPanels(dy + ((long)n * g.OutChannels + group * groupOut) * spatial, spatial, groupOut, spatial, col);
+            Conv2dColumnGradient.Raise(g, w + (long)group * groupOut * kernelSize, col, 1,
+                dx + ((long)n * g.InChannels + group * groupIn) * inPlane, 0, chunk, chunkChannels, parallel);
         }
+    }
+
+    /// <summary>Floats of <see cref="BackwardDataSample"/>'s workspace: the packed output gradient of a group and one chunk of its column matrix.</summary>
+    private static int BackwardDataWorkspace(in Conv2dGeometry g, int chunkChannels)
+    {
+        int spatial = g.OutHeight * g.OutWidth;
+        return checked((int)(SgemmPack.PrepackedLength(g.GroupOutChannels, spatial, Sgemm.NR) + (long)chunkChannels * g.KernelHeight * g.KernelWidth * spatial));
     }
 
     /// <summary>

@@ -83,19 +83,27 @@ internal static unsafe class Conv2dBatched
         }
     }
 
-    /// <summary>dx = conv^T(dy, w) (overwrites dx).</summary>
-    public static void BackwardData(in Conv2dGeometry g, float* dy, float* w, float* dx)
+    /// <summary>
+    /// dx = conv^T(dy, w) (overwrites dx): per block of samples, the output gradient laid side by side and packed into
+    /// GEMM panels, then the column matrix made and scattered a chunk of channels at a time (<see cref="Conv2dColumnGradient"/>).
+    /// </summary>
+    public static void BackwardData(in Conv2dGeometry g, float* dy, float* w, float* dx) => BackwardData(g, dy, w, dx, Conv2dColumnGradient.ChunkFloats);
+
+    /// <summary><see cref="BackwardData(in Conv2dGeometry, float*, float*, float*)"/> with chunks of about <paramref name="chunkFloats"/> column-matrix floats (tests and benchmarks vary it).</summary>
+    internal static void BackwardData(in Conv2dGeometry g, float* dy, float* w, float* dx, int chunkFloats)
     {
         Conv2dGeometry geometry = g;
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelArea = g.KernelHeight * g.KernelWidth;
         int kernelSize = groupIn * kernelArea, spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
-        float[] colArray = ScratchBuffer.Shared.Rent(kernelSize * block * spatial);
-        float[] gradArray = ScratchBuffer.Shared.Rent(groupOut * block * spatial);
+        int blockColumns = block * spatial, chunkChannels = Conv2dColumnGradient.ChunkChannels(g, blockColumns, chunkFloats);
+        float[] colArray = ScratchBuffer.Shared.Rent(chunkChannels * kernelArea * blockColumns);
+        float[] gradArray = ScratchBuffer.Shared.Rent(groupOut * blockColumns);
+        float[] packedArray = ScratchBuffer.Shared.Rent(checked((int)SgemmPack.PrepackedLength(groupOut, blockColumns, Sgemm.NR)));
         try
         {
-            fixed (float* pcol = colArray, pgrad = gradArray)
+            fixed (float* pcol = colArray, pgrad = gradArray, ppacked = packedArray)
             {
-                float* col = pcol, grad = pgrad;
+                float* grad = pgrad;
                 for (int n0 = 0; n0 < g.Batch; n0 += block)
                 {
                     int count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
@@ -111,31 +119,16 @@ internal static unsafe class Conv2dBatched
                                     new Span<float>(grad + (long)o * columns + j * spatial, spatial));
                             }
                         });
-                        Sgemm.Multiply(true, false, kernelSize, columns, groupOut, 1f,
-                            new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize), kernelSize,
-                            new ReadOnlySpan<float>(grad, groupOut * columns), columns, 0f,
-                            new Span<float>(col, kernelSize * columns), columns, parallel: true);
-                        // col2im per (sample, channel): each input plane has one writer, rows added in ascending order.
-                        KernelParallel.For(count * groupIn, (long)kernelArea * spatial, (start, end) =>
-                        {
-                            for (int i = start; i < end; i++)
-                            {
-                                int j = i / groupIn, c = i % groupIn;
-                                float* dxg = dx + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane;
-                                new Span<float>(dxg + (long)c * inPlane, inPlane).Clear();
-                                for (int k = 0; k < kernelArea; k++)
-                                {
-                                    int row = c * kernelArea + k;
-                                    Im2Col.RaiseRow(geometry, row, col + (long)row * columns + j * spatial, dxg);
-                                }
-                            }
-                        });
+                        Conv2dColumnGradient.PackPanels(grad, columns, groupOut, columns, ppacked);
+                        Conv2dColumnGradient.Raise(g, w + (long)group * groupOut * kernelSize, ppacked, count,
+                            dx + ((long)first * g.InChannels + group * groupIn) * inPlane, (long)g.InChannels * inPlane, pcol, chunkChannels, parallel: true);
                     }
                 }
             }
         }
         finally
         {
+            ScratchBuffer.Shared.Return(packedArray);
             ScratchBuffer.Shared.Return(gradArray);
             ScratchBuffer.Shared.Return(colArray);
         }

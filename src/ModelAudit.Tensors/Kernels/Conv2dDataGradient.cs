@@ -4,7 +4,7 @@ namespace ModelAudit.Tensors.Kernels;
 /// The input gradient of a stride-1, undilated convolution computed as a forward convolution: dx = conv(dy, w~) where
 /// w~[c, o, i, j] = w[o, c, KH-1-i, KW-1-j] (per group: kernel turned 180 degrees, input and output channels swapped)
 /// and dy is padded by K-1-pad on each side. For dense convolutions that replaces the GEMM into a column matrix plus
-/// col2im scatter of <see cref="Conv2d.BackwardDataByColumns"/> with im2col + GEMM straight into dx: on small maps
+/// col2im scatter of <see cref="Conv2d.BackwardDataByColumns(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with im2col + GEMM straight into dx: on small maps
 /// (resnet's 4x4 and 2x2 stages at 64x64 input) the scatter's per-row work cost more than the multiply. Depthwise
 /// convolutions run the depthwise forward kernel. Each dx element is then one dot product over (o, i, j) ascending,
 /// the same for every thread count.

@@ -8,7 +8,7 @@ namespace ModelAudit.Benchmarks;
 /// torch suite's model rows) and at 64x64 batch 256 (a conductance chunk), and the torch suite's depthwise case: the
 /// scatter path (for dense convolutions the GEMM into a column matrix, then col2im; for depthwise ones the tap-by-tap
 /// scatter of <see cref="DepthwiseConv2d.BackwardData"/>), the same gradient as a forward convolution with the turned kernel (<see cref="Conv2dDataGradient"/>,
-/// stride 1 only), and what <see cref="Conv2d.BackwardData"/> picks. Calling-thread CPU time per call (fastest of
+/// stride 1 only), the batched small-map scatter path with the column matrix made whole rather than in cache-sized chunks, and what <see cref="Conv2d.BackwardData"/> picks. Calling-thread CPU time per call (fastest of
 /// interleaved runs), so run it at MODEL_AUDIT_BENCH_THREADS=1 for numbers that hold on a loaded machine.
 /// </summary>
 public sealed class ConvBackwardSuite : IBenchmarkSuite
@@ -19,12 +19,15 @@ public sealed class ConvBackwardSuite : IBenchmarkSuite
 
     public void Run(TextWriter output)
     {
-        var table = new ResultTable("case", "GFLOP", "scatter ms", "as forward ms", "picked ms", "scatter / picked", "picked", "max |picked - scatter|");
+        var table = new ResultTable("case", "GFLOP", "scatter ms", "scatter, batched unchunked ms", "as forward ms", "picked ms", "scatter / picked", "picked", "max |picked - scatter|");
         foreach (var (name, g) in Cases())
         {
             float[] w = GemmSuite.Random((int)Conv2d.WeightLength(g), 2), dy = GemmSuite.Random((int)Conv2d.OutputLength(g), 4);
             float[] dxColumns = new float[Conv2d.InputLength(g)], dxForward = new float[dxColumns.Length], dxPicked = new float[dxColumns.Length];
             bool strideOne = g.StrideH == 1 && g.StrideW == 1 && g.KernelHeight * g.KernelWidth > 1;
+            bool batched = g.Groups == 1 && Conv2dBatched.Applies(g);
+            float[] dxWhole = new float[dxColumns.Length];
+            var whole = new List<double>();
             var columns = new List<double>();
             var forward = new List<double>();
             var picked = new List<double>();
@@ -37,6 +40,7 @@ public sealed class ConvBackwardSuite : IBenchmarkSuite
                 }),
                 (forward, () => { if (strideOne) Conv2dDataGradient.Compute(g, dy, w, dxForward); }),
                 (picked, () => Conv2d.BackwardData(g, dy, w, dxPicked)),
+                (whole, () => { if (batched) Conv2d.BackwardDataByColumns(g, dy, w, dxWhole, int.MaxValue); }),
             };
             for (int run = 0; run <= Runs; run++)
             {
@@ -51,8 +55,8 @@ public sealed class ConvBackwardSuite : IBenchmarkSuite
             double difference = 0;
             for (int i = 0; i < dxPicked.Length; i++) difference = Math.Max(difference, Math.Abs(dxPicked[i] - dxColumns[i]));
             double flops = 2.0 * Conv2d.OutputLength(g) * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
-            double mc = Fastest(columns), mf = Fastest(forward), mp = Fastest(picked);
-            table.Add(name, (flops / 1e9).ToString("F2", CultureInfo.InvariantCulture), Ms(mc), strideOne ? Ms(mf) : "-", Ms(mp),
+            double mc = Fastest(columns), mf = Fastest(forward), mp = Fastest(picked), mw = Fastest(whole);
+            table.Add(name, (flops / 1e9).ToString("F2", CultureInfo.InvariantCulture), Ms(mc), batched ? Ms(mw) : "-", strideOne ? Ms(mf) : "-", Ms(mp),
                 (mc / mp).ToString("F2", CultureInfo.InvariantCulture), Conv2dDataGradient.Applies(g) ? "as forward" : "scatter",
                 difference.ToString("G3", CultureInfo.InvariantCulture));
         }

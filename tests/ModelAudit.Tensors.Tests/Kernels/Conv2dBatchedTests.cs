@@ -98,4 +98,25 @@ public class Conv2dBatchedTests
         Assert.Equal(one.Y, two.Y);
         Assert.Equal(one.Dx, two.Dx);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void BackwardData_ChunkSizes_BitIdentical(int groups)
+    {
+        // Chunks split only the GEMM's rows (whole input channels), so one channel, a few, and all at once give the same bits.
+        Conv2dGeometry g = Geometry with { Batch = 12, InChannels = 12, OutChannels = 16, Groups = groups };
+        float[] w = KernelAssert.Random((int)Conv2d.WeightLength(g), 21), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 22);
+        int spatial = g.OutHeight * g.OutWidth, kernelArea = g.KernelHeight * g.KernelWidth;
+        float[] Run(int chunkFloats)
+        {
+            var dx = KernelAssert.Random((int)Conv2d.InputLength(g), 23); // garbage: must be overwritten
+            Conv2d.BackwardDataByColumns(g, dy, w, dx, chunkFloats);
+            return dx;
+        }
+
+        float[] whole = Run(int.MaxValue);
+        Assert.Equal(whole, Run(1));
+        Assert.Equal(whole, Run(3 * kernelArea * 10 * spatial));
+    }
 }
