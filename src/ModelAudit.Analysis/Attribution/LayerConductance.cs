@@ -57,9 +57,6 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
         // The last point of each pass (y and g per sample), so the pair that straddles two passes is added without
         // running that point twice: consecutive passes then share no point.
         var carry = new PointCarry[layers.Count];
-        // One difference row for all layers and passes: a fresh one per layer and pass was tens of MB of
-        // large-object garbage per pass at 224x224, which the GC let pile up over a long sweep.
-        var diff = Array.Empty<float>();
         sweep.Run(path, rule.Alphas, targets, layers, chunk =>
         {
             for (int l = 0; l < layers.Count; l++)
@@ -73,8 +70,7 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
                     layerShapes[l] = y.Shape.ToArray();
                 }
                 carry[l] ??= new PointCarry(rowSize);
-                if (diff.Length < rowSize) diff = new float[rowSize];
-                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize, carry[l], diff.AsSpan(0, rowSize));
+                Accumulate(y.Span, g.Span, sums[l], chunk, rowSize, carry[l]);
             }
         }, cancellationToken);
 
@@ -94,16 +90,12 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
     /// sum over consecutive point pairs of the chunk: g_k * (y_{k+1} - y_k), into each sample's row, in ascending k;
     /// the pair from the previous pass's last point to this pass's first comes first, from the carry.
     /// </summary>
-    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize, PointCarry carry, Span<float> diff)
+    private static void Accumulate(ReadOnlySpan<float> y, ReadOnlySpan<float> g, float[] sums, PathSweep.Chunk chunk, int rowSize, PointCarry carry)
     {
         if (chunk.FirstPoint > 0)
         {
             for (int s = 0; s < chunk.SampleCount; s++)
-            {
-                var acc = sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize);
-                TensorPrimitives.Subtract(y.Slice(s * rowSize, rowSize), carry.Y(s), diff);
-                TensorPrimitives.FusedMultiplyAdd(carry.G(s), diff, acc, acc);
-            }
+                ConductanceStep.Accumulate(carry.G(s), carry.Y(s), y.Slice(s * rowSize, rowSize), sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize));
         }
         for (int p = 0; p + 1 < chunk.PointCount; p++)
         {
@@ -111,9 +103,7 @@ public sealed class LayerConductance(IDifferentiableModel model, PathIntegralOpt
             {
                 int now = (p * chunk.SampleCount + s) * rowSize;
                 int next = ((p + 1) * chunk.SampleCount + s) * rowSize;
-                TensorPrimitives.Subtract(y.Slice(next, rowSize), y.Slice(now, rowSize), diff);
-                var acc = sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize);
-                TensorPrimitives.FusedMultiplyAdd(g.Slice(now, rowSize), diff, acc, acc);
+                ConductanceStep.Accumulate(g.Slice(now, rowSize), y.Slice(now, rowSize), y.Slice(next, rowSize), sums.AsSpan((chunk.FirstSample + s) * rowSize, rowSize));
             }
         }
         carry.Keep(y, g, chunk, rowSize);
