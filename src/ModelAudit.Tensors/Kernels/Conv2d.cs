@@ -221,10 +221,20 @@ internal static unsafe class Conv2d
             DepthwiseConv2d.BackwardFilter(g, x, dy, dw);
             return;
         }
+        if (Conv2dBatched.FilterApplies(g))
+        {
+            fixed (float* px = x, pdy = dy, pdw = dw) Conv2dBatched.BackwardFilter(g, px, pdy, pdw);
+            return;
+        }
+        BackwardFilterPerSample(g, x, dy, dw);
+    }
 
+    /// <summary>dw = sum over samples of dy * col(x)^T (overwrites dw), one GEMM per sample and group: the path for maps too large to batch, and the batched path's reference in tests.</summary>
+    internal static void BackwardFilterPerSample(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw)
+    {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
         int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
-        int inPlane = g.InHeight * g.InWidth;
+        int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth;
         bool lowered = !IsPointwise(g);
         float[]? col = lowered ? ScratchBuffer.Shared.Rent(kernelSize * spatial) : null;
         try

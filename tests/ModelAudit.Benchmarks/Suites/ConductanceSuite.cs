@@ -7,7 +7,9 @@ namespace ModelAudit.Benchmarks;
 /// <summary>
 /// Layer conductance of every Relu/Add layer of resnet18 at 64x64, 50 steps, 16 samples: one sweep for all
 /// layers beside the same computation one layer at a time (what Captum's LayerConductance costs), in the
-/// same process.
+/// same process. MODEL_AUDIT_CONDUCTANCE_SWEEP=SAMPLES,STEPS,CHUNK instead times only the all-layer sweep at that size
+/// (CHUNK 0: all rows in one pass, as the CLI's default), median of 3 after a warm-up, with the process's CPU time: the
+/// issue's figure was 8 samples, 16 steps, one pass.
 /// </summary>
 public sealed class ConductanceSuite : IBenchmarkSuite
 {
@@ -15,6 +17,11 @@ public sealed class ConductanceSuite : IBenchmarkSuite
 
     public void Run(TextWriter output)
     {
+        if (Environment.GetEnvironmentVariable("MODEL_AUDIT_CONDUCTANCE_SWEEP") is { Length: > 0 } sweep)
+        {
+            SweepOnly(output, [.. sweep.Split(',').Select(int.Parse)]);
+            return;
+        }
         const int samples = 16;
         var model = new ResNet18(64, classes: 10);
         model.GetPlan(1);
@@ -49,5 +56,33 @@ public sealed class ConductanceSuite : IBenchmarkSuite
         table.Write(output);
         output.WriteLine($"max |difference| between the two runs: {maxDifference:G3}");
         output.WriteLine($"max |convergence delta| over layers: {together.Layers.Values.Max(l => l.MaxAbsDelta):G3}");
+    }
+
+    private static void SweepOnly(TextWriter output, int[] settings)
+    {
+        int samples = settings[0], steps = settings[1], chunk = settings[2];
+        var model = new ResNet18(64, classes: 10);
+        model.GetPlan(1);
+        using var input = Tensor.FromArray(GemmSuite.Random(samples * 3 * 64 * 64, 5), samples, 3, 64, 64);
+        var targets = Enumerable.Range(0, samples).Select(i => (long)(i % 10)).ToArray();
+        var conductance = new LayerConductance(model, new PathIntegralOptions(Steps: steps, InternalBatchSize: chunk));
+        using var process = Process.GetCurrentProcess();
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        for (int run = 0; run <= 3; run++)
+        {
+            process.Refresh();
+            var cpuStart = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            conductance.Compute(input, targets, [0f], model.AuditLayers);
+            process.Refresh();
+            if (run == 0) continue;
+            wall.Add(watch.Elapsed.TotalSeconds);
+            cpu.Add((process.TotalProcessorTime - cpuStart).TotalSeconds);
+        }
+        wall.Sort();
+        cpu.Sort();
+        output.WriteLine($"resnet18 64x64, {samples} samples, {steps} steps, {model.AuditLayers.Count} layers, internal batch {chunk}: " +
+            $"median {wall[1]:F2} s wall, {cpu[1]:F2} s process CPU; load average {PeerModels.LoadAverage()}");
     }
 }

@@ -4,12 +4,14 @@ using ModelAudit.Tensors.Kernels;
 namespace ModelAudit.Benchmarks;
 
 /// <summary>
-/// The convolution input gradient's paths against each other on resnet18's convolutions, at 224x224 batch 8 (the
-/// torch suite's model rows) and at 64x64 batch 256 (a conductance chunk), and the torch suite's depthwise case: the
-/// scatter path (for dense convolutions the GEMM into a column matrix, then col2im; for depthwise ones the tap-by-tap
-/// scatter of <see cref="DepthwiseConv2d.BackwardData"/>), the same gradient as a forward convolution with the turned kernel (<see cref="Conv2dDataGradient"/>,
-/// stride 1 only), the batched small-map scatter path with the column matrix made whole rather than in cache-sized chunks, and what <see cref="Conv2d.BackwardData"/> picks. Calling-thread CPU time per call (fastest of
-/// interleaved runs), so run it at MODEL_AUDIT_BENCH_THREADS=1 for numbers that hold on a loaded machine.
+/// The convolution gradients' paths against each other on resnet18's convolutions, at 224x224 batch 8 (the torch
+/// suite's model rows) and at 64x64 batch 256 (a conductance chunk), and the torch suite's depthwise case. Input
+/// gradient: the scatter path (dense: GEMM into a column matrix, then col2im; depthwise: the tap-by-tap scatter of
+/// <see cref="DepthwiseConv2d.BackwardData"/>), the batched small-map scatter path with its column matrix made whole
+/// rather than in cache-sized chunks, the same gradient as a forward convolution with the turned kernel
+/// (<see cref="Conv2dDataGradient"/>, stride 1 only), and what <see cref="Conv2d.BackwardData"/> picks. Weight gradient:
+/// one GEMM per sample against what <see cref="Conv2d.BackwardFilter"/> picks. Calling-thread CPU time per call
+/// (fastest of interleaved runs), so run it at MODEL_AUDIT_BENCH_THREADS=1 for numbers that hold on a loaded machine.
 /// </summary>
 public sealed class ConvBackwardSuite : IBenchmarkSuite
 {
@@ -60,8 +62,33 @@ public sealed class ConvBackwardSuite : IBenchmarkSuite
                 (mc / mp).ToString("F2", CultureInfo.InvariantCulture), Conv2dDataGradient.Applies(g) ? "as forward" : "scatter",
                 difference.ToString("G3", CultureInfo.InvariantCulture));
         }
-        output.WriteLine($"calling-thread CPU ms per call, fastest of {Runs}; our threads {KernelParallel.MaxDegree}, load average {PeerModels.LoadAverage()}");
+        output.WriteLine($"input gradient: calling-thread CPU ms per call, fastest of {Runs}; our threads {KernelParallel.MaxDegree}, load average {PeerModels.LoadAverage()}");
         table.Write(output);
+        output.WriteLine();
+        var filters = new ResultTable("case", "GFLOP", "per sample ms", "picked ms", "per sample / picked", "max |picked - per sample|");
+        foreach (var (name, g) in Cases())
+        {
+            if (g.Groups > 1) continue;
+            float[] x = GemmSuite.Random((int)Conv2d.InputLength(g), 1), dy = GemmSuite.Random((int)Conv2d.OutputLength(g), 4);
+            float[] dwPerSample = new float[Conv2d.WeightLength(g)], dwPicked = new float[dwPerSample.Length];
+            var perSample = new List<double>();
+            var picked = new List<double>();
+            for (int run = 0; run <= Runs; run++)
+            {
+                double a = Cpu(() => Conv2d.BackwardFilterPerSample(g, x, dy, dwPerSample));
+                double b = Cpu(() => Conv2d.BackwardFilter(g, x, dy, dwPicked, []));
+                if (run == 0) continue;
+                perSample.Add(a);
+                picked.Add(b);
+            }
+            double difference = 0;
+            for (int i = 0; i < dwPicked.Length; i++) difference = Math.Max(difference, Math.Abs(dwPicked[i] - dwPerSample[i]));
+            double flops = 2.0 * Conv2d.OutputLength(g) * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+            filters.Add(name, (flops / 1e9).ToString("F2", CultureInfo.InvariantCulture), Ms(Fastest(perSample)), Ms(Fastest(picked)),
+                (Fastest(perSample) / Fastest(picked)).ToString("F2", CultureInfo.InvariantCulture), difference.ToString("G3", CultureInfo.InvariantCulture));
+        }
+        output.WriteLine("weight gradient (dense convolutions): per-sample GEMMs against what Conv2d.BackwardFilter picks (batched at maps of fewer than 16 positions)");
+        filters.Write(output);
     }
 
     /// <summary>resnet18's distinct convolutions (after conv1, whose input gradient no audit needs) at both sizes.</summary>

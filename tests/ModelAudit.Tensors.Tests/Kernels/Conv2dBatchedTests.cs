@@ -119,4 +119,46 @@ public class Conv2dBatchedTests
         Assert.Equal(whole, Run(1));
         Assert.Equal(whole, Run(3 * kernelArea * 10 * spatial));
     }
+
+    [Fact]
+    public void BackwardFilter_BatchedVersusPerSample_Close()
+    {
+        // 3x3 maps (9 positions: 56 samples per block, so a batch of 60 makes a full and a partial block), 2 groups, stride 2.
+        Conv2dGeometry g = Geometry with { Batch = 60, InHeight = 6, InWidth = 5 };
+        Assert.True(Conv2dBatched.FilterApplies(g));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 31), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 32);
+        var perSample = new float[Conv2d.WeightLength(g)];
+        var batched = KernelAssert.Random(perSample.Length, 33); // garbage: must be overwritten
+        Conv2d.BackwardFilterPerSample(g, x, dy, perSample);
+        Conv2d.BackwardFilter(g, x, dy, batched, []);
+        // The same 60 x 9 products per element, summed per sample then across samples there and across the block's
+        // positions here: float rounding of a 540-term sum of unit-scale values, far below 1e-5 of the largest.
+        KernelAssert.Close(perSample, batched, 1e-5);
+    }
+
+    [Fact]
+    public void BackwardFilter_OneVersusTwoThreads_BitIdentical()
+    {
+        Conv2dGeometry g = Geometry with { Batch = 70, InChannels = 32, OutChannels = 64, InHeight = 4, InWidth = 4 };
+        Assert.True(Conv2dBatched.FilterApplies(g));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 34), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 35);
+
+        float[] Run(int threads)
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var dw = new float[Conv2d.WeightLength(g)];
+                Conv2d.BackwardFilter(g, x, dy, dw, []);
+                return dw;
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+
+        Assert.Equal(Run(1), Run(2));
+    }
 }

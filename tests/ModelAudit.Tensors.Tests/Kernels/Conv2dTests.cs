@@ -29,6 +29,9 @@ public class Conv2dTests
         // Batched 4x4 and smaller maps: the input gradient runs as a forward convolution with the turned kernel.
         ["4x4 map 3x3 pad 1 batch 3"] = new(3, 6, 4, 4, 5, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         ["4x4 map groups 2 asymmetric pads batch 3"] = new(3, 4, 3, 4, 6, 3, 2, PadTop: 2, PadLeft: 0, PadBottom: 1, PadRight: 1, Groups: 2),
+        // Maps of fewer than 16 positions, batch > 1: the weight gradient runs one GEMM per block of samples.
+        ["3x3 map stride 2 batch 4"] = new(4, 5, 6, 5, 7, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        ["2x2 map groups 2 batch 5"] = new(5, 6, 2, 2, 4, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2),
     };
 
     private static (float[] X, float[] W, float[] Bias, float[] Dy) Inputs(in Conv2dGeometry g)
