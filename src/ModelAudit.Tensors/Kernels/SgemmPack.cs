@@ -98,6 +98,43 @@ internal static unsafe class SgemmPack
     }
 
     /// <summary>
+    /// Packs B[p0..p0+kc, j0..j0+nc] where row p of B starts at <paramref name="rows"/>[p] (rows need not be evenly
+    /// spaced: a convolution's shifted input rows), into ceil(nc/nr) panels of kc x nr, the ragged last panel
+    /// zero-padded. The same layout as <see cref="B"/>, so the multiply that follows is the same arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BRows(float** rows, int p0, int kc, int j0, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr, dst += kc * nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            PanelFromRows(rows + p0, kc, j0 + jr, cols, nr, dst);
+        }
+    }
+
+    /// <summary>One kc x nr panel of B from row pointers: <paramref name="cols"/> columns from column <paramref name="j"/>, the rest zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PanelFromRows(float** rows, int kc, int j, int cols, int nr, float* dst)
+    {
+        if (cols == nr && Vector512.IsHardwareAccelerated && nr % 16 == 0)
+        {
+            for (int p = 0; p < kc; p++, dst += nr)
+            {
+                float* src = rows[p] + j;
+                for (int q = 0; q < nr; q += 16) Vector512.Store(Vector512.Load(src + q), dst + q);
+            }
+            return;
+        }
+        for (int p = 0; p < kc; p++, dst += nr)
+        {
+            float* src = rows[p] + j;
+            int q = 0;
+            for (; q < cols; q++) dst[q] = src[q];
+            for (; q < nr; q++) dst[q] = 0;
+        }
+    }
+
+    /// <summary>
     /// Full panel of a transposed B: dst[p * nr + j] = src[j * ldb + p], by 8 x 8 register transposes so
     /// both the reads (rows of the stored B) and the writes (rows of the panel) stay contiguous.
     /// </summary>
