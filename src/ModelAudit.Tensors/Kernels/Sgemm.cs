@@ -397,7 +397,7 @@ internal static unsafe class Sgemm
     {
         int mr = MR, nr = NR;
         int mTiles = (g.M + mr - 1) / mr, nTiles = (g.N + nr - 1) / nr;
-        bool splitColumns = nTiles >= mTiles;
+        bool splitColumns = SplitColumns(g, mTiles, nTiles);
         int tiles = splitColumns ? nTiles : mTiles;
         long workPerTile = splitColumns ? (long)nr * g.M * g.K : (long)mr * g.N * g.K;
         if (!parallel || (long)g.M * g.N * g.K < MinParallelWork || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
@@ -411,6 +411,16 @@ internal static unsafe class Sgemm
             if (splitColumns) MultiplyRange(g, 0, g.M, first * nr, Math.Min(g.N, end * nr));
             else MultiplyRange(g, first * mr, Math.Min(g.M, end * mr), 0, g.N);
         });
+    }
+
+    /// <summary>
+    /// Whether threads take column ranges of C (each packs all of A) or row ranges (each packs all of B it reads): the
+    /// split that packs less twice. B already packed costs nothing to share, so then rows unless there are too few.
+    /// </summary>
+    private static bool SplitColumns(in GemmArguments g, int mTiles, int nTiles)
+    {
+        if (g.PrepackedB != null) return mTiles < 2 * KernelParallel.MaxDegree && nTiles > mTiles;
+        return g.N >= g.M;
     }
 
     /// <summary>Single-threaded blocked multiply of the C sub-block rows [i0, i1) x columns [j0, j1).</summary>
@@ -429,7 +439,10 @@ internal static unsafe class Sgemm
                 float beta = pc == 0 ? g.Beta : 1f;
                 // With one block of A rows, each B panel is used once: pack it just before its tiles, so it is still
                 // in L1/L2 when the micro-kernel reads it, rather than packing the whole block (megabytes) first.
-                bool panelByPanel = g.PrepackedB == null && i1 - i0 <= BlockM;
+                // B given as rows (a convolution's shifted input rows) is read in place by the AVX-512 tile: full
+                // panels need no packing copy at all; only a ragged last panel is packed.
+                bool rowsInPlace = g.BRows != null && Avx512F.IsSupported;
+                bool panelByPanel = g.PrepackedB == null && (rowsInPlace || i1 - i0 <= BlockM);
                 float* bBlock = packedB;
                 if (g.PrepackedB != null) bBlock = g.PrepackedB + SgemmPack.PrepackedOffset(g.K, g.N, nr, pc, jc);
                 else if (!panelByPanel) PackB(g, pc, kc, jc, nc, packedB);
@@ -440,8 +453,9 @@ internal static unsafe class Sgemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
+                        bool inPlace = rowsInPlace && cols == nr;
                         float* bPanel = bBlock + (long)(jr / nr) * kc * nr;
-                        if (panelByPanel)
+                        if (panelByPanel && !inPlace)
                         {
                             PackB(g, pc, kc, jc + jr, cols, packedB);
                             bPanel = packedB;
@@ -456,13 +470,21 @@ internal static unsafe class Sgemm
                             {
                                 // The epilogue in registers, before the tile's one store.
                                 ref readonly GemmEpilogue e = ref g.Epilogue;
-                                SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta,
-                                    firstBlock && e.RowBias != null ? e.RowBias + ic + ir : null,
-                                    lastBlock && e.Residual != null ? e.Residual + (long)(ic + ir) * g.Ldc + jc + jr : null,
-                                    lastBlock && e.Relu);
+                                float* bias = firstBlock && e.RowBias != null ? e.RowBias + ic + ir : null;
+                                float* residual = lastBlock && e.Residual != null ? e.Residual + (long)(ic + ir) * g.Ldc + jc + jr : null;
+                                bool relu = lastBlock && e.Relu;
+                                if (inPlace)
+                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                else
+                                    SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
                                 continue;
                             }
-                            if (rows == mr && cols == nr)
+                            if (inPlace)
+                            {
+                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), edgeTile, nr, 1f, 0f, null, null, false);
+                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
+                            }
+                            else if (rows == mr && cols == nr)
                             {
                                 MicroKernel(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta);
                             }

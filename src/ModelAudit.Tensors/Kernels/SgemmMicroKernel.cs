@@ -24,8 +24,17 @@ internal static unsafe class SgemmMicroKernel
     /// <paramref name="ldc"/>, or null), then max(C, 0) when <paramref name="relu"/>: the operations of
     /// <see cref="GemmEpilogue"/>'s separate passes in the same order, so bit-identical to them.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Avx512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* rowBias, float* residual, bool relu)
+        => Avx512(kc, a, new PackedPanel(b), c, ldc, alpha, beta, rowBias, residual, relu);
+
+    /// <summary>
+    /// The 6x64 tile reading B's 64 columns at each k step from <typeparamref name="TRows"/> (a packed panel, or the
+    /// rows of an unpacked B in place), with the epilogue of <see cref="Avx512(int, float*, float*, float*, int, float, float, float*, float*, bool)"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512<TRows>(int kc, float* a, TRows b, float* c, int ldc, float alpha, float beta, float* rowBias, float* residual, bool relu)
+        where TRows : struct, IPanelRows
     {
         Vector512<float> c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
         Vector512<float> c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
@@ -35,7 +44,8 @@ internal static unsafe class SgemmMicroKernel
         Vector512<float> c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b + 0); Vector512<float> b1 = Vector512.Load(b + 16); Vector512<float> b2 = Vector512.Load(b + 32); Vector512<float> b3 = Vector512.Load(b + 48);
+            float* row = b.Next();
+            Vector512<float> b0 = Vector512.Load(row + 0); Vector512<float> b1 = Vector512.Load(row + 16); Vector512<float> b2 = Vector512.Load(row + 32); Vector512<float> b3 = Vector512.Load(row + 48);
             Vector512<float> av;
             av = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(av, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(av, b1, c0_1); c0_2 = Avx512F.FusedMultiplyAdd(av, b2, c0_2); c0_3 = Avx512F.FusedMultiplyAdd(av, b3, c0_3);
             av = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(av, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(av, b1, c1_1); c1_2 = Avx512F.FusedMultiplyAdd(av, b2, c1_2); c1_3 = Avx512F.FusedMultiplyAdd(av, b3, c1_3);
@@ -44,7 +54,6 @@ internal static unsafe class SgemmMicroKernel
             av = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(av, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(av, b1, c4_1); c4_2 = Avx512F.FusedMultiplyAdd(av, b2, c4_2); c4_3 = Avx512F.FusedMultiplyAdd(av, b3, c4_3);
             av = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(av, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(av, b1, c5_1); c5_2 = Avx512F.FusedMultiplyAdd(av, b2, c5_2); c5_3 = Avx512F.FusedMultiplyAdd(av, b3, c5_3);
             a += 6;
-            b += PanelWidth;
         }
         Vector512<float> alphaV = Vector512.Create(alpha);
         StoreRow(c + 0 * ldc, c0_0, c0_1, c0_2, c0_3, alphaV, beta, rowBias, 0, residual, relu);
@@ -218,4 +227,37 @@ internal static unsafe class SgemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* c, Vector256<float> acc, Vector256<float> alphaV, Vector256<float> betaV)
         => Vector256.Store(Fma.MultiplyAdd(acc, alphaV, betaV * Vector256.Load(c)), c);
+
+    /// <summary>Where a 6x64 micro-kernel finds B's 64 columns for each k step, in order (struct implementations inline).</summary>
+    internal interface IPanelRows
+    {
+        /// <summary>The current k step's 64 floats; moves to the next step.</summary>
+        float* Next();
+    }
+
+    /// <summary>A packed panel: k steps of 64 contiguous floats.</summary>
+    internal struct PackedPanel(float* panel) : IPanelRows
+    {
+        private float* _next = panel;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Next()
+        {
+            float* row = _next;
+            _next += PanelWidth;
+            return row;
+        }
+    }
+
+    /// <summary>B in place: step p reads 64 floats from column <c>column</c> of the row at <c>rows[p]</c> (no packing copy).</summary>
+    internal struct RowPointers(float** rows, int column) : IPanelRows
+    {
+        private float** _rows = rows;
+        private readonly int _column = column;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Next() => *_rows++ + _column;
+    }
 }
