@@ -439,9 +439,12 @@ internal static unsafe class Sgemm
                 float beta = pc == 0 ? g.Beta : 1f;
                 // With one block of A rows, each B panel is used once: pack it just before its tiles, so it is still
                 // in L1/L2 when the micro-kernel reads it, rather than packing the whole block (megabytes) first.
-                // B given as rows (a convolution's shifted input rows) is read in place by the AVX-512 tile: full
-                // panels need no packing copy at all; only a ragged last panel is packed.
-                bool rowsInPlace = g.BRows != null && Avx512F.IsSupported;
+                // The AVX-512 tile reads full panels of B in place, with no packing copy (only a ragged last panel is
+                // packed): B given as rows (a convolution's shifted input rows) always, a plain B when one block of A
+                // rows uses each panel once (with several blocks the packed block is reused, and reads spread over
+                // kc rows of a wide B cost more than the copy; measured).
+                bool stridedInPlace = g.BRows == null && g.PrepackedB == null && !g.TransB && i1 - i0 <= BlockM && Avx512F.IsSupported;
+                bool rowsInPlace = (g.BRows != null || stridedInPlace) && Avx512F.IsSupported;
                 bool panelByPanel = g.PrepackedB == null && (rowsInPlace || i1 - i0 <= BlockM);
                 float* bBlock = packedB;
                 if (g.PrepackedB != null) bBlock = g.PrepackedB + SgemmPack.PrepackedOffset(g.K, g.N, nr, pc, jc);
@@ -473,13 +476,20 @@ internal static unsafe class Sgemm
                                 float* bias = firstBlock && e.RowBias != null ? e.RowBias + ic + ir : null;
                                 float* residual = lastBlock && e.Residual != null ? e.Residual + (long)(ic + ir) * g.Ldc + jc + jr : null;
                                 bool relu = lastBlock && e.Relu;
-                                if (inPlace)
+                                if (inPlace && stridedInPlace)
+                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                else if (inPlace)
                                     SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
                                 else
                                     SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
                                 continue;
                             }
-                            if (inPlace)
+                            if (inPlace && stridedInPlace)
+                            {
+                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), edgeTile, nr, 1f, 0f, null, null, false);
+                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
+                            }
+                            else if (inPlace)
                             {
                                 SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), edgeTile, nr, 1f, 0f, null, null, false);
                                 StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);

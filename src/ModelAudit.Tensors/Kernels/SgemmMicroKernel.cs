@@ -250,6 +250,22 @@ internal static unsafe class SgemmMicroKernel
         }
     }
 
+    /// <summary>B in place, stored row-major: step p reads 64 floats from column <c>column</c> of row p (row stride <c>ldb</c>).</summary>
+    internal struct StridedRows(float* firstRow, long ldb) : IPanelRows
+    {
+        private float* _next = firstRow;
+        private readonly long _ldb = ldb;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Next()
+        {
+            float* row = _next;
+            _next += _ldb;
+            return row;
+        }
+    }
+
     /// <summary>B in place: step p reads 64 floats from column <c>column</c> of the row at <c>rows[p]</c> (no packing copy).</summary>
     internal struct RowPointers(float** rows, int column) : IPanelRows
     {

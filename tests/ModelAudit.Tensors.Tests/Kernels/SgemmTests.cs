@@ -183,6 +183,27 @@ public class SgemmTests
         Assert.Contains(actual, v => v > 0f);
     }
 
+    /// <summary>
+    /// With one block of A rows a plain B is read in place (no packing copy) and a transposed B is packed: the panels
+    /// hold the same values, so the products agree bit for bit (full panels, a ragged one, depth past one block).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 700, 600)]
+    [InlineData(96, 128, 257)]
+    [InlineData(5, 200, 40)]
+    public void Multiply_PlainBInPlaceVersusTransposedPacked_BitIdentical(int m, int n, int k)
+    {
+        float[] a = KernelAssert.Random(m * k, 51), b = KernelAssert.Random(k * n, 52);
+        var bt = new float[n * k];
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
+        float[] plain = new float[m * n], transposed = new float[m * n];
+        Assert.False(Sgemm.IsSmall(m, n, k));
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, plain, n, parallel: false);
+        Sgemm.Multiply(false, true, m, n, k, 1f, a, k, bt, k, 0f, transposed, n, parallel: false);
+        Assert.Equal(transposed.Select(BitConverter.SingleToInt32Bits), plain.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Multiply_ShortSpan_ThrowsNamingArgument()
     {
