@@ -30,6 +30,11 @@ internal static unsafe class SgemmPack
                     for (; r < mr; r++) dst[r] = 0;
                 }
             }
+            else if (mr == 6 && Avx.IsSupported)
+            {
+                PackRowsPanel6(a + (long)(i0 + ir) * lda + p0, lda, rows, kc, dst);
+                dst += (long)kc * mr;
+            }
             else
             {
                 // Walk k in the outer loop so the writes are sequential; the mr row streams prefetch well.
@@ -42,6 +47,37 @@ internal static unsafe class SgemmPack
                     for (; r < mr; r++) dst[r] = 0;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One 6-row panel of an untransposed A: dst[p * 6 + r] = src[r * lda + p] (rows past <paramref name="rows"/> zero),
+    /// eight k steps at a time by an 8 x 8 register transpose of six row vectors and two zero vectors. Each step's
+    /// 8-float store runs 2 floats past its 6, into the next step's place, which the next store overwrites; the last
+    /// step's 2 spill floats land in the next panel (packed afterwards) or the workspace's slack.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRowsPanel6(float* src, int lda, int rows, int kc, float* dst)
+    {
+        const int Mr = 6;
+        float* r0 = src, r1 = src + lda, r2 = src + 2L * lda, r3 = src + 3L * lda, r4 = src + 4L * lda, r5 = src + 5L * lda;
+        int p = 0;
+        if (rows == Mr)
+        {
+            for (; p + 8 <= kc; p += 8)
+            {
+                Transpose8x8(
+                    Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p), Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p),
+                    Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p), Vector256<float>.Zero, Vector256<float>.Zero,
+                    dst + (long)p * Mr, Mr);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            float* d = dst + (long)p * Mr;
+            int r = 0;
+            for (; r < rows; r++) d[r] = src[(long)r * lda + p];
+            for (; r < Mr; r++) d[r] = 0;
         }
     }
 
