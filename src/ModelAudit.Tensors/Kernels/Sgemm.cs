@@ -565,13 +565,29 @@ internal static unsafe class Sgemm
         {
             float* src = tile + r * tileStride;
             float* dst = c + (long)r * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // The same per-element operations as the scalar loop below (one multiply, or one fused multiply-add).
+                var alphaV = Vector512.Create(alpha);
+                if (beta == 0)
+                {
+                    for (; j + 16 <= cols; j += 16) Vector512.Store(alphaV * Vector512.Load(src + j), dst + j);
+                }
+                else
+                {
+                    var betaV = Vector512.Create(beta);
+                    for (; j + 16 <= cols; j += 16)
+                        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(src + j), alphaV, betaV * Vector512.Load(dst + j)), dst + j);
+                }
+            }
             if (beta == 0)
             {
-                for (int j = 0; j < cols; j++) dst[j] = alpha * src[j];
+                for (; j < cols; j++) dst[j] = alpha * src[j];
             }
             else
             {
-                for (int j = 0; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], alpha, beta * dst[j]);
+                for (; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], alpha, beta * dst[j]);
             }
         }
     }
