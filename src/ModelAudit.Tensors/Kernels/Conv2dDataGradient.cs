@@ -4,33 +4,36 @@ namespace ModelAudit.Tensors.Kernels;
 /// The input gradient of a stride-1, undilated convolution computed as a forward convolution: dx = conv(dy, w~) where
 /// w~[c, o, i, j] = w[o, c, KH-1-i, KW-1-j] (per group: kernel turned 180 degrees, input and output channels swapped)
 /// and dy is padded by K-1-pad on each side. For dense convolutions that replaces the GEMM into a column matrix plus
-/// col2im scatter of <see cref="Conv2d.BackwardDataByColumns(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with im2col + GEMM straight into dx: on small maps
-/// (resnet's 4x4 and 2x2 stages at 64x64 input) the scatter's per-row work cost more than the multiply. Depthwise
-/// convolutions run the depthwise forward kernel. Each dx element is then one dot product over (o, i, j) ascending,
+/// col2im scatter of <see cref="Conv2d.BackwardDataByColumns(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+/// with the forward convolution's own paths straight into dx (so the input gradient gains whatever the forward gains).
+/// Depthwise convolutions run the depthwise forward kernel. Each dx element is then one dot product over (o, i, j) ascending,
 /// the same for every thread count.
 /// </summary>
 internal static unsafe class Conv2dDataGradient
 {
     /// <summary>
-    /// Output positions per sample up to which a dense convolution takes this path: measured (the conv-backward
-    /// benchmark) 1.2-1.4x faster than the column path at resnet18's 4x4 and 2x2 maps, level at 8x8 and 5-10% slower
-    /// from 7x7 up, where the GEMM into the column matrix runs at full speed and the scatter is a small part.
+    /// Output positions per sample up to which a dense convolution whose turned form runs on the im2col forward (not
+    /// <see cref="Conv2dShiftedRows"/>) still takes this path: measured (the conv-backward benchmark) 1.15-1.35x faster
+    /// than the column path at resnet18's 4x4 and 2x2 maps (b256).
     /// </summary>
     public const int MaxDenseSpatial = 16;
 
     /// <summary>
     /// True when the gradient takes this path: stride 1, no dilation, padding at most K-1 on every side, more than one
     /// kernel tap, and either a depthwise convolution whose turned form runs on the depthwise kernel (a gather per
-    /// output vector instead of nine read-modify-write passes over the plane) or a dense one on maps of at most
-    /// <see cref="MaxDenseSpatial"/> positions batched by <see cref="Conv2dBatched"/>. Chosen by geometry only.
+    /// output vector instead of nine read-modify-write passes over the plane), or a dense one whose turned form runs on
+    /// <see cref="Conv2dShiftedRows"/> (no column matrix at all: 1.1-1.3x faster than the column path from 14x14 to
+    /// 56x56 at b8 and at 16x16 and 8x8 b256; 0.95-0.98x at 7x7 b8, kept for one rule), or on maps of at most <see cref="MaxDenseSpatial"/> positions batched by
+    /// <see cref="Conv2dBatched"/>. Chosen by geometry only.
     /// </summary>
     public static bool Applies(in Conv2dGeometry g)
     {
         if (g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1 || g.KernelHeight * g.KernelWidth == 1
             || g.PadTop >= g.KernelHeight || g.PadBottom >= g.KernelHeight || g.PadLeft >= g.KernelWidth || g.PadRight >= g.KernelWidth)
             return false;
-        if (Conv2d.IsDepthwise(g)) return Conv2d.IsDepthwise(Transposed(g));
-        return g.OutHeight * g.OutWidth <= MaxDenseSpatial && Conv2dBatched.Applies(g);
+        var turned = Transposed(g);
+        if (Conv2d.IsDepthwise(g)) return Conv2d.IsDepthwise(turned);
+        return Conv2dShiftedRows.Applies(turned) || (g.OutHeight * g.OutWidth <= MaxDenseSpatial && Conv2dBatched.Applies(g));
     }
 
     /// <summary>The forward geometry that maps dy (as input) to dx (as output).</summary>

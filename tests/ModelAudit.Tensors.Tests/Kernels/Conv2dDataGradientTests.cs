@@ -4,7 +4,7 @@ namespace ModelAudit.Tensors.Tests.Kernels;
 
 /// <summary>
 /// The input gradient as a forward convolution with the turned kernel (its values against float64 loops are in
-/// <see cref="Conv2dTests"/>, whose depthwise stride-1 and 4x4-map cases take it): which geometries take it, the
+/// <see cref="Conv2dTests"/>, whose stride-1 depthwise, 4x4-map and shifted-rows cases take it): which geometries take it, the
 /// turned kernel itself, against the column path, and at one and two threads.
 /// </summary>
 [Collection(KernelParallelCollection.Name)]
@@ -17,8 +17,11 @@ public class Conv2dDataGradientTests
     {
         { "resnet 2x2 b256", true },
         { "resnet 4x4 b256", true },
-        { "resnet 8x8 b256", false },
-        { "resnet 7x7 b8", false },
+        { "resnet 8x8 b256 (shifted rows)", true },
+        { "resnet 7x7 b8 (shifted rows)", true },
+        { "5x5 kernel on 6x6, batch 8 (im2col forward, 36 positions)", false },
+        { "resnet 56x56 b8 (shifted rows)", true },
+        { "resnet 16x16 b256 (shifted rows)", true },
         { "4x4 batch 1", false },
         { "4x4 stride 2", false },
         { "1x1", false },
@@ -31,8 +34,11 @@ public class Conv2dDataGradientTests
     {
         ["resnet 2x2 b256"] = Square(256, 512, 2, 3, 1),
         ["resnet 4x4 b256"] = Square(256, 256, 4, 3, 1),
-        ["resnet 8x8 b256"] = Square(256, 128, 8, 3, 1),
-        ["resnet 7x7 b8"] = Square(8, 512, 7, 3, 1),
+        ["resnet 8x8 b256 (shifted rows)"] = Square(256, 128, 8, 3, 1),
+        ["resnet 7x7 b8 (shifted rows)"] = Square(8, 512, 7, 3, 1),
+        ["5x5 kernel on 6x6, batch 8 (im2col forward, 36 positions)"] = Square(8, 16, 6, 5, 2),
+        ["resnet 56x56 b8 (shifted rows)"] = Square(8, 64, 56, 3, 1),
+        ["resnet 16x16 b256 (shifted rows)"] = Square(256, 64, 16, 3, 1),
         ["4x4 batch 1"] = Square(1, 16, 4, 3, 1),
         ["4x4 stride 2"] = Square(8, 16, 8, 3, 1, stride: 2),
         ["1x1"] = Square(8, 16, 4, 1, 0),
@@ -80,11 +86,13 @@ public class Conv2dDataGradientTests
         ["resnet-like 2x2, 64 channels, batch 40"] = Square(40, 64, 2, 3, 1),
         ["4x4, 32 channels, batch 17"] = Square(17, 32, 4, 3, 1),
         ["3x4 groups 2 asymmetric pads"] = new(9, 8, 3, 4, 12, 3, 2, PadTop: 2, PadLeft: 0, PadBottom: 1, PadRight: 1, Groups: 2),
+        ["20x20 (turned form on shifted rows), batch 2"] = Square(2, 16, 20, 3, 1),
+        ["18x19 groups 2 asymmetric pads (shifted rows)"] = new(3, 8, 18, 19, 12, 3, 3, PadTop: 2, PadLeft: 1, PadBottom: 0, PadRight: 2, Groups: 2),
     };
 
     [Theory]
     [MemberData(nameof(DenseCases))]
-    public void Compute_SmallMap_MatchesColumnPath(string name)
+    public void BackwardData_TurnedKernel_MatchesColumnPath(string name)
     {
         Conv2dGeometry g = DenseGeometry[name];
         Assert.True(Conv2dDataGradient.Applies(g));
