@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
@@ -47,7 +49,10 @@ internal static unsafe class Conv2dDataGradient
     public static void Compute(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
         int length = checked((int)Conv2d.WeightLength(g));
-        float[] flipped = ScratchBuffer.Shared.Rent(length);
+        // From the array pool, not ScratchBuffer: its few large slots are what the forward convolution below rents its
+        // planes from, and a slot held here made that forward allocate fresh large arrays on every call (resnet18's
+        // 512-channel kernels are 2.4M floats): forward + backward measured 10-20% slower than without this path.
+        float[] flipped = ArrayPool<float>.Shared.Rent(length);
         try
         {
             FlipKernel(g, w, flipped);
@@ -55,7 +60,7 @@ internal static unsafe class Conv2dDataGradient
         }
         finally
         {
-            ScratchBuffer.Shared.Return(flipped);
+            ArrayPool<float>.Shared.Return(flipped);
         }
     }
 
