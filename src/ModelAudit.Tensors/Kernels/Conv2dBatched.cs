@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -19,10 +20,11 @@ internal static unsafe class Conv2dBatched
 
     public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
 
-    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>), the residual and ReLU applied as the output is copied out of the block.</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
+    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none), the residual and activation applied as the output is copied out of the block.</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
         int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
         int packedLength = checked((int)SgemmPack.PrepackedLength(kernelSize, block * spatial, Sgemm.NR));
@@ -41,7 +43,7 @@ internal static unsafe class Conv2dBatched
                         int grp = group;
                         var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
                         var output = new Span<float>(acc, groupOut * columns);
-                        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, false);
+                        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, FusedActivation.None);
                         if (Sgemm.IsSmall(groupOut, columns, kernelSize))
                         {
                             // Too small for packed panels (squeeze-excitation's 1x1 maps): plain rows and the unpacked GEMM.
@@ -69,7 +71,7 @@ internal static unsafe class Conv2dBatched
                             {
                                 int j = i / groupOut, o = i % groupOut;
                                 long at = ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial;
-                                ResidualRelu.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, relu, y + at, spatial);
+                                ResidualActivation.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, act, y + at, spatial);
                             }
                         });
                     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -20,35 +21,39 @@ internal static unsafe class DepthwiseConv2d
     internal static readonly int Lanes = Vector256<float>.Count;
 
     /// <summary>
-    /// y = relu(depthwise conv(x, w) + bias + residual) (bias and residual may be empty; the ReLU when
-    /// <paramref name="relu"/>), residual and ReLU applied to each plane right after it is computed.
+    /// y = act(depthwise conv(x, w) + bias + residual) (bias and residual may be empty): each plane is computed into a
+    /// scratch plane of whole-vector rows, then copied out with the residual and activation applied.
     /// </summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> residual, bool relu, Span<float> y)
+        ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
     {
         var plane = new DepthwisePlane(g, Lanes);
-        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
-        long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
+        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth, outH = g.OutHeight, outW = g.OutWidth;
+        long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)outH * outW;
         bool hasBias = !bias.IsEmpty;
-        bool tail = !residual.IsEmpty || relu;
+        FusedActivation act = activation;
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
             float* xs = px, ws = pw, bs = pb, rs = residual.IsEmpty ? null : pr, ys = py;
             KernelParallel.For(g.Batch * channels, outPlane * kernelArea, (first, end) =>
             {
-                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)plane.Length));
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)(plane.Length + plane.GradientLength)));
                 int* taps = stackalloc int[kernelArea];
                 plane.TapOffsets(taps);
                 try
                 {
                     fixed (float* padded = scratch)
                     {
+                        float* result = padded + plane.Length;
+                        int rounded = plane.RoundedWidth;
                         for (int p = first; p < end; p++)
                         {
                             int c = p % channels;
                             plane.Lower(xs + p * inPlane, padded);
-                            ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, ys + p * outPlane);
-                            if (tail) ResidualRelu.Apply(ys + p * outPlane, rs == null ? null : rs + p * outPlane, relu, ys + p * outPlane, checked((int)outPlane));
+                            ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, result);
+                            float* yPlane = ys + p * outPlane, rPlane = rs == null ? null : rs + p * outPlane;
+                            for (int oh = 0; oh < outH; oh++)
+                                ResidualActivation.Apply(result + (long)oh * rounded, rPlane == null ? null : rPlane + (long)oh * outW, act, yPlane + (long)oh * outW, outW);
                         }
                     }
                 }
@@ -138,20 +143,72 @@ internal static unsafe class DepthwiseConv2d
         }
     }
 
-    /// <summary>One output plane: every vector of output columns sums its taps in registers, starting from the bias.</summary>
+    /// <summary>
+    /// One output plane into <paramref name="result"/> (rows of <see cref="DepthwisePlane.RoundedWidth"/>): blocks of four
+    /// output rows by two vectors of columns, eight independent sums that keep the multiply-add units busy (a lone sum
+    /// waits on its previous multiply-add at every tap). Every element still sums its taps in order, starting from the bias.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
+    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* result)
     {
-        int outH = plane.OutHeight, outW = plane.OutWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
-        int fullEnd = outW - outW % Lanes;
+        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
         Vector256<float> biasV = Vector256.Create(bias);
-        float* tail = stackalloc float[Lanes];
-        for (int oh = 0; oh < outH; oh++)
+        int oh = 0;
+        for (; oh + 4 <= outH; oh += 4)
         {
             float* source = padded + (long)oh * rowStep;
-            float* yRow = y + (long)oh * outW;
+            float* r0 = result + (long)oh * rounded, r1 = r0 + rounded, r2 = r1 + rounded, r3 = r2 + rounded;
+            long s1 = rowStep, s2 = 2L * rowStep, s3 = 3L * rowStep;
             int ow = 0;
-            for (; ow + 2 * Lanes <= outW; ow += 2 * Lanes)
+            for (; ow + 2 * Lanes <= rounded; ow += 2 * Lanes)
+            {
+                Vector256<float> a00 = biasV, a01 = biasV, a10 = biasV, a11 = biasV, a20 = biasV, a21 = biasV, a30 = biasV, a31 = biasV;
+                for (int t = 0; t < kernelArea; t++)
+                {
+                    float* s = source + taps[t] + ow;
+                    Vector256<float> wv = Vector256.Create(w[t]);
+                    a00 = Vector256.FusedMultiplyAdd(Vector256.Load(s), wv, a00);
+                    a01 = Vector256.FusedMultiplyAdd(Vector256.Load(s + Lanes), wv, a01);
+                    a10 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s1), wv, a10);
+                    a11 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s1 + Lanes), wv, a11);
+                    a20 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s2), wv, a20);
+                    a21 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s2 + Lanes), wv, a21);
+                    a30 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3), wv, a30);
+                    a31 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3 + Lanes), wv, a31);
+                }
+                a00.Store(r0 + ow);
+                a01.Store(r0 + ow + Lanes);
+                a10.Store(r1 + ow);
+                a11.Store(r1 + ow + Lanes);
+                a20.Store(r2 + ow);
+                a21.Store(r2 + ow + Lanes);
+                a30.Store(r3 + ow);
+                a31.Store(r3 + ow + Lanes);
+            }
+            for (; ow < rounded; ow += Lanes)
+            {
+                Vector256<float> a0 = biasV, a1 = biasV, a2 = biasV, a3 = biasV;
+                for (int t = 0; t < kernelArea; t++)
+                {
+                    float* s = source + taps[t] + ow;
+                    Vector256<float> wv = Vector256.Create(w[t]);
+                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(s), wv, a0);
+                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s1), wv, a1);
+                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s2), wv, a2);
+                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3), wv, a3);
+                }
+                a0.Store(r0 + ow);
+                a1.Store(r1 + ow);
+                a2.Store(r2 + ow);
+                a3.Store(r3 + ow);
+            }
+        }
+        for (; oh < outH; oh++)
+        {
+            float* source = padded + (long)oh * rowStep;
+            float* row = result + (long)oh * rounded;
+            int ow = 0;
+            for (; ow + 2 * Lanes <= rounded; ow += 2 * Lanes)
             {
                 Vector256<float> a0 = biasV, a1 = biasV;
                 for (int t = 0; t < kernelArea; t++)
@@ -161,23 +218,15 @@ internal static unsafe class DepthwiseConv2d
                     a0 = Vector256.FusedMultiplyAdd(Vector256.Load(s), wv, a0);
                     a1 = Vector256.FusedMultiplyAdd(Vector256.Load(s + Lanes), wv, a1);
                 }
-                a0.Store(yRow + ow);
-                a1.Store(yRow + ow + Lanes);
+                a0.Store(row + ow);
+                a1.Store(row + ow + Lanes);
             }
-            for (; ow < outW; ow += Lanes)
+            for (; ow < rounded; ow += Lanes)
             {
                 Vector256<float> a0 = biasV;
                 for (int t = 0; t < kernelArea; t++)
                     a0 = Vector256.FusedMultiplyAdd(Vector256.Load(source + taps[t] + ow), Vector256.Create(w[t]), a0);
-                if (ow < fullEnd)
-                {
-                    a0.Store(yRow + ow);
-                }
-                else
-                {
-                    a0.Store(tail);
-                    for (int i = 0; i < outW - ow; i++) yRow[ow + i] = tail[i];
-                }
+                a0.Store(row + ow);
             }
         }
     }
