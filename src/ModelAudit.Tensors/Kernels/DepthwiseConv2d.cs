@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ModelAudit.Tensors.Kernels.Elementwise;
 using ModelAudit.Tensors.Operations;
 
@@ -21,39 +22,38 @@ internal static unsafe class DepthwiseConv2d
     internal static readonly int Lanes = Vector256<float>.Count;
 
     /// <summary>
-    /// y = act(depthwise conv(x, w) + bias + residual) (bias and residual may be empty): each plane is computed into a
-    /// scratch plane of whole-vector rows, then copied out with the residual and activation applied.
+    /// y = act(depthwise conv(x, w) + bias + residual) (bias and residual may be empty): the residual and activation
+    /// applied to each plane right after it is computed, while it is in cache.
     /// </summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
     {
         var plane = new DepthwisePlane(g, Lanes);
-        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth, outH = g.OutHeight, outW = g.OutWidth;
-        long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)outH * outW;
-        bool hasBias = !bias.IsEmpty;
+        int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
+        long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
+        bool hasBias = !bias.IsEmpty, tail = !residual.IsEmpty || activation.IsActive;
         FusedActivation act = activation;
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
             float* xs = px, ws = pw, bs = pb, rs = residual.IsEmpty ? null : pr, ys = py;
             KernelParallel.For(g.Batch * channels, outPlane * kernelArea, (first, end) =>
             {
-                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)(plane.Length + plane.GradientLength)));
+                float[] scratch = ArrayPool<float>.Shared.Rent(checked((int)plane.Length));
                 int* taps = stackalloc int[kernelArea];
                 plane.TapOffsets(taps);
                 try
                 {
                     fixed (float* padded = scratch)
                     {
-                        float* result = padded + plane.Length;
-                        int rounded = plane.RoundedWidth;
                         for (int p = first; p < end; p++)
                         {
                             int c = p % channels;
-                            plane.Lower(xs + p * inPlane, padded);
-                            ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, result);
-                            float* yPlane = ys + p * outPlane, rPlane = rs == null ? null : rs + p * outPlane;
-                            for (int oh = 0; oh < outH; oh++)
-                                ResidualActivation.Apply(result + (long)oh * rounded, rPlane == null ? null : rPlane + (long)oh * outW, act, yPlane + (long)oh * outW, outW);
+                            // The padding is the same for every plane: written once per worker.
+                            if (p == first) plane.Lower(xs + p * inPlane, padded);
+                            else plane.LowerInterior(xs + p * inPlane, padded);
+                            float* yPlane = ys + p * outPlane;
+                            ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, yPlane);
+                            if (tail) ResidualActivation.Apply(yPlane, rs == null ? null : rs + p * outPlane, act, yPlane, checked((int)outPlane));
                         }
                     }
                 }
@@ -144,20 +144,21 @@ internal static unsafe class DepthwiseConv2d
     }
 
     /// <summary>
-    /// One output plane into <paramref name="result"/> (rows of <see cref="DepthwisePlane.RoundedWidth"/>): blocks of four
-    /// output rows by two vectors of columns, eight independent sums that keep the multiply-add units busy (a lone sum
-    /// waits on its previous multiply-add at every tap). Every element still sums its taps in order, starting from the bias.
+    /// One output plane: blocks of four output rows by two vectors of columns, eight independent sums that keep the
+    /// multiply-add units busy (a lone sum waits on its previous multiply-add at every tap). Every element still sums
+    /// its taps in order, starting from the bias. A row's last vector, when partial, is stored under a mask.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* result)
+    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
-        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
+        int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
         Vector256<float> biasV = Vector256.Create(bias);
+        var tail = new RowTail(outW);
         int oh = 0;
         for (; oh + 4 <= outH; oh += 4)
         {
             float* source = padded + (long)oh * rowStep;
-            float* r0 = result + (long)oh * rounded, r1 = r0 + rounded, r2 = r1 + rounded, r3 = r2 + rounded;
+            float* r0 = y + (long)oh * outW, r1 = r0 + outW, r2 = r1 + outW, r3 = r2 + outW;
             long s1 = rowStep, s2 = 2L * rowStep, s3 = 3L * rowStep;
             int ow = 0;
             for (; ow + 2 * Lanes <= rounded; ow += 2 * Lanes)
@@ -176,14 +177,14 @@ internal static unsafe class DepthwiseConv2d
                     a30 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3), wv, a30);
                     a31 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3 + Lanes), wv, a31);
                 }
-                a00.Store(r0 + ow);
-                a01.Store(r0 + ow + Lanes);
-                a10.Store(r1 + ow);
-                a11.Store(r1 + ow + Lanes);
-                a20.Store(r2 + ow);
-                a21.Store(r2 + ow + Lanes);
-                a30.Store(r3 + ow);
-                a31.Store(r3 + ow + Lanes);
+                tail.Store(a00, r0, ow);
+                tail.Store(a01, r0, ow + Lanes);
+                tail.Store(a10, r1, ow);
+                tail.Store(a11, r1, ow + Lanes);
+                tail.Store(a20, r2, ow);
+                tail.Store(a21, r2, ow + Lanes);
+                tail.Store(a30, r3, ow);
+                tail.Store(a31, r3, ow + Lanes);
             }
             for (; ow < rounded; ow += Lanes)
             {
@@ -197,16 +198,16 @@ internal static unsafe class DepthwiseConv2d
                     a2 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s2), wv, a2);
                     a3 = Vector256.FusedMultiplyAdd(Vector256.Load(s + s3), wv, a3);
                 }
-                a0.Store(r0 + ow);
-                a1.Store(r1 + ow);
-                a2.Store(r2 + ow);
-                a3.Store(r3 + ow);
+                tail.Store(a0, r0, ow);
+                tail.Store(a1, r1, ow);
+                tail.Store(a2, r2, ow);
+                tail.Store(a3, r3, ow);
             }
         }
         for (; oh < outH; oh++)
         {
             float* source = padded + (long)oh * rowStep;
-            float* row = result + (long)oh * rounded;
+            float* row = y + (long)oh * outW;
             int ow = 0;
             for (; ow + 2 * Lanes <= rounded; ow += 2 * Lanes)
             {
@@ -218,15 +219,46 @@ internal static unsafe class DepthwiseConv2d
                     a0 = Vector256.FusedMultiplyAdd(Vector256.Load(s), wv, a0);
                     a1 = Vector256.FusedMultiplyAdd(Vector256.Load(s + Lanes), wv, a1);
                 }
-                a0.Store(row + ow);
-                a1.Store(row + ow + Lanes);
+                tail.Store(a0, row, ow);
+                tail.Store(a1, row, ow + Lanes);
             }
             for (; ow < rounded; ow += Lanes)
             {
                 Vector256<float> a0 = biasV;
                 for (int t = 0; t < kernelArea; t++)
                     a0 = Vector256.FusedMultiplyAdd(Vector256.Load(source + taps[t] + ow), Vector256.Create(w[t]), a0);
-                a0.Store(row + ow);
+                tail.Store(a0, row, ow);
+            }
+        }
+    }
+
+    /// <summary>Stores a vector of output columns of one row: whole, or (the row's last, partial vector) only the lanes inside the row.</summary>
+    private readonly struct RowTail
+    {
+        private readonly int _width, _fullEnd;
+        private readonly Vector256<float> _mask;
+
+        public RowTail(int width)
+        {
+            _width = width;
+            _fullEnd = width - width % Lanes;
+            _mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(width % Lanes)).AsSingle();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector256<float> value, float* row, int column)
+        {
+            if (column < _fullEnd)
+            {
+                value.Store(row + column);
+            }
+            else if (Avx.IsSupported)
+            {
+                Avx.MaskStore(row + column, _mask, value);
+            }
+            else
+            {
+                for (int i = 0; i < _width - column; i++) row[column + i] = value.GetElement(i);
             }
         }
     }

@@ -151,6 +151,31 @@ internal readonly struct DepthwisePlane
         }
     }
 
+    /// <summary>
+    /// Copies input plane <paramref name="x"/> into the phased layout's input positions only: the padding is left as a
+    /// previous <see cref="Lower(float*, float*)"/> into the same buffer wrote it (it is the same for every plane).
+    /// </summary>
+    public unsafe void LowerInterior(float* x, float* padded)
+    {
+        int stride = _strideW, inH = _inHeight, inW = _inWidth, padTop = _padTop, padLeft = _padLeft, width = Width;
+        int lastRow = Math.Min(Rows, inH + padTop);
+        for (int phase = 0; phase < stride; phase++)
+        {
+            int begin = Math.Min(width, CeilDiv(Math.Max(0, padLeft - phase), stride));
+            int end = Math.Max(begin, Math.Min(width, CeilDiv(inW + padLeft - phase, stride)));
+            int firstColumn = begin * stride + phase - padLeft, count = end - begin;
+            float* dstPhase = padded + phase * PhaseLength + begin;
+            for (int r = padTop; r < lastRow; r++)
+            {
+                float* dst = dstPhase + (long)r * width;
+                float* src = x + (long)(r - padTop) * inW + firstColumn;
+                if (stride == 1) Buffer.MemoryCopy(src, dst, (long)count * sizeof(float), (long)count * sizeof(float));
+                else
+                    for (int c = 0; c < count; c++, src += stride) dst[c] = *src;
+            }
+        }
+    }
+
     /// <summary>Copies output-gradient plane <paramref name="dy"/> into rows of <see cref="RoundedWidth"/>, zero-filled.</summary>
     public unsafe void PadGradient(float* dy, float* gradient)
     {
