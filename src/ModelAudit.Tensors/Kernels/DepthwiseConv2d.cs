@@ -145,7 +145,8 @@ internal static unsafe class DepthwiseConv2d
 
     /// <summary>
     /// One output plane: blocks of four output rows by two vectors of columns, eight independent sums that keep the
-    /// multiply-add units busy (a lone sum waits on its previous multiply-add at every tap). Every element still sums
+    /// multiply-add units busy (a lone sum waits on its previous multiply-add at every tap; rows may be computed twice,
+    /// never a different way). Every element still sums
     /// its taps in order, starting from the bias. A row's last vector, when partial, is stored under a mask.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -154,9 +155,12 @@ internal static unsafe class DepthwiseConv2d
         int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
         Vector256<float> biasV = Vector256.Create(bias);
         var tail = new RowTail(outW);
-        int oh = 0;
-        for (; oh + 4 <= outH; oh += 4)
+        // Blocks of four rows; when the height is not a multiple of four the last block overlaps the one before it (rows
+        // computed twice come out the same). Maps under four rows go one row at a time.
+        int blocked = outH >= 4 ? outH : 0;
+        for (int next = 0; next < blocked; next += 4)
         {
+            int oh = Math.Min(next, outH - 4);
             float* source = padded + (long)oh * rowStep;
             float* r0 = y + (long)oh * outW, r1 = r0 + outW, r2 = r1 + outW, r3 = r2 + outW;
             long s1 = rowStep, s2 = 2L * rowStep, s3 = 3L * rowStep;
@@ -204,7 +208,7 @@ internal static unsafe class DepthwiseConv2d
                 tail.Store(a3, r3, ow);
             }
         }
-        for (; oh < outH; oh++)
+        for (int oh = blocked; oh < outH; oh++)
         {
             float* source = padded + (long)oh * rowStep;
             float* row = y + (long)oh * outW;
