@@ -20,8 +20,27 @@ internal static unsafe class Conv2dBatched
 
     public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
 
-    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none), the residual and activation applied as the output is copied out of the block.</summary>
+    /// <summary>
+    /// y = act(conv(x, w) + bias + residual) (bias, residual null: none), the residual and activation applied as the
+    /// output is copied out of the block. With at least as many blocks as workers, blocks run in parallel (each worker
+    /// serial, with its own workspace: one fork per convolution); otherwise blocks run in order and each parallelises
+    /// inside. Either way every block is computed by the same arithmetic.
+    /// </summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
+        int block = SamplesPerBlock(g), blocks = (g.Batch + block - 1) / block;
+        long workPerBlock = 2L * block * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+        if (blocks >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(blocks, workPerBlock) > 1)
+            KernelParallel.For(blocks, workPerBlock, (first, end) => ForwardBlocks(geometry, x, w, bias, residual, act, y, first, end, parallel: false));
+        else
+            ForwardBlocks(g, x, w, bias, residual, activation, y, 0, blocks, parallel: true);
+    }
+
+    /// <summary>Blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of <see cref="Forward"/>, each parallel inside when <paramref name="parallel"/>.</summary>
+    private static void ForwardBlocks(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y,
+        int firstBlock, int endBlock, bool parallel)
     {
         Conv2dGeometry geometry = g;
         FusedActivation act = activation;
@@ -35,9 +54,9 @@ internal static unsafe class Conv2dBatched
             fixed (float* pcol = colArray, pacc = accArray)
             {
                 float* col = pcol, acc = pacc;
-                for (int n0 = 0; n0 < g.Batch; n0 += block)
+                for (int b = firstBlock; b < endBlock; b++)
                 {
-                    int count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
+                    int n0 = b * block, count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
                     for (int group = 0; group < g.Groups; group++)
                     {
                         int grp = group;
@@ -47,25 +66,25 @@ internal static unsafe class Conv2dBatched
                         if (Sgemm.IsSmall(groupOut, columns, kernelSize))
                         {
                             // Too small for packed panels (squeeze-excitation's 1x1 maps): plain rows and the unpacked GEMM.
-                            KernelParallel.For(kernelSize, columns, (start, end) =>
+                            KernelParallel.For(kernelSize, parallel ? columns : 0, (start, end) =>
                             {
                                 for (int row = start; row < end; row++)
                                     for (int j = 0; j < count; j++)
                                         Im2Col.LowerRow(geometry, row, x + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane, col + (long)row * columns + j * spatial);
                             });
                             Sgemm.Multiply(false, false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
-                                new ReadOnlySpan<float>(col, kernelSize * columns), columns, 0f, output, columns, parallel: true, epilogue);
+                                new ReadOnlySpan<float>(col, kernelSize * columns), columns, 0f, output, columns, parallel, epilogue);
                         }
                         else
                         {
                             // The block's column matrices, side by side, written straight into the GEMM's panel layout.
-                            Im2Col.LowerPrepacked(g, groupIn, x + ((long)first * g.InChannels + group * groupIn) * inPlane, col, parallel: true,
+                            Im2Col.LowerPrepacked(g, groupIn, x + ((long)first * g.InChannels + group * groupIn) * inPlane, col, parallel,
                                 samples: count, sampleStride: (long)g.InChannels * inPlane);
                             Sgemm.MultiplyPrepacked(false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
                                 new ReadOnlySpan<float>(col, checked((int)SgemmPack.PrepackedLength(kernelSize, columns, Sgemm.NR))), 0f,
-                                output, columns, parallel: true, epilogue);
+                                output, columns, parallel, epilogue);
                         }
-                        KernelParallel.For(count * groupOut, spatial, (start, end) =>
+                        KernelParallel.For(count * groupOut, parallel ? spatial : 0, (start, end) =>
                         {
                             for (int i = start; i < end; i++)
                             {

@@ -38,6 +38,8 @@ public class Conv2dFusedTests
         ["1x1 stride 2"] = new(2, 8, 36, 36, 24, 1, 1, StrideH: 2, StrideW: 2),
         // 7x7 maps: samples batched side by side.
         ["7x7 batched"] = new(5, 16, 7, 7, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // 14x14 maps: two samples per block, three blocks (in parallel at two threads).
+        ["14x14 batched, three blocks"] = new(5, 16, 14, 14, 24, 1, 1),
         // Two output channels: the GEMM's unpacked path.
         ["2 output channels, unpacked GEMM"] = new(2, 3, 20, 20, 2, 3, 3),
         ["depthwise 3x3"] = new(2, 12, 15, 15, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 12),
