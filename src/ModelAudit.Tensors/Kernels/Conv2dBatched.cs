@@ -28,6 +28,11 @@ internal static unsafe class Conv2dBatched
     /// </summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
+        if (IsPointwiseOnPoints(g))
+        {
+            ForwardOnPoints(g, x, w, bias, residual, activation, y);
+            return;
+        }
         Conv2dGeometry geometry = g;
         FusedActivation act = activation;
         int block = SamplesPerBlock(g), blocks = (g.Batch + block - 1) / block;
@@ -36,6 +41,33 @@ internal static unsafe class Conv2dBatched
             KernelParallel.For(blocks, workPerBlock, (first, end) => ForwardBlocks(geometry, x, w, bias, residual, act, y, first, end, parallel: false));
         else
             ForwardBlocks(g, x, w, bias, residual, activation, y, 0, blocks, parallel: true);
+    }
+
+    /// <summary>
+    /// A 1x1 convolution of 1x1 maps in one group (squeeze-excitation's fully connected layers): x is [N, C] and y is
+    /// [N, O] as stored, so y = x w^T is one GEMM on the tensors themselves, with no lowering and no copy out, and the
+    /// batch as its short side (as the columns of w x^T, a handful of samples would fill an eighth of the micro-kernel's panels).
+    /// </summary>
+    internal static bool IsPointwiseOnPoints(in Conv2dGeometry g)
+        => g.Groups == 1 && g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1
+           && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+
+    /// <summary>
+    /// <see cref="IsPointwiseOnPoints"/>: y rows filled with the bias, then y += x w^T (C filled with the bias and
+    /// multiplied with beta = 1, as the GEMM epilogue's bias), then the residual and activation over y.
+    /// </summary>
+    private static void ForwardOnPoints(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        int batch = g.Batch, inChannels = g.InChannels, outChannels = g.OutChannels;
+        var output = new Span<float>(y, batch * outChannels);
+        if (bias != null)
+        {
+            var row = new ReadOnlySpan<float>(bias, outChannels);
+            for (int n = 0; n < batch; n++) row.CopyTo(output.Slice(n * outChannels, outChannels));
+        }
+        Sgemm.Multiply(false, true, batch, outChannels, inChannels, 1f, new ReadOnlySpan<float>(x, batch * inChannels), inChannels,
+            new ReadOnlySpan<float>(w, outChannels * inChannels), inChannels, bias != null ? 1f : 0f, output, outChannels, parallel: true);
+        if (residual != null || activation.IsActive) ResidualActivation.Apply(y, residual, activation, y, batch * outChannels);
     }
 
     /// <summary>Blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of <see cref="Forward"/>, each parallel inside when <paramref name="parallel"/>.</summary>

@@ -26,6 +26,8 @@ public class Conv2dTests
         ["depthwise stride 2 pad right past input"] = new(1, 2, 8, 8, 2, 3, 3, StrideH: 2, StrideW: 2, PadTop: 0, PadLeft: 0, PadBottom: 3, PadRight: 3, Groups: 2),
         ["1x1"] = new(2, 7, 6, 5, 9, 1, 1),
         ["1x1 stride 2"] = new(2, 7, 6, 5, 9, 1, 1, StrideH: 2, StrideW: 2),
+        // Squeeze-excitation: one GEMM, x w^T, on the tensors as stored.
+        ["1x1 on 1x1 maps"] = new(3, 12, 1, 1, 10, 1, 1),
         ["7x7 stride 2 pad 3"] = new(2, 3, 20, 18, 8, 7, 7, StrideH: 2, StrideW: 2, PadTop: 3, PadLeft: 3, PadBottom: 3, PadRight: 3),
         ["64 to 64 3x3"] = new(1, 64, 14, 14, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
     };
