@@ -6,10 +6,11 @@ namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
 /// 2-D convolution over NCHW input with OIHW weights: forward, gradient with respect to the input and
-/// gradient with respect to the weights (and bias). General groups go through im2col + <see cref="Sgemm"/>
-/// per sample and group: the forward pass writes the column matrix straight into the GEMM's packed-panel
-/// layout, the input gradient scatters a column-matrix product back with col2im, and 1x1, stride 1,
-/// unpadded convolutions use the input itself as the column matrix. Depthwise convolutions
+/// gradient with respect to the weights (and bias). The forward pass reads shifted rows of a zero-gapped copy of the
+/// input where that wastes little (<see cref="Conv2dShiftedRows"/>), otherwise goes through im2col + <see cref="Sgemm"/>
+/// per sample and group, writing the column matrix straight into the GEMM's packed-panel layout. The input gradient
+/// scatters a column-matrix product back with col2im, and 1x1, stride 1, unpadded convolutions use the input itself
+/// as the column matrix. Depthwise convolutions
 /// (groups == C == O) use <see cref="DepthwiseConv2d"/>. Column workspaces come from the shared array pool.
 /// </summary>
 internal static unsafe class Conv2d
@@ -40,6 +41,11 @@ internal static unsafe class Conv2d
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
             float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, rs = residual.IsEmpty ? null : pr, ys = py;
+            if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
+            {
+                Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, relu, ys);
+                return;
+            }
             if (Conv2dBatched.Applies(g))
             {
                 Conv2dBatched.Forward(g, xs, ws, bs, rs, activation, ys);

@@ -147,6 +147,39 @@ internal static unsafe class Sgemm
         }
     }
 
+    /// <summary>
+    /// Computes C = alpha * op(A) B + beta * C where row p of the k x n matrix B is the n floats at
+    /// <paramref name="bRows"/>[p] (a convolution's shifted input rows: no column matrix is built). Always the blocked
+    /// path, so the result is bitwise what <see cref="MultiplyPrepacked(bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float}, int, bool, in GemmEpilogue)"/>
+    /// gives for the same B. The caller guarantees every row holds n readable floats.
+    /// </summary>
+    internal static void MultiplyRows(
+        bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        float** bRows, float beta, Span<float> c, int ldc, bool parallel, in GemmEpilogue epilogue)
+    {
+        KernelGuard.RequireNonNegative(m, nameof(m));
+        KernelGuard.RequireNonNegative(n, nameof(n));
+        KernelGuard.RequireNonNegative(k, nameof(k));
+        CheckMatrix(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a), nameof(lda));
+        CheckMatrix(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (k > 0 && bRows == null) throw new ArgumentNullException(nameof(bRows));
+        if (m == 0 || n == 0) return;
+
+        fixed (float* pa = a, pc = c)
+        {
+            var args = new GemmArguments(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, null, epilogue, bRows);
+            if (k == 0 || alpha == 0)
+            {
+                ScaleC(args);
+                ApplyWhole(args);
+            }
+            else
+            {
+                MultiplyBlocked(args, parallel);
+            }
+        }
+    }
+
     private static void CheckMatrix(int length, int rows, int cols, int ld, string name, string ldName)
     {
         if (ld < Math.Max(1, cols))
@@ -364,7 +397,7 @@ internal static unsafe class Sgemm
     {
         int mr = MR, nr = NR;
         int mTiles = (g.M + mr - 1) / mr, nTiles = (g.N + nr - 1) / nr;
-        bool splitColumns = nTiles >= mTiles;
+        bool splitColumns = SplitColumns(g, mTiles, nTiles);
         int tiles = splitColumns ? nTiles : mTiles;
         long workPerTile = splitColumns ? (long)nr * g.M * g.K : (long)mr * g.N * g.K;
         if (!parallel || (long)g.M * g.N * g.K < MinParallelWork || KernelParallel.ChunkCount(tiles, workPerTile) <= 1)
@@ -378,6 +411,16 @@ internal static unsafe class Sgemm
             if (splitColumns) MultiplyRange(g, 0, g.M, first * nr, Math.Min(g.N, end * nr));
             else MultiplyRange(g, first * mr, Math.Min(g.M, end * mr), 0, g.N);
         });
+    }
+
+    /// <summary>
+    /// Whether threads take column ranges of C (each packs all of A) or row ranges (each packs all of B it reads): the
+    /// split that packs less twice. B already packed costs nothing to share, so then rows unless there are too few.
+    /// </summary>
+    private static bool SplitColumns(in GemmArguments g, int mTiles, int nTiles)
+    {
+        if (g.PrepackedB != null) return mTiles < 2 * KernelParallel.MaxDegree && nTiles > mTiles;
+        return g.N >= g.M;
     }
 
     /// <summary>Single-threaded blocked multiply of the C sub-block rows [i0, i1) x columns [j0, j1).</summary>
@@ -394,9 +437,18 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(BlockK, g.K - pc);
                 float beta = pc == 0 ? g.Beta : 1f;
+                // With one block of A rows, each B panel is used once: pack it just before its tiles, so it is still
+                // in L1/L2 when the micro-kernel reads it, rather than packing the whole block (megabytes) first.
+                // The AVX-512 tile reads full panels of B in place, with no packing copy (only a ragged last panel is
+                // packed): B given as rows (a convolution's shifted input rows) always, a plain B when one block of A
+                // rows uses each panel once (with several blocks the packed block is reused, and reads spread over
+                // kc rows of a wide B cost more than the copy; measured).
+                bool stridedInPlace = g.BRows == null && g.PrepackedB == null && !g.TransB && i1 - i0 <= BlockM && Avx512F.IsSupported;
+                bool rowsInPlace = (g.BRows != null || stridedInPlace) && Avx512F.IsSupported;
+                bool panelByPanel = g.PrepackedB == null && (rowsInPlace || i1 - i0 <= BlockM);
                 float* bBlock = packedB;
                 if (g.PrepackedB != null) bBlock = g.PrepackedB + SgemmPack.PrepackedOffset(g.K, g.N, nr, pc, jc);
-                else SgemmPack.B(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, packedB);
+                else if (!panelByPanel) PackB(g, pc, kc, jc, nc, packedB);
                 for (int ic = i0; ic < i1; ic += BlockM)
                 {
                     int mc = Math.Min(BlockM, i1 - ic);
@@ -404,13 +456,45 @@ internal static unsafe class Sgemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
+                        bool inPlace = rowsInPlace && cols == nr;
                         float* bPanel = bBlock + (long)(jr / nr) * kc * nr;
+                        if (panelByPanel && !inPlace)
+                        {
+                            PackB(g, pc, kc, jc + jr, cols, packedB);
+                            bPanel = packedB;
+                        }
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
                             float* aPanel = packedA + (long)(ir / mr) * kc * mr;
                             float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
-                            if (rows == mr && cols == nr)
+                            bool firstBlock = pc == 0, lastBlock = pc + kc >= g.K;
+                            if (rows == mr && cols == nr && Avx512F.IsSupported)
+                            {
+                                // The epilogue in registers, before the tile's one store.
+                                ref readonly GemmEpilogue e = ref g.Epilogue;
+                                float* bias = firstBlock && e.RowBias != null ? e.RowBias + ic + ir : null;
+                                float* residual = lastBlock && e.Residual != null ? e.Residual + (long)(ic + ir) * g.Ldc + jc + jr : null;
+                                bool relu = lastBlock && e.Relu;
+                                if (inPlace && stridedInPlace)
+                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                else if (inPlace)
+                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                else
+                                    SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                continue;
+                            }
+                            if (inPlace && stridedInPlace)
+                            {
+                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), edgeTile, nr, 1f, 0f, null, null, false);
+                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
+                            }
+                            else if (inPlace)
+                            {
+                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), edgeTile, nr, 1f, 0f, null, null, false);
+                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
+                            }
+                            else if (rows == mr && cols == nr)
                             {
                                 MicroKernel(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta);
                             }
@@ -421,14 +505,21 @@ internal static unsafe class Sgemm
                             }
                             if (!g.Epilogue.IsEmpty)
                             {
-                                if (pc == 0 && g.Epilogue.RowBias != null) g.Epilogue.AddBias(cTile, g.Ldc, ic + ir, rows, cols);
-                                if (pc + kc >= g.K && g.Epilogue.HasTail) g.Epilogue.ApplyTail(cTile, (long)(ic + ir) * g.Ldc + jc + jr, g.Ldc, rows, cols);
+                                if (firstBlock && g.Epilogue.RowBias != null) g.Epilogue.AddBias(cTile, g.Ldc, ic + ir, rows, cols);
+                                if (lastBlock && g.Epilogue.HasTail) g.Epilogue.ApplyTail(cTile, (long)(ic + ir) * g.Ldc + jc + jr, g.Ldc, rows, cols);
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, j0..j0+nc] into panels, from B as stored or from its row pointers.</summary>
+    private static void PackB(in GemmArguments g, int pc, int kc, int j0, int nc, float* dst)
+    {
+        if (g.BRows != null) SgemmPack.BRows(g.BRows, pc, kc, j0, nc, NR, dst);
+        else SgemmPack.B(g.TransB, g.B, g.Ldb, pc, kc, j0, nc, NR, dst);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -474,13 +565,29 @@ internal static unsafe class Sgemm
         {
             float* src = tile + r * tileStride;
             float* dst = c + (long)r * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // The same per-element operations as the scalar loop below (one multiply, or one fused multiply-add).
+                var alphaV = Vector512.Create(alpha);
+                if (beta == 0)
+                {
+                    for (; j + 16 <= cols; j += 16) Vector512.Store(alphaV * Vector512.Load(src + j), dst + j);
+                }
+                else
+                {
+                    var betaV = Vector512.Create(beta);
+                    for (; j + 16 <= cols; j += 16)
+                        Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(src + j), alphaV, betaV * Vector512.Load(dst + j)), dst + j);
+                }
+            }
             if (beta == 0)
             {
-                for (int j = 0; j < cols; j++) dst[j] = alpha * src[j];
+                for (; j < cols; j++) dst[j] = alpha * src[j];
             }
             else
             {
-                for (int j = 0; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], alpha, beta * dst[j]);
+                for (; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(src[j], alpha, beta * dst[j]);
             }
         }
     }
@@ -488,7 +595,8 @@ internal static unsafe class Sgemm
     /// <summary>Pointers and sizes of one multiply, passed by value into the parallel loop.</summary>
     private readonly struct GemmArguments(
         bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* prepackedB = null, GemmEpilogue epilogue = default)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* prepackedB = null, GemmEpilogue epilogue = default,
+        float** bRows = null)
     {
         public readonly bool TransA = transA, TransB = transB;
         public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc;
@@ -497,6 +605,9 @@ internal static unsafe class Sgemm
 
         /// <summary>op(B) already in <see cref="SgemmPack.PrepackedLength"/> layout (B and TransB unused), or null.</summary>
         public readonly float* PrepackedB = prepackedB;
+
+        /// <summary>Row p of op(B) starts at BRows[p] (B, Ldb and TransB unused), or null.</summary>
+        public readonly float** BRows = bRows;
 
         /// <summary>Applied to each tile of C (bias after the first depth block, residual and ReLU after the last).</summary>
         public readonly GemmEpilogue Epilogue = epilogue;

@@ -30,6 +30,11 @@ internal static unsafe class SgemmPack
                     for (; r < mr; r++) dst[r] = 0;
                 }
             }
+            else if (mr == 6 && Avx.IsSupported)
+            {
+                PackRowsPanel6(a + (long)(i0 + ir) * lda + p0, lda, rows, kc, dst);
+                dst += (long)kc * mr;
+            }
             else
             {
                 // Walk k in the outer loop so the writes are sequential; the mr row streams prefetch well.
@@ -42,6 +47,37 @@ internal static unsafe class SgemmPack
                     for (; r < mr; r++) dst[r] = 0;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One 6-row panel of an untransposed A: dst[p * 6 + r] = src[r * lda + p] (rows past <paramref name="rows"/> zero),
+    /// eight k steps at a time by an 8 x 8 register transpose of six row vectors and two zero vectors. Each step's
+    /// 8-float store runs 2 floats past its 6, into the next step's place, which the next store overwrites; the last
+    /// step's 2 spill floats land in the next panel (packed afterwards) or the workspace's slack.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRowsPanel6(float* src, int lda, int rows, int kc, float* dst)
+    {
+        const int Mr = 6;
+        float* r0 = src, r1 = src + lda, r2 = src + 2L * lda, r3 = src + 3L * lda, r4 = src + 4L * lda, r5 = src + 5L * lda;
+        int p = 0;
+        if (rows == Mr)
+        {
+            for (; p + 8 <= kc; p += 8)
+            {
+                Transpose8x8(
+                    Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p), Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p),
+                    Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p), Vector256<float>.Zero, Vector256<float>.Zero,
+                    dst + (long)p * Mr, Mr);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            float* d = dst + (long)p * Mr;
+            int r = 0;
+            for (; r < rows; r++) d[r] = src[(long)r * lda + p];
+            for (; r < Mr; r++) d[r] = 0;
         }
     }
 
@@ -94,6 +130,43 @@ internal static unsafe class SgemmPack
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Packs B[p0..p0+kc, j0..j0+nc] where row p of B starts at <paramref name="rows"/>[p] (rows need not be evenly
+    /// spaced: a convolution's shifted input rows), into ceil(nc/nr) panels of kc x nr, the ragged last panel
+    /// zero-padded. The same layout as <see cref="B"/>, so the multiply that follows is the same arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BRows(float** rows, int p0, int kc, int j0, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr, dst += kc * nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            PanelFromRows(rows + p0, kc, j0 + jr, cols, nr, dst);
+        }
+    }
+
+    /// <summary>One kc x nr panel of B from row pointers: <paramref name="cols"/> columns from column <paramref name="j"/>, the rest zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PanelFromRows(float** rows, int kc, int j, int cols, int nr, float* dst)
+    {
+        if (cols == nr && Vector512.IsHardwareAccelerated && nr % 16 == 0)
+        {
+            for (int p = 0; p < kc; p++, dst += nr)
+            {
+                float* src = rows[p] + j;
+                for (int q = 0; q < nr; q += 16) Vector512.Store(Vector512.Load(src + q), dst + q);
+            }
+            return;
+        }
+        for (int p = 0; p < kc; p++, dst += nr)
+        {
+            float* src = rows[p] + j;
+            int q = 0;
+            for (; q < cols; q++) dst[q] = src[q];
+            for (; q < nr; q++) dst[q] = 0;
         }
     }
 

@@ -17,7 +17,8 @@ internal sealed unsafe class SgemmWorkspace
 
     private SgemmWorkspace()
     {
-        PackedA = Allocate(Sgemm.BlockM * Sgemm.BlockK, out _aStorage);
+        // Slack after the A block: the 6-row packer's last 8-float store runs 2 floats past the panel.
+        PackedA = Allocate(Sgemm.BlockM * Sgemm.BlockK + 8, out _aStorage);
         PackedB = Allocate(Sgemm.BlockN * Sgemm.BlockK, out _bStorage);
     }
 

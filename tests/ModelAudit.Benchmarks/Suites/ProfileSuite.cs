@@ -9,7 +9,7 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Benchmarks;
 
 /// <summary>
-/// Where our forward time goes on the peer models (resnet18, mobilenet_v3_small; 224x224, batch 8): every node's
+/// Where our forward time goes on the peer models (MODEL_AUDIT_PEER_MODELS, default all three; 224x224, batch 8): every node's
 /// forward is timed on its own (median of 3 runs of the whole graph) and summed per operation kind, convolutions
 /// split by kernel, stride, groups and output map. Not a comparison with a peer: it says what to optimise next.
 /// Threads: MODEL_AUDIT_BENCH_THREADS (default all cores). Besides wall time, the calling thread's CPU time
@@ -25,7 +25,7 @@ public sealed partial class ProfileSuite : IBenchmarkSuite
     {
         if (!PeerModels.Available(output)) return;
         var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
-        foreach (string name in new[] { "resnet18", "mobilenet_v3_small" })
+        foreach (string name in PeerModels.Selected)
         {
             var graph = OnnxModel.Load(PeerModels.ModelPath(name)).BuildGraph(PeerModels.Batch);
             using var input = Tensor.FromArray(images, PeerModels.Batch, 3, PeerModels.Size, PeerModels.Size);

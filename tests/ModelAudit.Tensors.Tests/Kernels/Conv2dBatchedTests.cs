@@ -49,7 +49,9 @@ public class Conv2dBatchedTests
         float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 11), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 12);
         float[] bias = KernelAssert.Random(g.OutChannels, 13);
         var y = new float[Conv2d.OutputLength(g)];
-        Conv2d.Forward(g, x, w, bias, y);
+        // Directly: Conv2d.Forward sends this geometry (no extra columns) to Conv2dShiftedRows.
+        fixed (float* px = x, pw = w, pb = bias, py = y)
+            Conv2dBatched.Forward(g, px, pw, pb, null, relu: false, py);
 
         int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, columns = g.Batch * spatial;
         int inSample = g.InChannels * g.InHeight * g.InWidth;

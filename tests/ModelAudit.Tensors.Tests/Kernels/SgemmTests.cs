@@ -151,6 +151,59 @@ public class SgemmTests
         Assert.Equal(serial, parallel);
     }
 
+    /// <summary>
+    /// B given as row pointers (rows scattered through a larger buffer, in shuffled order) against the same rows stored
+    /// densely: the same packed panels, so the same bits, with A rows in one block (B packed panel by panel) and in
+    /// several (B packed per block), depth past one block, a ragged last panel, and the epilogue's bias and ReLU.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 700, 300, false)]
+    [InlineData(200, 131, 600, true)]
+    [InlineData(7, 1000, 257, true)]
+    public unsafe void MultiplyRows_ScatteredRows_BitIdenticalToDenseB(int m, int n, int k, bool transA)
+    {
+        float[] a = KernelAssert.Random(m * k, 41), dense = KernelAssert.Random(k * n, 42), bias = KernelAssert.Random(m, 43);
+        int[] order = [.. Enumerable.Range(0, k).OrderBy(p => (p * 7919) % k)];
+        int stride = n + 5;
+        float[] scattered = KernelAssert.Random(k * stride + 3, 44);
+        for (int p = 0; p < k; p++) dense.AsSpan(p * n, n).CopyTo(scattered.AsSpan(order[p] * stride + 3, n));
+        float[] expected = new float[m * n], actual = new float[m * n];
+        int lda = transA ? m : k;
+        fixed (float* pb = bias, ps = scattered)
+        {
+            var epilogue = new GemmEpilogue(pb, null, relu: true);
+            Sgemm.Multiply(transA, false, m, n, k, 1f, a, lda, dense, n, 0f, expected, n, parallel: true, epilogue);
+            var rows = new nint[k];
+            for (int p = 0; p < k; p++) rows[p] = (nint)(ps + order[p] * stride + 3);
+            fixed (nint* prows = rows)
+                Sgemm.MultiplyRows(transA, m, n, k, 1f, a, lda, (float**)prows, 0f, actual, n, parallel: true, epilogue);
+        }
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        Assert.Contains(actual, v => v == 0f);
+        Assert.Contains(actual, v => v > 0f);
+    }
+
+    /// <summary>
+    /// With one block of A rows a plain B is read in place (no packing copy) and a transposed B is packed: the panels
+    /// hold the same values, so the products agree bit for bit (full panels, a ragged one, depth past one block).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 700, 600)]
+    [InlineData(96, 128, 257)]
+    [InlineData(5, 200, 40)]
+    public void Multiply_PlainBInPlaceVersusTransposedPacked_BitIdentical(int m, int n, int k)
+    {
+        float[] a = KernelAssert.Random(m * k, 51), b = KernelAssert.Random(k * n, 52);
+        var bt = new float[n * k];
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
+        float[] plain = new float[m * n], transposed = new float[m * n];
+        Assert.False(Sgemm.IsSmall(m, n, k));
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, plain, n, parallel: false);
+        Sgemm.Multiply(false, true, m, n, k, 1f, a, k, bt, k, 0f, transposed, n, parallel: false);
+        Assert.Equal(transposed.Select(BitConverter.SingleToInt32Bits), plain.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Multiply_ShortSpan_ThrowsNamingArgument()
     {
