@@ -43,7 +43,7 @@ internal static unsafe class Conv2d
             float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, rs = residual.IsEmpty ? null : pr, ys = py;
             if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
             {
-                Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, relu, ys);
+                Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, activation, ys);
                 return;
             }
             if (Conv2dBatched.Applies(g))

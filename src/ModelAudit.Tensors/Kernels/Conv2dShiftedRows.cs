@@ -1,5 +1,6 @@
 using System.Buffers;
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -24,10 +25,11 @@ internal static unsafe class Conv2dShiftedRows
     /// <summary>True when the extra columns cost at most an eighth of the product (geometry only, never the thread count).</summary>
     public static bool Applies(in Conv2dGeometry g) => 8L * g.OutWidth >= 7L * new Layout(g, 1).RowLength;
 
-    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>).</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
+    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none).</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         int perSample = g.OutHeight * new Layout(g, 1).RowLength;
         int samples = Math.Clamp(TargetColumns / Math.Max(1, perSample), 1, Math.Max(1, g.Batch));
         var layout = new Layout(g, samples);
@@ -36,15 +38,15 @@ internal static unsafe class Conv2dShiftedRows
         bool blockParallel = blocks >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(blocks, workPerBlock) > 1;
         if (blockParallel)
         {
-            KernelParallel.For(blocks, workPerBlock, (first, end) => RunBlocks(geometry, layout, x, w, bias, residual, relu, y, first, end, parallel: false));
+            KernelParallel.For(blocks, workPerBlock, (first, end) => RunBlocks(geometry, layout, x, w, bias, residual, act, y, first, end, parallel: false));
         }
         else
         {
-            RunBlocks(geometry, layout, x, w, bias, residual, relu, y, 0, blocks, parallel: true);
+            RunBlocks(geometry, layout, x, w, bias, residual, act, y, 0, blocks, parallel: true);
         }
     }
 
-    private static void RunBlocks(in Conv2dGeometry g, Layout layout, float* x, float* w, float* bias, float* residual, bool relu, float* y,
+    private static void RunBlocks(in Conv2dGeometry g, Layout layout, float* x, float* w, float* bias, float* residual, FusedActivation activation, float* y,
         int first, int end, bool parallel)
     {
         float[] planes = ScratchBuffer.Shared.Rent(checked((int)layout.GroupLength));
@@ -60,7 +62,7 @@ internal static unsafe class Conv2dShiftedRows
                 {
                     int n0 = block * layout.Samples, count = Math.Min(layout.Samples, g.Batch - n0);
                     for (int group = 0; group < g.Groups; group++)
-                        ForwardBlock(g, layout, n0, count, group, x, w, bias, residual, relu, y, pp, pr, (float**)prow, parallel);
+                        ForwardBlock(g, layout, n0, count, group, x, w, bias, residual, activation, y, pp, pr, (float**)prow, parallel);
                 }
             }
         }
@@ -74,20 +76,21 @@ internal static unsafe class Conv2dShiftedRows
 
     /// <summary>Samples [n0, n0 + count) of one group; a short last block leaves its missing samples' planes zero.</summary>
     private static void ForwardBlock(in Conv2dGeometry g, Layout layout, int n0, int count, int group, float* x, float* w, float* bias, float* residual,
-        bool relu, float* y, float* planes, float* product, float** rows, bool parallel)
+        in FusedActivation activation, float* y, float* planes, float* product, float** rows, bool parallel)
     {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, inPlane = g.InHeight * g.InWidth;
         int outH = g.OutHeight, outW = g.OutWidth, spatial = outH * outW;
         long sampleStride = (long)g.InChannels * inPlane;
         float* xg = x + ((long)n0 * g.InChannels + group * groupIn) * inPlane;
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         KernelParallel.For(groupIn, parallel ? (long)count * inPlane : 0, (c0, c1) =>
         {
             for (int c = c0; c < c1; c++) layout.FillPlanes(geometry, xg + (long)c * inPlane, sampleStride, count, planes + c * layout.ChannelLength);
         });
 
-        // The bias goes in with the first depth block as on the im2col path; the residual and ReLU at copy-out.
-        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, false);
+        // The bias goes in with the first depth block as on the im2col path; the residual and activation at copy-out.
+        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, FusedActivation.None);
         Sgemm.MultiplyRows(false, groupOut, layout.Columns, layout.KernelSize, 1f,
             new ReadOnlySpan<float>(w + (long)group * groupOut * layout.KernelSize, groupOut * layout.KernelSize), layout.KernelSize,
             rows, 0f, new Span<float>(product, groupOut * layout.Columns), layout.Columns, parallel, epilogue);
@@ -103,7 +106,7 @@ internal static unsafe class Conv2dShiftedRows
                 for (int oh = 0; oh < outH; oh++)
                 {
                     long at = outOffset + (long)oh * outW;
-                    ResidualRelu.Apply(result + (long)oh * samples * rowLength, residual == null ? null : residual + at, relu, y + at, outW);
+                    ResidualActivation.Apply(result + (long)oh * samples * rowLength, residual == null ? null : residual + at, act, y + at, outW);
                 }
             }
         });

@@ -22,6 +22,16 @@ internal readonly unsafe struct GemmEpilogue(float* rowBias, float* residual, Fu
     /// <summary>Applied last.</summary>
     public readonly FusedActivation Activation = activation;
 
+    /// <summary>True when the activation is a ReLU (which a micro-kernel may apply in registers).</summary>
+    public bool Relu => Activation.Kind == FusedActivationKind.Relu;
+
+    /// <summary>
+    /// True when the activation is one a micro-kernel does not apply in registers (anything but a ReLU): it then applies
+    /// the bias and residual in registers and leaves the activation to <see cref="ApplyActivation"/> on the stored tile,
+    /// the same operations in the same order.
+    /// </summary>
+    public bool ActivationAfterStore => Activation.IsActive && !Relu;
+
     /// <summary>True when there is nothing to apply.</summary>
     public bool IsEmpty => RowBias == null && !HasTail;
 
@@ -43,6 +53,12 @@ internal readonly unsafe struct GemmEpilogue(float* rowBias, float* residual, Fu
             }
             for (; j < cols; j++) row[j] += b;
         }
+    }
+
+    /// <summary>The activation alone on a rows x cols tile at <paramref name="c"/> (row stride <paramref name="ldc"/>).</summary>
+    public void ApplyActivation(float* c, int ldc, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++) ResidualActivation.Apply(c + (long)r * ldc, null, Activation, c + (long)r * ldc, cols);
     }
 
     /// <summary>Residual and activation on a rows x cols tile at element offset <paramref name="offset"/> of C (row stride <paramref name="ldc"/>).</summary>
