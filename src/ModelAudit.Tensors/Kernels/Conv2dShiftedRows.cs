@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ModelAudit.Tensors.Kernels.Elementwise;
 using ModelAudit.Tensors.Operations;
 
@@ -218,6 +220,11 @@ internal static unsafe class Conv2dShiftedRows
                                 long bytes = (long)(end - first) * sizeof(float);
                                 Buffer.MemoryCopy(input + first, row + first, bytes, bytes);
                             }
+                            else if (g.StrideW == 2)
+                            {
+                                // Readable input columns from column 2 * first: W - (2 * first + b - padLeft).
+                                Stride2(input + 2L * first, row + first, end - first, g.InWidth - (2 * first + b - g.PadLeft));
+                            }
                             else
                             {
                                 for (int j = first; j < end; j++) row[j] = input[(long)j * g.StrideW];
@@ -228,6 +235,22 @@ internal static unsafe class Conv2dShiftedRows
                     new Span<float>(plane + PlaneRows * planeRow, (int)planeRow).Clear();
                 }
             }
+        }
+
+        /// <summary>
+        /// dst[j] = src[2 * j] for j below <paramref name="count"/>: sixteen at a time from two vectors and a two-source
+        /// permute where the 32 floats read stay within the <paramref name="readable"/> floats at <paramref name="src"/>.
+        /// </summary>
+        private static void Stride2(float* src, float* dst, int count, int readable)
+        {
+            int j = 0;
+            if (Avx512F.IsSupported)
+            {
+                var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                for (; j + 16 <= count && 2 * j + 32 <= readable; j += 16)
+                    Vector512.Store(Avx512F.PermuteVar16x32x2(Vector512.Load(src + 2 * j), even, Vector512.Load(src + 2 * j + 16)), dst + j);
+            }
+            for (; j < count; j++) dst[j] = src[2L * j];
         }
 
         /// <summary>Plane columns [first, end) of phase <paramref name="b"/> that hold input columns (sw*j + b - padLeft in [0, W)).</summary>

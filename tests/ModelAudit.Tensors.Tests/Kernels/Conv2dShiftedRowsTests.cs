@@ -21,6 +21,7 @@ public class Conv2dShiftedRowsTests
         ["3x3 pad 1, 32 channels (K 288: two depth blocks)"] = new(2, 32, 17, 19, 20, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         ["7x7 stride 2 pad 3 (the stem)"] = new(2, 3, 40, 38, 16, 7, 7, StrideH: 2, StrideW: 2, PadTop: 3, PadLeft: 3, PadBottom: 3, PadRight: 3),
         ["3x3 stride 2 odd input"] = new(3, 8, 27, 25, 12, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        ["3x3 stride 2, 75-wide rows (gathered sixteen at a time)"] = new(2, 4, 20, 75, 8, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         ["1x1 stride 2 (downsample)"] = new(3, 16, 28, 28, 24, 1, 1, StrideH: 2, StrideW: 2),
         ["3x5 strides 2x3 asymmetric pads"] = new(2, 4, 33, 37, 6, 3, 5, StrideH: 2, StrideW: 3, PadTop: 1, PadLeft: 2, PadBottom: 0, PadRight: 1),
         ["dilation 2, groups 2"] = new(2, 4, 33, 37, 6, 3, 3, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, DilationH: 2, DilationW: 2, Groups: 2),
