@@ -51,14 +51,16 @@ internal static unsafe class Conv2dShiftedRows
     private static void RunBlocks(in Conv2dGeometry g, Layout layout, float* x, float* w, float* bias, float* residual, FusedActivation activation, float* y,
         int first, int end, bool parallel)
     {
-        float[] planes = ScratchBuffer.Shared.Rent(checked((int)layout.GroupLength));
-        float[] product = ScratchBuffer.Shared.Rent(checked(g.GroupOutChannels * layout.Columns));
+        // One scratch array per worker for the planes and the product (the scratch keeps one large array per core).
+        int planesLength = checked((int)layout.GroupLength);
+        float[] scratch = ScratchBuffer.Shared.Rent(checked(planesLength + g.GroupOutChannels * layout.Columns));
         nint[] rows = ArrayPool<nint>.Shared.Rent(layout.KernelSize);
         try
         {
-            fixed (float* pp = planes, pr = product)
+            fixed (float* pp = scratch)
             fixed (nint* prow = rows)
             {
+                float* pr = pp + planesLength;
                 layout.FillRowPointers(g, pp, (float**)prow);
                 for (int block = first; block < end; block++)
                 {
@@ -71,8 +73,7 @@ internal static unsafe class Conv2dShiftedRows
         finally
         {
             ArrayPool<nint>.Shared.Return(rows);
-            ScratchBuffer.Shared.Return(product);
-            ScratchBuffer.Shared.Return(planes);
+            ScratchBuffer.Shared.Return(scratch);
         }
     }
 
