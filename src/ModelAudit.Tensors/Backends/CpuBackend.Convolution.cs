@@ -1,5 +1,6 @@
 using System.Buffers;
 using ModelAudit.Tensors.Kernels;
+using FusedActivation = ModelAudit.Tensors.Operations.FusedActivation;
 
 namespace ModelAudit.Tensors;
 
@@ -10,9 +11,9 @@ public sealed partial class CpuBackend
         => Conv2d.Forward(geometry, x.Span, weights.Span, bias is null ? Span<float>.Empty : bias.Span, y.Span);
 
     /// <inheritdoc/>
-    public void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, bool relu, Tensor y)
+    public void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, in FusedActivation activation, Tensor y)
         => Conv2d.Forward(geometry, x.Span, weights.Span, bias is null ? Span<float>.Empty : bias.Span,
-            residual is null ? Span<float>.Empty : residual.Span, relu, y.Span);
+            residual is null ? Span<float>.Empty : residual.Span, activation, y.Span);
 
     /// <inheritdoc/>
     public void Conv2dBackwardData(in Conv2dGeometry geometry, Tensor dy, Tensor weights, Tensor dx)

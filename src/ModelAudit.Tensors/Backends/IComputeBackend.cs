@@ -59,15 +59,30 @@ public interface IComputeBackend
     void Conv2dForward(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor y);
 
     /// <summary>
-    /// y = relu(conv(x) + bias + residual), the residual (shaped as y) and the ReLU optional: a convolution with the Add
-    /// and Relu that consume it, bit-identical to running them one after the other (which is what this default does;
-    /// a backend that can apply them while the output is in cache overrides it).
+    /// y = act(conv(x) + bias + residual), the residual (shaped as y) and the activation optional: a convolution with
+    /// the Add and activation node(s) that consume it, bit-identical to running them one after the other (which is what
+    /// this default does; a backend that can apply them while the output is in cache overrides it).
     /// </summary>
-    void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, bool relu, Tensor y)
+    void Conv2dForwardFused(in Conv2dGeometry geometry, Tensor x, Tensor weights, Tensor? bias, Tensor? residual, in FusedActivation activation, Tensor y)
     {
         Conv2dForward(geometry, x, weights, bias, y);
         if (residual is not null) BinaryForward(BinaryKind.Add, y, residual, y);
-        if (relu) UnaryForward(UnaryKind.Relu, 0f, 0f, y, y);
+        switch (activation.Kind)
+        {
+            case FusedActivationKind.Relu:
+                UnaryForward(UnaryKind.Relu, 0f, 0f, y, y);
+                break;
+            case FusedActivationKind.HardSigmoid:
+                UnaryForward(UnaryKind.HardSigmoid, activation.Alpha, activation.Beta, y, y);
+                break;
+            case FusedActivationKind.GatedHardSigmoid:
+                using (var gate = Allocate(y.Shape, clear: false))
+                {
+                    UnaryForward(UnaryKind.HardSigmoid, activation.Alpha, activation.Beta, y, gate);
+                    BinaryForward(BinaryKind.Mul, y, gate, y);
+                }
+                break;
+        }
     }
 
     /// <summary>Gradient of a 2-D convolution with respect to its input (overwrites <paramref name="dx"/>).</summary>

@@ -28,7 +28,7 @@ public sealed class ForwardPass : IDisposable
 
     private ComputeGraph Graph => _executor.Graph;
 
-    /// <summary>How many convolutions ran fused with the Add/Relu nodes that consume them (see <see cref="ConvolutionFusion"/>).</summary>
+    /// <summary>How many convolutions ran fused with the Add/activation nodes that consume them (see <see cref="ConvolutionFusion"/>).</summary>
     internal int FusedConvolutions { get; set; }
 
     /// <summary>A graph output or a value named in <see cref="ForwardOptions.Keep"/>; valid until the pass is disposed.</summary>

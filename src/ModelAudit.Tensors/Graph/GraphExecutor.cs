@@ -97,7 +97,7 @@ public sealed class GraphExecutor
                         ReleaseAfter(node, values, owned, released, readable, held);
                         continue;
                     }
-                    if (_fusions[node.Id] is { } fusion && CanFuse(fusion, readable))
+                    if (_fusions[node.Id] is { } fusion && CanFuse(fusion, readable, held))
                     {
                         RunFused(fusion, values, owned, released, readable, held);
                         pass.FusedConvolutions++;
@@ -193,17 +193,23 @@ public sealed class GraphExecutor
         ReleaseAfter(node, values, owned, released, readable, held);
     }
 
-    /// <summary>A fusion runs unless one of the values it does not materialise is to be read by the caller.</summary>
-    private static bool CanFuse(ConvolutionFusion fusion, bool[] readable)
+    /// <summary>
+    /// A fusion runs unless one of the values it does not materialise is to be read by the caller, or by the reverse
+    /// pass when binding it to the fused output would change what that reads.
+    /// </summary>
+    private static bool CanFuse(ConvolutionFusion fusion, bool[] readable, bool[]? held)
     {
         foreach (var id in fusion.Intermediates)
+        {
             if (readable[id]) return false;
+            if (!fusion.BindsIntermediates && held is not null && held[id]) return false;
+        }
         return true;
     }
 
     /// <summary>
-    /// Runs a convolution with the Add/Relu nodes that consume it: only the last output is allocated; the fused
-    /// intermediates are bound to it (not owned), which is all the reverse pass reads of them.
+    /// Runs a convolution with the Add/activation nodes that consume it: only the last output is allocated; the fused
+    /// intermediates are bound to it (not owned), which is all the reverse pass reads of them (see <see cref="CanFuse"/>).
     /// </summary>
     private void RunFused(ConvolutionFusion fusion, Tensor?[] values, bool[] owned, bool[] released, bool[] readable, bool[]? held)
     {
@@ -219,7 +225,7 @@ public sealed class GraphExecutor
             owned[id] = false;
             if (held is not null && held[id]) held[fusion.Output] = true;
         }
-        ((Conv2d)node.Operation).ForwardFused(ins, fusion.Residual < 0 ? null : values[fusion.Residual], fusion.Relu, output);
+        ((Conv2d)node.Operation).ForwardFused(ins, fusion.Residual < 0 ? null : values[fusion.Residual], fusion.Activation, output);
         ReleaseAfter(node, values, owned, released, readable, held);
     }
 

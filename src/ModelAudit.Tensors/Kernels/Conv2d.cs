@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -16,14 +17,14 @@ internal static unsafe class Conv2d
 {
     /// <summary>y = conv(x, w) + bias. <paramref name="bias"/> may be empty (no bias).</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
-        => Forward(g, x, w, bias, ReadOnlySpan<float>.Empty, relu: false, y);
+        => Forward(g, x, w, bias, ReadOnlySpan<float>.Empty, FusedActivation.None, y);
 
     /// <summary>
-    /// y = relu(conv(x, w) + bias + residual), the residual (shaped as y) and the ReLU optional: the graph's Conv, Add
-    /// and Relu nodes in one pass, applied to each output tile while it is in cache, bit-identical to running them apart.
+    /// y = act(conv(x, w) + bias + residual), the residual (shaped as y) and the activation optional: the graph's Conv,
+    /// Add and activation nodes in one pass, applied to each output tile while it is in cache, bit-identical to running them apart.
     /// </summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> residual, bool relu, Span<float> y)
+        ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
     {
         Validate(g);
         KernelGuard.RequireLength(x.Length, InputLength(g), nameof(x));
@@ -33,7 +34,7 @@ internal static unsafe class Conv2d
         KernelGuard.RequireLength(y.Length, OutputLength(g), nameof(y));
         if (IsDepthwise(g))
         {
-            DepthwiseConv2d.Forward(g, x, w, bias, residual, relu, y);
+            DepthwiseConv2d.Forward(g, x, w, bias, residual, activation, y);
             return;
         }
 
@@ -42,16 +43,17 @@ internal static unsafe class Conv2d
             float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, rs = residual.IsEmpty ? null : pr, ys = py;
             if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
             {
-                Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, relu, ys);
+                Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, activation, ys);
                 return;
             }
             if (Conv2dBatched.Applies(g))
             {
-                Conv2dBatched.Forward(g, xs, ws, bs, rs, relu, ys);
+                Conv2dBatched.Forward(g, xs, ws, bs, rs, activation, ys);
                 return;
             }
             Conv2dGeometry geometry = g;
-            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, rs, relu, ys, col, parallel));
+            FusedActivation act = activation;
+            ForEachSample(g, (n, col, parallel) => ForwardSample(geometry, n, xs, ws, bs, rs, act, ys, col, parallel));
         }
     }
 
@@ -146,7 +148,7 @@ internal static unsafe class Conv2d
 
     private delegate void SampleAction(int n, float* col, bool parallel);
 
-    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* residual, bool relu, float* y, float* col, bool parallel)
+    private static void ForwardSample(in Conv2dGeometry g, int n, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y, float* col, bool parallel)
     {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels;
         int kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
@@ -155,8 +157,8 @@ internal static unsafe class Conv2d
         {
             float* xg = x + ((long)n * g.InChannels + group * groupIn) * inPlane;
             long outOffset = ((long)n * g.OutChannels + group * groupOut) * spatial;
-            // Bias, residual and ReLU are applied by the GEMM to each tile of this sample-group's output while it is hot.
-            var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, residual == null ? null : residual + outOffset, relu);
+            // Bias, residual and activation are applied by the GEMM to each tile of this sample-group's output while it is hot.
+            var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, residual == null ? null : residual + outOffset, activation);
             var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
             var output = new Span<float>(y + outOffset, groupOut * spatial);
             if (col != null)

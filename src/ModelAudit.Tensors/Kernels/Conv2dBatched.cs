@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -19,10 +20,62 @@ internal static unsafe class Conv2dBatched
 
     public static bool Applies(in Conv2dGeometry g) => g.Batch > 1 && (long)g.OutHeight * g.OutWidth <= MaxSpatial;
 
-    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>), the residual and ReLU applied as the output is copied out of the block.</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
+    /// <summary>
+    /// y = act(conv(x, w) + bias + residual) (bias, residual null: none), the residual and activation applied as the
+    /// output is copied out of the block. With at least as many blocks as workers, blocks run in parallel (each worker
+    /// serial, with its own workspace: one fork per convolution); otherwise blocks run in order and each parallelises
+    /// inside. Either way every block is computed by the same arithmetic.
+    /// </summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        if (IsPointwiseOnPoints(g))
+        {
+            ForwardOnPoints(g, x, w, bias, residual, activation, y);
+            return;
+        }
+        Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
+        int block = SamplesPerBlock(g), blocks = (g.Batch + block - 1) / block;
+        long workPerBlock = 2L * block * g.OutChannels * g.OutHeight * g.OutWidth * g.GroupInChannels * g.KernelHeight * g.KernelWidth;
+        if (blocks >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(blocks, workPerBlock) > 1)
+            KernelParallel.For(blocks, workPerBlock, (first, end) => ForwardBlocks(geometry, x, w, bias, residual, act, y, first, end, parallel: false));
+        else
+            ForwardBlocks(g, x, w, bias, residual, activation, y, 0, blocks, parallel: true);
+    }
+
+    /// <summary>
+    /// A 1x1 convolution of 1x1 maps in one group (squeeze-excitation's fully connected layers): x is [N, C] and y is
+    /// [N, O] as stored, so y = x w^T is one GEMM on the tensors themselves, with no lowering and no copy out, and the
+    /// batch as its short side (as the columns of w x^T, a handful of samples would fill an eighth of the micro-kernel's panels).
+    /// </summary>
+    internal static bool IsPointwiseOnPoints(in Conv2dGeometry g)
+        => g.Groups == 1 && g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1
+           && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+
+    /// <summary>
+    /// <see cref="IsPointwiseOnPoints"/>: y rows filled with the bias, then y += x w^T (C filled with the bias and
+    /// multiplied with beta = 1, as the GEMM epilogue's bias), then the residual and activation over y.
+    /// </summary>
+    private static void ForwardOnPoints(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        int batch = g.Batch, inChannels = g.InChannels, outChannels = g.OutChannels;
+        var output = new Span<float>(y, batch * outChannels);
+        if (bias != null)
+        {
+            var row = new ReadOnlySpan<float>(bias, outChannels);
+            for (int n = 0; n < batch; n++) row.CopyTo(output.Slice(n * outChannels, outChannels));
+        }
+        Sgemm.Multiply(false, true, batch, outChannels, inChannels, 1f, new ReadOnlySpan<float>(x, batch * inChannels), inChannels,
+            new ReadOnlySpan<float>(w, outChannels * inChannels), inChannels, bias != null ? 1f : 0f, output, outChannels, parallel: true);
+        if (residual != null || activation.IsActive) ResidualActivation.Apply(y, residual, activation, y, batch * outChannels);
+    }
+
+    /// <summary>Blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of <see cref="Forward"/>, each parallel inside when <paramref name="parallel"/>.</summary>
+    private static void ForwardBlocks(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y,
+        int firstBlock, int endBlock, bool parallel)
     {
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, kernelSize = groupIn * g.KernelHeight * g.KernelWidth;
         int spatial = g.OutHeight * g.OutWidth, inPlane = g.InHeight * g.InWidth, block = SamplesPerBlock(g);
         int packedLength = checked((int)SgemmPack.PrepackedLength(kernelSize, block * spatial, Sgemm.NR));
@@ -33,43 +86,43 @@ internal static unsafe class Conv2dBatched
             fixed (float* pcol = colArray, pacc = accArray)
             {
                 float* col = pcol, acc = pacc;
-                for (int n0 = 0; n0 < g.Batch; n0 += block)
+                for (int b = firstBlock; b < endBlock; b++)
                 {
-                    int count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
+                    int n0 = b * block, count = Math.Min(block, g.Batch - n0), columns = count * spatial, first = n0;
                     for (int group = 0; group < g.Groups; group++)
                     {
                         int grp = group;
                         var weights = new ReadOnlySpan<float>(w + (long)group * groupOut * kernelSize, groupOut * kernelSize);
                         var output = new Span<float>(acc, groupOut * columns);
-                        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, false);
+                        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, FusedActivation.None);
                         if (Sgemm.IsSmall(groupOut, columns, kernelSize))
                         {
                             // Too small for packed panels (squeeze-excitation's 1x1 maps): plain rows and the unpacked GEMM.
-                            KernelParallel.For(kernelSize, columns, (start, end) =>
+                            KernelParallel.For(kernelSize, parallel ? columns : 0, (start, end) =>
                             {
                                 for (int row = start; row < end; row++)
                                     for (int j = 0; j < count; j++)
                                         Im2Col.LowerRow(geometry, row, x + ((long)(first + j) * geometry.InChannels + grp * groupIn) * inPlane, col + (long)row * columns + j * spatial);
                             });
                             Sgemm.Multiply(false, false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
-                                new ReadOnlySpan<float>(col, kernelSize * columns), columns, 0f, output, columns, parallel: true, epilogue);
+                                new ReadOnlySpan<float>(col, kernelSize * columns), columns, 0f, output, columns, parallel, epilogue);
                         }
                         else
                         {
                             // The block's column matrices, side by side, written straight into the GEMM's panel layout.
-                            Im2Col.LowerPrepacked(g, groupIn, x + ((long)first * g.InChannels + group * groupIn) * inPlane, col, parallel: true,
+                            Im2Col.LowerPrepacked(g, groupIn, x + ((long)first * g.InChannels + group * groupIn) * inPlane, col, parallel,
                                 samples: count, sampleStride: (long)g.InChannels * inPlane);
                             Sgemm.MultiplyPrepacked(false, groupOut, columns, kernelSize, 1f, weights, kernelSize,
                                 new ReadOnlySpan<float>(col, checked((int)SgemmPack.PrepackedLength(kernelSize, columns, Sgemm.NR))), 0f,
-                                output, columns, parallel: true, epilogue);
+                                output, columns, parallel, epilogue);
                         }
-                        KernelParallel.For(count * groupOut, spatial, (start, end) =>
+                        KernelParallel.For(count * groupOut, parallel ? spatial : 0, (start, end) =>
                         {
                             for (int i = start; i < end; i++)
                             {
                                 int j = i / groupOut, o = i % groupOut;
                                 long at = ((long)(first + j) * geometry.OutChannels + grp * groupOut + o) * spatial;
-                                ResidualRelu.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, relu, y + at, spatial);
+                                ResidualActivation.Apply(acc + (long)o * columns + j * spatial, residual == null ? null : residual + at, act, y + at, spatial);
                             }
                         });
                     }

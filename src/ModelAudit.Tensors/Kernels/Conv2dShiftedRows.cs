@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -26,10 +28,11 @@ internal static unsafe class Conv2dShiftedRows
     /// <summary>True when the extra columns cost at most an eighth of the product (geometry only, never the thread count).</summary>
     public static bool Applies(in Conv2dGeometry g) => 8L * g.OutWidth >= 7L * new Layout(g, 1).RowLength;
 
-    /// <summary>y = relu(conv(x, w) + bias + residual) (bias, residual null: none; the ReLU when <paramref name="relu"/>).</summary>
-    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, bool relu, float* y)
+    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none).</summary>
+    public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         int perSample = g.OutHeight * new Layout(g, 1).RowLength;
         int samples = Math.Clamp(TargetColumns / Math.Max(1, perSample), 1, Math.Max(1, g.Batch));
         var layout = new Layout(g, samples);
@@ -38,63 +41,71 @@ internal static unsafe class Conv2dShiftedRows
         bool blockParallel = blocks >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(blocks, workPerBlock) > 1;
         if (blockParallel)
         {
-            KernelParallel.For(blocks, workPerBlock, (first, end) => RunBlocks(geometry, layout, x, w, bias, residual, relu, y, first, end, parallel: false));
+            KernelParallel.For(blocks, workPerBlock, (first, end) => RunBlocks(geometry, layout, x, w, bias, residual, act, y, first, end, parallel: false));
         }
         else
         {
-            RunBlocks(geometry, layout, x, w, bias, residual, relu, y, 0, blocks, parallel: true);
+            RunBlocks(geometry, layout, x, w, bias, residual, act, y, 0, blocks, parallel: true);
         }
     }
 
-    private static void RunBlocks(in Conv2dGeometry g, Layout layout, float* x, float* w, float* bias, float* residual, bool relu, float* y,
+    private static void RunBlocks(in Conv2dGeometry g, Layout layout, float* x, float* w, float* bias, float* residual, FusedActivation activation, float* y,
         int first, int end, bool parallel)
     {
-        float[] planes = ScratchBuffer.Shared.Rent(checked((int)layout.GroupLength));
-        float[] product = ScratchBuffer.Shared.Rent(checked(g.GroupOutChannels * layout.Columns));
+        // One scratch array per worker for the planes and the product (the scratch keeps one large array per core).
+        int planesLength = checked((int)layout.GroupLength);
+        float[] scratch = ScratchBuffer.Shared.Rent(checked(planesLength + g.GroupOutChannels * layout.Columns));
         nint[] rows = ArrayPool<nint>.Shared.Rent(layout.KernelSize);
         try
         {
-            fixed (float* pp = planes, pr = product)
+            fixed (float* pp = scratch)
             fixed (nint* prow = rows)
             {
+                float* pr = pp + planesLength;
                 layout.FillRowPointers(g, pp, (float**)prow);
+                layout.ClearPlanes(pp);
                 for (int block = first; block < end; block++)
                 {
                     int n0 = block * layout.Samples, count = Math.Min(layout.Samples, g.Batch - n0);
                     for (int group = 0; group < g.Groups; group++)
-                        ForwardBlock(g, layout, n0, count, group, x, w, bias, residual, relu, y, pp, pr, (float**)prow, parallel);
+                        ForwardBlock(g, layout, n0, count, group, x, w, bias, residual, activation, y, pp, pr, (float**)prow, parallel);
                 }
             }
         }
         finally
         {
             ArrayPool<nint>.Shared.Return(rows);
-            ScratchBuffer.Shared.Return(product);
-            ScratchBuffer.Shared.Return(planes);
+            ScratchBuffer.Shared.Return(scratch);
         }
     }
 
     /// <summary>Samples [n0, n0 + count) of one group; a short last block leaves its missing samples' planes zero.</summary>
     private static void ForwardBlock(in Conv2dGeometry g, Layout layout, int n0, int count, int group, float* x, float* w, float* bias, float* residual,
-        bool relu, float* y, float* planes, float* product, float** rows, bool parallel)
+        in FusedActivation activation, float* y, float* planes, float* product, float** rows, bool parallel)
     {
         int groupIn = g.GroupInChannels, groupOut = g.GroupOutChannels, inPlane = g.InHeight * g.InWidth;
         int outH = g.OutHeight, outW = g.OutWidth, spatial = outH * outW;
         long sampleStride = (long)g.InChannels * inPlane;
         float* xg = x + ((long)n0 * g.InChannels + group * groupIn) * inPlane;
         Conv2dGeometry geometry = g;
+        FusedActivation act = activation;
         KernelParallel.For(groupIn, parallel ? (long)count * inPlane : 0, (c0, c1) =>
         {
             for (int c = c0; c < c1; c++) layout.FillPlanes(geometry, xg + (long)c * inPlane, sampleStride, count, planes + c * layout.ChannelLength);
         });
 
-        // The bias goes in with the first depth block as on the im2col path; the residual and ReLU at copy-out.
-        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, false);
+        // The bias goes in with the first depth block as on the im2col path; the residual and activation at copy-out.
+        var epilogue = new GemmEpilogue(bias == null ? null : bias + group * groupOut, null, FusedActivation.None);
         Sgemm.MultiplyRows(false, groupOut, layout.Columns, layout.KernelSize, 1f,
             new ReadOnlySpan<float>(w + (long)group * groupOut * layout.KernelSize, groupOut * layout.KernelSize), layout.KernelSize,
             rows, 0f, new Span<float>(product, groupOut * layout.Columns), layout.Columns, parallel, epilogue);
 
         int rowLength = layout.RowLength, samples = layout.Samples, columns = layout.Columns;
+        // Rows of a small map are copied out one 16-wide vector each, in ascending order so that the part written past
+        // a row's end is the next row's start, rewritten next; the last rows of a plane (where it would run past the
+        // plane) take the general path. Only for the residual and ReLU (the operations of ResidualActivation, in order).
+        bool relu = act.Kind == FusedActivationKind.Relu;
+        bool shortRows = outW < ShortRowWidth && (relu || !act.IsActive) && Vector512.IsHardwareAccelerated;
         KernelParallel.For(count * groupOut, parallel ? spatial : 0, (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
@@ -105,10 +116,28 @@ internal static unsafe class Conv2dShiftedRows
                 for (int oh = 0; oh < outH; oh++)
                 {
                     long at = outOffset + (long)oh * outW;
-                    ResidualRelu.Apply(result + (long)oh * samples * rowLength, residual == null ? null : residual + at, relu, y + at, outW);
+                    float* source = result + (long)oh * samples * rowLength;
+                    float* added = residual == null ? null : residual + at;
+                    if (shortRows && (long)oh * outW + ShortRowWidth <= spatial)
+                        ShortRow(source, added, relu, y + at);
+                    else
+                        ResidualActivation.Apply(source, added, act, y + at, outW);
                 }
             }
         });
+    }
+
+    /// <summary>Output rows narrower than this are copied out by <see cref="ShortRow"/>.</summary>
+    private const int ShortRowWidth = 16;
+
+    /// <summary>y[0..16) = relu?(x[0..16) + residual[0..16)) (residual null: none), one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShortRow(float* x, float* residual, bool relu, float* y)
+    {
+        var v = Vector512.Load(x);
+        if (residual != null) v += Vector512.Load(residual);
+        if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+        v.Store(y);
     }
 
     /// <summary>Sizes of the phase planes of one block of samples and one group.</summary>
@@ -187,50 +216,66 @@ internal static unsafe class Conv2dShiftedRows
         }
 
         /// <summary>
-        /// Writes every phase plane of one input channel of <paramref name="count"/> samples (channel planes
-        /// <paramref name="sampleStride"/> apart): data, padding zeros, zero parts for samples past the count, the closing zero row.
+        /// Writes the data runs of every phase plane of one input channel of <paramref name="count"/> samples (channel
+        /// planes <paramref name="sampleStride"/> apart), and zeros in the runs of samples past the count. Everything
+        /// else in the planes (gaps, pad rows, closing rows) is zero from <see cref="ClearPlanes"/> and never written.
         /// </summary>
         public void FillPlanes(in Conv2dGeometry g, float* src, long sampleStride, int count, float* channel)
         {
             long planeRow = (long)Samples * RowLength;
             for (int a = 0; a < PhasesH; a++)
             {
+                // Plane rows i whose input row i*sh + a - padTop lies in the input.
+                int iFirst = Math.Max(0, CeilDiv(g.PadTop - a, g.StrideH));
+                int iEnd = Math.Min(PlaneRows, Math.Max(iFirst, CeilDiv(g.InHeight + g.PadTop - a, g.StrideH)));
                 for (int b = 0; b < PhasesW; b++)
                 {
                     float* plane = channel + (a * PhasesW + b) * PlaneLength;
                     (int first, int end) = DataColumns(g, b);
-                    for (int i = 0; i < PlaneRows; i++)
+                    int length = end - first;
+                    if (length <= 0) continue;
+                    for (int i = iFirst; i < iEnd; i++)
                     {
                         int ih = i * g.StrideH + a - g.PadTop;
                         for (int n = 0; n < Samples; n++)
                         {
-                            float* row = plane + i * planeRow + (long)n * RowLength;
-                            if ((uint)ih >= (uint)g.InHeight || first >= end || n >= count)
+                            float* run = plane + i * planeRow + (long)n * RowLength + first;
+                            if (n >= count)
                             {
-                                new Span<float>(row, RowLength).Clear();
+                                new Span<float>(run, length).Clear();
                                 continue;
                             }
-                            new Span<float>(row, first).Clear();
-                            float* input = src + n * sampleStride + (long)ih * g.InWidth + b - g.PadLeft;
-                            if (g.StrideW == 1)
-                            {
-                                long bytes = (long)(end - first) * sizeof(float);
-                                Buffer.MemoryCopy(input + first, row + first, bytes, bytes);
-                            }
-                            else if (g.StrideW == 2)
-                            {
-                                // Readable input columns from column 2 * first: W - (2 * first + b - padLeft).
-                                Stride2(input + 2L * first, row + first, end - first, g.InWidth - (2 * first + b - g.PadLeft));
-                            }
-                            else
-                            {
-                                for (int j = first; j < end; j++) row[j] = input[(long)j * g.StrideW];
-                            }
-                            new Span<float>(row + end, RowLength - end).Clear();
+                            float* input = src + n * sampleStride + (long)ih * g.InWidth + first * g.StrideW + b - g.PadLeft;
+                            if (g.StrideW == 1) CopyRun(input, run, length);
+                            else if (g.StrideW == 2) Stride2(input, run, length, g.InWidth - (2 * first + b - g.PadLeft));
+                            else for (int j = 0; j < length; j++) run[j] = input[(long)j * g.StrideW];
                         }
                     }
-                    new Span<float>(plane + PlaneRows * planeRow, (int)planeRow).Clear();
                 }
+            }
+        }
+
+        /// <summary>Zeros all planes of a sample-group (once per worker: later blocks rewrite only the data runs).</summary>
+        public void ClearPlanes(float* planes) => new Span<float>(planes, checked((int)GroupLength)).Clear();
+
+        /// <summary>dst[j] = src[j] for j below <paramref name="count"/>: short runs (a small map's rows), so inline vectors rather than a Memmove call.</summary>
+        private static void CopyRun(float* src, float* dst, int count)
+        {
+            if (count >= 16 && Vector512.IsHardwareAccelerated)
+            {
+                // Whole vectors, then one overlapping vector for the ragged end.
+                int j = 0;
+                for (; j < count - 16; j += 16) Vector512.Store(Vector512.Load(src + j), dst + j);
+                Vector512.Store(Vector512.Load(src + count - 16), dst + count - 16);
+            }
+            else if (count >= 8)
+            {
+                Vector256.Store(Vector256.Load(src), dst);
+                Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
+            }
+            else
+            {
+                for (int j = 0; j < count; j++) dst[j] = src[j];
             }
         }
 

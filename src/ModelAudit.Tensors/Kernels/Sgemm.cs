@@ -482,6 +482,7 @@ internal static unsafe class Sgemm
                                     SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
                                 else
                                     SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
+                                if (lastBlock && e.ActivationAfterStore) e.ApplyActivation(cTile, g.Ldc, rows, cols);
                                 continue;
                             }
                             if (inPlace && stridedInPlace)

@@ -63,13 +63,13 @@ public sealed class Conv2d : Operation
     }
 
     /// <summary>
-    /// The forward pass with the graph's Add of <paramref name="residual"/> and/or Relu that consume this convolution's
-    /// output folded in (see <see cref="IComputeBackend.Conv2dForwardFused"/>); <paramref name="output"/> receives their result.
+    /// The forward pass with the graph's Add of <paramref name="residual"/> and/or activation node(s) that consume this
+    /// convolution's output folded in (see <see cref="IComputeBackend.Conv2dForwardFused"/>); <paramref name="output"/> receives their result.
     /// </summary>
-    internal void ForwardFused(IReadOnlyList<Tensor> inputs, Tensor? residual, bool relu, Tensor output)
+    internal void ForwardFused(IReadOnlyList<Tensor> inputs, Tensor? residual, in FusedActivation activation, Tensor output)
     {
         var g = Geometry(inputs[0].Shape, inputs[1].Shape);
-        inputs[0].Backend.Conv2dForwardFused(g, inputs[0], inputs[1], inputs.Count == 3 ? inputs[2] : null, residual, relu, output);
+        inputs[0].Backend.Conv2dForwardFused(g, inputs[0], inputs[1], inputs.Count == 3 ? inputs[2] : null, residual, activation, output);
     }
 
     /// <inheritdoc/>

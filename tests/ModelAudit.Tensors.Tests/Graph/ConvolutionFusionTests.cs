@@ -5,7 +5,7 @@ using ModelAudit.Tensors.Tests.TestSupport;
 namespace ModelAudit.Tensors.Tests.Graph;
 
 /// <summary>
-/// Convolutions run together with the Add/Relu nodes that consume them: which chains fuse, and that a fused pass
+/// Convolutions run together with the Add/activation nodes that consume them: which chains fuse, and that a fused pass
 /// gives the same outputs and gradients, bit for bit, as the unfused one (forced by keeping the intermediates).
 /// </summary>
 public class ConvolutionFusionTests
@@ -54,12 +54,12 @@ public class ConvolutionFusionTests
         var fusions = ConvolutionFusion.Find(net.Graph).Where(f => f is not null).Select(f => f!).ToList();
         Assert.Equal(3, fusions.Count);
         var a = fusions.Single(f => f.Intermediates.Contains(net.ConvA));
-        Assert.Equal((-1, true, net.R1), (a.Residual, a.Relu, a.Output));
+        Assert.Equal((-1, FusedActivation.Relu, net.R1), (a.Residual, a.Activation, a.Output));
         var b = fusions.Single(f => f.Intermediates.Contains(net.ConvB));
-        Assert.Equal((net.R1, true, net.R2), (b.Residual, b.Relu, b.Output));
+        Assert.Equal((net.R1, FusedActivation.Relu, net.R2), (b.Residual, b.Activation, b.Output));
         Assert.Equal([net.ConvB, net.Sum1], b.Intermediates);
         var c = fusions.Single(f => f.Intermediates.Contains(net.ConvC));
-        Assert.Equal((net.R2, false, net.Output), (c.Residual, c.Relu, c.Output));
+        Assert.Equal((net.R2, FusedActivation.None, net.Output), (c.Residual, c.Activation, c.Output));
     }
 
     [Fact]
@@ -135,5 +135,115 @@ public class ConvolutionFusionTests
         Assert.Contains(fused[0], v => v != 0);
         for (int i = 0; i < wrt.Length; i++)
             Assert.Equal(unfused[i].Select(BitConverter.SingleToInt32Bits), fused[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
+    /// torch's export of mobilenet_v3's activations: x -> conv a -> HardSigmoid, Mul(a, gate) = m1 (HardSwish, gated
+    /// fusion); m1 -> conv b -> HardSigmoid = s (squeeze-excitation's gate, plain HardSigmoid fusion); out = Mul(s, m1);
+    /// m1 -> conv c -> HardSigmoid, Mul(gate, c) = m2, a graph output (gated, operands swapped); m1 -> conv d -> HardSigmoid,
+    /// Mul(d, gate) = m3, out3 = Add(m3, gate) (the gate is read twice: no fusion).
+    /// </summary>
+    private sealed class HardSwishNet
+    {
+        public ComputeGraph Graph { get; } = new();
+        public int X, ConvA, GateA, M1, ConvB, S, Output, ConvC, GateC, M2, ConvD, GateD, M3, Output3, Wa;
+
+        public HardSwishNet()
+        {
+            var g = Graph;
+            X = g.AddInput("x", new TensorShape(2, 4, 9, 9));
+            ConvA = Conv("a", X, 1, out Wa);
+            GateA = g.AddNode("ha", new Unary(UnaryKind.HardSigmoid, 1f / 6f, 0.5f), [ConvA], ["ha"])[0];
+            M1 = g.AddNode("m1", new Binary(BinaryKind.Mul), [ConvA, GateA], ["m1"])[0];
+            ConvB = Conv("b", M1, 2, out _);
+            S = g.AddNode("hb", new Unary(UnaryKind.HardSigmoid, 0.2f, 0.5f), [ConvB], ["s"])[0];
+            Output = g.AddNode("scale", new Binary(BinaryKind.Mul), [S, M1], ["out"])[0];
+            ConvC = Conv("c", M1, 3, out _);
+            GateC = g.AddNode("hc", new Unary(UnaryKind.HardSigmoid, 1f / 6f, 0.5f), [ConvC], ["hc"])[0];
+            M2 = g.AddNode("m2", new Binary(BinaryKind.Mul), [GateC, ConvC], ["m2"])[0];
+            ConvD = Conv("d", M1, 4, out _);
+            GateD = g.AddNode("hd", new Unary(UnaryKind.HardSigmoid, 1f / 6f, 0.5f), [ConvD], ["hd"])[0];
+            M3 = g.AddNode("m3", new Binary(BinaryKind.Mul), [ConvD, GateD], ["m3"])[0];
+            Output3 = g.AddNode("add3", new Binary(BinaryKind.Add), [M3, GateD], ["out3"])[0];
+            g.AddOutput(Output);
+            g.AddOutput(M2);
+            g.AddOutput(Output3);
+        }
+
+        // Weights in [-1, 1] over 36 taps: many outputs beyond the HardSigmoid's kinks at -3 and 3.
+        private int Conv(string name, int input, int seed, out int weights)
+        {
+            weights = Graph.AddConstant("w" + name, RandomTensors.Uniform(seed, -1f, 1f, 4, 4, 3, 3), isParameter: true);
+            int bias = Graph.AddConstant("b" + name, RandomTensors.Uniform(seed + 10, -0.5f, 0.5f, 4), isParameter: true);
+            return Graph.AddNode("conv" + name, new Conv2d([1, 1], [1, 1, 1, 1], [1, 1], 1), [input, weights, bias], [name])[0];
+        }
+
+        public int[] Intermediates => [ConvA, GateA, ConvB, ConvC, GateC];
+    }
+
+    [Fact]
+    public void Find_HardSwishNet_FusesGatedAndPlainHardSigmoid()
+    {
+        var net = new HardSwishNet();
+        var fusions = ConvolutionFusion.Find(net.Graph).Where(f => f is not null).Select(f => f!).ToList();
+        Assert.Equal(3, fusions.Count);
+        var a = fusions.Single(f => f.Intermediates.Contains(net.ConvA));
+        Assert.Equal((new FusedActivation(FusedActivationKind.GatedHardSigmoid, 1f / 6f, 0.5f), net.M1), (a.Activation, a.Output));
+        Assert.Equal([net.ConvA, net.GateA], a.Intermediates);
+        var b = fusions.Single(f => f.Intermediates.Contains(net.ConvB));
+        Assert.Equal((new FusedActivation(FusedActivationKind.HardSigmoid, 0.2f, 0.5f), net.S), (b.Activation, b.Output));
+        var c = fusions.Single(f => f.Intermediates.Contains(net.ConvC));
+        Assert.Equal((FusedActivationKind.GatedHardSigmoid, net.M2), (c.Activation.Kind, c.Output));
+        Assert.DoesNotContain(fusions, f => f.Intermediates.Contains(net.ConvD));
+        Assert.All(fusions, f => Assert.False(f.BindsIntermediates));
+    }
+
+    [Fact]
+    public void Forward_HardSwishNetFusedVersusKeptIntermediates_BitIdentical()
+    {
+        var net = new HardSwishNet();
+        var executor = new GraphExecutor(net.Graph);
+        using var x = RandomTensors.Uniform(5, -2f, 2f, 2, 4, 9, 9);
+        var inputs = new Dictionary<int, Tensor> { [net.X] = x };
+        using var fused = executor.Forward(inputs, new ForwardOptions());
+        using var unfused = executor.Forward(inputs, new ForwardOptions { Keep = net.Intermediates });
+        Assert.Equal(3, fused.FusedConvolutions);
+        Assert.Equal(0, unfused.FusedConvolutions);
+        // Keeping only the gate of conv c leaves its chain unfused.
+        using (var partly = executor.Forward(inputs, new ForwardOptions { Keep = [net.GateC] })) Assert.Equal(2, partly.FusedConvolutions);
+        foreach (int output in new[] { net.Output, net.M2, net.Output3 })
+            Assert.Equal(unfused[output].ToArray().Select(BitConverter.SingleToInt32Bits), fused[output].ToArray().Select(BitConverter.SingleToInt32Bits));
+        // The gates saturate both ways somewhere: the clamp is exercised.
+        var preActivation = unfused[net.ConvA].ToArray();
+        Assert.Contains(preActivation, v => v < -3f);
+        Assert.Contains(preActivation, v => v > 3f);
+    }
+
+    /// <summary>
+    /// The derivatives of HardSigmoid and Mul read the values a gated fusion does not materialise, so a pass recorded for
+    /// backward runs those nodes apart: the gradients are those of the pass with every intermediate kept.
+    /// </summary>
+    [Fact]
+    public void Backward_RecordedHardSwishNet_NotFusedAndBitIdenticalToKept()
+    {
+        var net = new HardSwishNet();
+        var executor = new GraphExecutor(net.Graph);
+        using var x = RandomTensors.Uniform(6, -2f, 2f, 2, 4, 9, 9);
+        using var seed = RandomTensors.Uniform(7, -1f, 1f, 2, 4, 9, 9);
+        int[] wrt = [net.X, net.Wa, net.M1];
+
+        float[][] Gradients(IReadOnlyCollection<int> keep)
+        {
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [net.X] = x }, new ForwardOptions { Keep = keep, RecordForBackward = true });
+            Assert.Equal(0, pass.FusedConvolutions);
+            using var grads = pass.Backward(new Dictionary<int, Tensor> { [net.Output] = seed, [net.M2] = seed }, wrt);
+            return [.. wrt.Select(id => grads[id].ToArray())];
+        }
+
+        var recorded = Gradients([]);
+        var kept = Gradients(net.Intermediates);
+        Assert.Contains(recorded[0], v => v != 0);
+        for (int i = 0; i < wrt.Length; i++)
+            Assert.Equal(kept[i].Select(BitConverter.SingleToInt32Bits), recorded[i].Select(BitConverter.SingleToInt32Bits));
     }
 }

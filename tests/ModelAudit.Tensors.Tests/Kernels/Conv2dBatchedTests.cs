@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels;
+using FusedActivation = ModelAudit.Tensors.Operations.FusedActivation;
 
 namespace ModelAudit.Tensors.Tests.Kernels;
 
@@ -51,7 +52,7 @@ public class Conv2dBatchedTests
         var y = new float[Conv2d.OutputLength(g)];
         // Directly: Conv2d.Forward sends this geometry (no extra columns) to Conv2dShiftedRows.
         fixed (float* px = x, pw = w, pb = bias, py = y)
-            Conv2dBatched.Forward(g, px, pw, pb, null, relu: false, py);
+            Conv2dBatched.Forward(g, px, pw, pb, null, FusedActivation.None, py);
 
         int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, columns = g.Batch * spatial;
         int inSample = g.InChannels * g.InHeight * g.InWidth;

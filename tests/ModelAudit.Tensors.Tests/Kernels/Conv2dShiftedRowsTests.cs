@@ -1,5 +1,6 @@
 using ModelAudit.Tensors.Kernels;
 using ModelAudit.Tensors.Kernels.Elementwise;
+using FusedActivation = ModelAudit.Tensors.Operations.FusedActivation;
 
 namespace ModelAudit.Tensors.Tests.Kernels;
 
@@ -97,7 +98,7 @@ public class Conv2dShiftedRowsTests
     {
         var y = new float[Conv2d.OutputLength(g)];
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
-            Conv2dShiftedRows.Forward(g, px, pw, pb, pr, relu, py);
+            Conv2dShiftedRows.Forward(g, px, pw, pb, pr, relu ? FusedActivation.Relu : FusedActivation.None, py);
         return y;
     }
 
@@ -121,7 +122,7 @@ public class Conv2dShiftedRowsTests
                     col, spatial, bias is null ? 0f : 1f, c, spatial);
                 int offset = (n * g.OutChannels + group * groupOut) * spatial;
                 for (int i = 0; i < c.Length; i++)
-                    y[offset + i] = ResidualRelu.Scalar(c[i], residual is null ? 0f : residual[offset + i], residual is not null, relu);
+                    y[offset + i] = ResidualActivation.Scalar(c[i], residual is null ? 0f : residual[offset + i], residual is not null, relu ? FusedActivation.Relu : FusedActivation.None);
             }
         }
         return y;

@@ -21,9 +21,18 @@ public class Conv2dTests
         ["depthwise stride 2 wide rows"] = new(2, 3, 23, 37, 3, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 3),
         ["depthwise stride 3 dilation 2 unpadded"] = new(1, 2, 17, 26, 2, 3, 3, StrideH: 3, StrideW: 3, DilationH: 2, DilationW: 2, Groups: 2),
         ["depthwise 40 columns"] = new(2, 4, 12, 40, 4, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 4),
+        // Four-row blocks, the last overlapping the one before (15 rows), and the vectorised even-column gather of stride 2.
+        ["depthwise 5x5 stride 2, 15 rows of 21"] = new(2, 3, 30, 41, 3, 5, 5, StrideH: 2, StrideW: 2, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 3),
+        // 512-bit vectors (with AVX-512): four-row blocks of two vectors, eight-, four- and one-row blocks of one vector.
+        ["depthwise 3x3, 11 rows of 30"] = new(2, 3, 11, 30, 3, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 3),
+        ["depthwise 5x5, 13 rows of 14"] = new(2, 3, 13, 14, 3, 5, 5, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 3),
+        ["depthwise 3x3, 5 rows of 15"] = new(1, 2, 5, 15, 2, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2),
+        ["depthwise 3x3, 3 rows of 30"] = new(1, 2, 3, 30, 2, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2),
         ["depthwise stride 2 pad right past input"] = new(1, 2, 8, 8, 2, 3, 3, StrideH: 2, StrideW: 2, PadTop: 0, PadLeft: 0, PadBottom: 3, PadRight: 3, Groups: 2),
         ["1x1"] = new(2, 7, 6, 5, 9, 1, 1),
         ["1x1 stride 2"] = new(2, 7, 6, 5, 9, 1, 1, StrideH: 2, StrideW: 2),
+        // Squeeze-excitation: one GEMM, x w^T, on the tensors as stored.
+        ["1x1 on 1x1 maps"] = new(3, 12, 1, 1, 10, 1, 1),
         ["7x7 stride 2 pad 3"] = new(2, 3, 20, 18, 8, 7, 7, StrideH: 2, StrideW: 2, PadTop: 3, PadLeft: 3, PadBottom: 3, PadRight: 3),
         ["64 to 64 3x3"] = new(1, 64, 14, 14, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         // Batched 4x4 and smaller maps: the input gradient runs as a forward convolution with the turned kernel.

@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels;
+using FusedActivation = ModelAudit.Tensors.Operations.FusedActivation;
 
 namespace ModelAudit.Tensors.Tests.Kernels;
 
@@ -171,7 +172,7 @@ public class SgemmTests
         int lda = transA ? m : k;
         fixed (float* pb = bias, ps = scattered)
         {
-            var epilogue = new GemmEpilogue(pb, null, relu: true);
+            var epilogue = new GemmEpilogue(pb, null, FusedActivation.Relu);
             Sgemm.Multiply(transA, false, m, n, k, 1f, a, lda, dense, n, 0f, expected, n, parallel: true, epilogue);
             var rows = new nint[k];
             for (int p = 0; p < k; p++) rows[p] = (nint)(ps + order[p] * stride + 3);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelAudit.Tensors.Kernels.Elementwise;
@@ -8,6 +9,7 @@ namespace ModelAudit.Tensors.Kernels.Elementwise;
 /// </summary>
 internal static class HardSigmoid
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float alpha, float beta, ReadOnlySpan<float> x, Span<float> y)
     {
         KernelGuard.RequireLength(y.Length, x.Length, nameof(y));
