@@ -103,9 +103,10 @@ internal static unsafe class Conv2dShiftedRows
         int rowLength = layout.RowLength, samples = layout.Samples, columns = layout.Columns;
         // Rows of a small map are copied out one 16-wide vector each, in ascending order so that the part written past
         // a row's end is the next row's start, rewritten next; the last rows of a plane (where it would run past the
-        // plane) take the general path. Only for the residual and ReLU (the operations of ResidualActivation, in order).
+        // plane) take the general path. Only for the residual and ReLU (the operations of ResidualActivation, in order),
+        // and not when the output is the residual itself (a spill would overwrite residual values not yet read).
         bool relu = act.Kind == FusedActivationKind.Relu;
-        bool shortRows = outW < ShortRowWidth && (relu || !act.IsActive) && Vector512.IsHardwareAccelerated;
+        bool shortRows = outW < ShortRowWidth && (relu || !act.IsActive) && residual != y && Vector512.IsHardwareAccelerated;
         KernelParallel.For(count * groupOut, parallel ? spatial : 0, (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
@@ -270,7 +271,8 @@ internal static unsafe class Conv2dShiftedRows
             }
             else if (count >= 8)
             {
-                Vector256.Store(Vector256.Load(src), dst);
+                int j = 0;
+                for (; j < count - 8; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
                 Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
             }
             else
