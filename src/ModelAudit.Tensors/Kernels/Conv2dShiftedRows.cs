@@ -107,7 +107,7 @@ internal static unsafe class Conv2dShiftedRows
         // and not when the output is the residual itself (a spill would overwrite residual values not yet read).
         bool relu = act.Kind == FusedActivationKind.Relu;
         bool shortRows = outW < ShortRowWidth && (relu || !act.IsActive) && residual != y && Vector512.IsHardwareAccelerated;
-        KernelParallel.For(count * groupOut, parallel ? spatial : 0, (i0, i1) =>
+        KernelParallel.For(count * groupOut, parallel ? spatial : 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
             {
@@ -221,6 +221,7 @@ internal static unsafe class Conv2dShiftedRows
         /// planes <paramref name="sampleStride"/> apart), and zeros in the runs of samples past the count. Everything
         /// else in the planes (gaps, pad rows, closing rows) is zero from <see cref="ClearPlanes"/> and never written.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void FillPlanes(in Conv2dGeometry g, float* src, long sampleStride, int count, float* channel)
         {
             long planeRow = (long)Samples * RowLength;
@@ -260,6 +261,7 @@ internal static unsafe class Conv2dShiftedRows
         public void ClearPlanes(float* planes) => new Span<float>(planes, checked((int)GroupLength)).Clear();
 
         /// <summary>dst[j] = src[j] for j below <paramref name="count"/>: short runs (a small map's rows), so inline vectors rather than a Memmove call.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyRun(float* src, float* dst, int count)
         {
             if (count >= 16 && Vector512.IsHardwareAccelerated)
@@ -285,6 +287,7 @@ internal static unsafe class Conv2dShiftedRows
         /// dst[j] = src[2 * j] for j below <paramref name="count"/>: sixteen at a time from two vectors and a two-source
         /// permute where the 32 floats read stay within the <paramref name="readable"/> floats at <paramref name="src"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Stride2(float* src, float* dst, int count, int readable)
         {
             int j = 0;
