@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Kernels.Layout;
 using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -101,12 +100,6 @@ internal static unsafe class Conv2dShiftedRows
             rows, 0f, new Span<float>(product, groupOut * layout.Columns), layout.Columns, parallel, epilogue);
 
         int rowLength = layout.RowLength, samples = layout.Samples, columns = layout.Columns;
-        // Rows of a small map are copied out one 16-wide vector each, in ascending order so that the part written past
-        // a row's end is the next row's start, rewritten next; the last rows of a plane (where it would run past the
-        // plane) take the general path. Only for the residual and ReLU (the operations of ResidualActivation, in order),
-        // and not when the output is the residual itself (a spill would overwrite residual values not yet read).
-        bool relu = act.Kind == FusedActivationKind.Relu;
-        bool shortRows = outW < ShortRowWidth && (relu || !act.IsActive) && residual != y && Vector512.IsHardwareAccelerated;
         KernelParallel.For(count * groupOut, parallel ? spatial : 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
@@ -117,28 +110,10 @@ internal static unsafe class Conv2dShiftedRows
                 for (int oh = 0; oh < outH; oh++)
                 {
                     long at = outOffset + (long)oh * outW;
-                    float* source = result + (long)oh * samples * rowLength;
-                    float* added = residual == null ? null : residual + at;
-                    if (shortRows && (long)oh * outW + ShortRowWidth <= spatial)
-                        ShortRow(source, added, relu, y + at);
-                    else
-                        ResidualActivation.Apply(source, added, act, y + at, outW);
+                    ResidualActivation.Apply(result + (long)oh * samples * rowLength, residual == null ? null : residual + at, act, y + at, outW);
                 }
             }
         });
-    }
-
-    /// <summary>Output rows narrower than this are copied out by <see cref="ShortRow"/>.</summary>
-    private const int ShortRowWidth = 16;
-
-    /// <summary>y[0..16) = relu?(x[0..16) + residual[0..16)) (residual null: none), one vector.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ShortRow(float* x, float* residual, bool relu, float* y)
-    {
-        var v = Vector512.Load(x);
-        if (residual != null) v += Vector512.Load(residual);
-        if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-        v.Store(y);
     }
 
     /// <summary>Sizes of the phase planes of one block of samples and one group.</summary>
@@ -248,8 +223,8 @@ internal static unsafe class Conv2dShiftedRows
                                 continue;
                             }
                             float* input = src + n * sampleStride + (long)ih * g.InWidth + first * g.StrideW + b - g.PadLeft;
-                            if (g.StrideW == 1) CopyRun(input, run, length);
-                            else if (g.StrideW == 2) Stride2(input, run, length, g.InWidth - (2 * first + b - g.PadLeft));
+                            if (g.StrideW == 1) ShortCopy.Apply(input, run, length);
+                            else if (g.StrideW == 2) EvenGather.Apply(input, run, length, g.InWidth - (2 * first + b - g.PadLeft));
                             else for (int j = 0; j < length; j++) run[j] = input[(long)j * g.StrideW];
                         }
                     }
@@ -259,46 +234,6 @@ internal static unsafe class Conv2dShiftedRows
 
         /// <summary>Zeros all planes of a sample-group (once per worker: later blocks rewrite only the data runs).</summary>
         public void ClearPlanes(float* planes) => new Span<float>(planes, checked((int)GroupLength)).Clear();
-
-        /// <summary>dst[j] = src[j] for j below <paramref name="count"/>: short runs (a small map's rows), so inline vectors rather than a Memmove call.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void CopyRun(float* src, float* dst, int count)
-        {
-            if (count >= 16 && Vector512.IsHardwareAccelerated)
-            {
-                // Whole vectors, then one overlapping vector for the ragged end.
-                int j = 0;
-                for (; j < count - 16; j += 16) Vector512.Store(Vector512.Load(src + j), dst + j);
-                Vector512.Store(Vector512.Load(src + count - 16), dst + count - 16);
-            }
-            else if (count >= 8)
-            {
-                int j = 0;
-                for (; j < count - 8; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
-                Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
-            }
-            else
-            {
-                for (int j = 0; j < count; j++) dst[j] = src[j];
-            }
-        }
-
-        /// <summary>
-        /// dst[j] = src[2 * j] for j below <paramref name="count"/>: sixteen at a time from two vectors and a two-source
-        /// permute where the 32 floats read stay within the <paramref name="readable"/> floats at <paramref name="src"/>.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Stride2(float* src, float* dst, int count, int readable)
-        {
-            int j = 0;
-            if (Avx512F.IsSupported)
-            {
-                var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                for (; j + 16 <= count && 2 * j + 32 <= readable; j += 16)
-                    Vector512.Store(Avx512F.PermuteVar16x32x2(Vector512.Load(src + 2 * j), even, Vector512.Load(src + 2 * j + 16)), dst + j);
-            }
-            for (; j < count; j++) dst[j] = src[2L * j];
-        }
 
         /// <summary>Plane columns [first, end) of phase <paramref name="b"/> that hold input columns (sw*j + b - padLeft in [0, W)).</summary>
         private static (int First, int End) DataColumns(in Conv2dGeometry g, int b)

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -176,31 +174,11 @@ internal readonly struct DepthwisePlane
                 float* dst = dstPhase + (long)r * width;
                 float* src = x + (long)(r - padTop) * inW + firstColumn;
                 if (stride == 1) Buffer.MemoryCopy(src, dst, (long)count * sizeof(float), (long)count * sizeof(float));
-                else if (stride == 2) GatherEven(src, dst, count, inW - firstColumn);
+                else if (stride == 2) Layout.EvenGather.Apply(src, dst, count, inW - firstColumn);
                 else
                     for (int c = 0; c < count; c++, src += stride) dst[c] = *src;
             }
         }
-    }
-
-    /// <summary>
-    /// dst[c] = src[2c] for c below <paramref name="count"/>, reading no further than <paramref name="available"/>
-    /// elements: sixteen floats at a time split into their even and odd halves (AVX2), the rest one by one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void GatherEven(float* src, float* dst, int count, int available)
-    {
-        int c = 0;
-        if (Avx2.IsSupported)
-        {
-            for (; c + 8 <= count && 2 * c + 16 <= available; c += 8)
-            {
-                // [s0 s2 s8 s10 | s4 s6 s12 s14], then the middle 64-bit pairs swapped: s0 s2 s4 ... s14.
-                var pairs = Avx.Shuffle(Avx.LoadVector256(src + 2 * c), Avx.LoadVector256(src + 2 * c + 8), 0b10_00_10_00);
-                Avx.Store(dst + c, Avx2.Permute4x64(pairs.AsDouble(), 0b11_01_10_00).AsSingle());
-            }
-        }
-        for (; c < count; c++) dst[c] = src[2 * c];
     }
 
     /// <summary>Copies output-gradient plane <paramref name="dy"/> into rows of <see cref="RoundedWidth"/>, zero-filled.</summary>

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+
+using ModelAudit.Tensors.Kernels.Layout;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -117,7 +118,7 @@ internal static unsafe class Im2Col
             for (int ow = 0; ow < owBegin; ow++) dst[ow] = 0;
             if (g.StrideW == 1)
             {
-                CopyRun(src, dst, owBegin, owEnd);
+                ShortCopy.Apply(src + owBegin, dst + owBegin, owEnd - owBegin);
             }
             else
             {
@@ -169,7 +170,7 @@ internal static unsafe class Im2Col
                         for (int o = ow0; o < copyBegin; o++) run[o] = 0;
                         if (strideW == 1)
                         {
-                            CopyRun(src, run, copyBegin, copyEnd);
+                            ShortCopy.Apply(src + copyBegin, run + copyBegin, copyEnd - copyBegin);
                         }
                         else
                         {
@@ -216,22 +217,6 @@ internal static unsafe class Im2Col
             {
                 for (int ow = owBegin; ow < owEnd; ow++) dst[ow * g.StrideW] += src[ow];
             }
-        }
-    }
-
-    /// <summary>dst[o] = src[o] for o in [begin, end): short runs, so inline vectors rather than a Memmove call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRun(float* src, float* dst, int begin, int end)
-    {
-        if (end - begin >= 8)
-        {
-            // Whole vectors, then one overlapping vector for the ragged end (no scalar tail).
-            for (int o = begin; o < end - 8; o += 8) Vector256.Store(Vector256.Load(src + o), dst + o);
-            Vector256.Store(Vector256.Load(src + end - 8), dst + end - 8);
-        }
-        else
-        {
-            for (int o = begin; o < end; o++) dst[o] = src[o];
         }
     }
 

@@ -469,33 +469,15 @@ internal static unsafe class Sgemm
                             float* aPanel = packedA + (long)(ir / mr) * kc * mr;
                             float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
                             bool firstBlock = pc == 0, lastBlock = pc + kc >= g.K;
-                            if (rows == mr && cols == nr && Avx512F.IsSupported)
+                            if (cols == nr && Avx512F.IsSupported)
                             {
-                                // The epilogue in registers, before the tile's one store.
-                                ref readonly GemmEpilogue e = ref g.Epilogue;
-                                float* bias = firstBlock && e.RowBias != null ? e.RowBias + ic + ir : null;
-                                float* residual = lastBlock && e.Residual != null ? e.Residual + (long)(ic + ir) * g.Ldc + jc + jr : null;
-                                bool relu = lastBlock && e.Relu;
-                                if (inPlace && stridedInPlace)
-                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
-                                else if (inPlace)
-                                    SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
-                                else
-                                    SgemmMicroKernel.Avx512(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta, bias, residual, relu);
-                                if (lastBlock && e.ActivationAfterStore) e.ApplyActivation(cTile, g.Ldc, rows, cols);
+                                var tile = new TileSite(cTile, ic + ir, jc + jr, rows, beta, firstBlock, lastBlock, edgeTile);
+                                if (inPlace && stridedInPlace) Avx512Tile(g, kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), tile);
+                                else if (inPlace) Avx512Tile(g, kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), tile);
+                                else Avx512Tile(g, kc, aPanel, new SgemmMicroKernel.PackedPanel(bPanel), tile);
                                 continue;
                             }
-                            if (inPlace && stridedInPlace)
-                            {
-                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.StridedRows(g.B + (long)pc * g.Ldb + jc + jr, g.Ldb), edgeTile, nr, 1f, 0f, null, null, false);
-                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
-                            }
-                            else if (inPlace)
-                            {
-                                SgemmMicroKernel.Avx512(kc, aPanel, new SgemmMicroKernel.RowPointers(g.BRows + pc, jc + jr), edgeTile, nr, 1f, 0f, null, null, false);
-                                StoreEdge(edgeTile, nr, cTile, g.Ldc, rows, cols, g.Alpha, beta);
-                            }
-                            else if (rows == mr && cols == nr)
+                            if (rows == mr && cols == nr)
                             {
                                 MicroKernel(kc, aPanel, bPanel, cTile, g.Ldc, g.Alpha, beta);
                             }
@@ -514,6 +496,53 @@ internal static unsafe class Sgemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A full-width tile on the AVX-512 kernel, B read from <typeparamref name="TRows"/>: with all 6 rows the epilogue
+    /// is applied in registers before the tile's one store (an activation other than ReLU on the stored tile); a
+    /// ragged tile's sums go through <see cref="TileSite.Edge"/> and the epilogue's separate passes.
+    /// </summary>
+    private static void Avx512Tile<TRows>(in GemmArguments g, int kc, float* aPanel, TRows b, in TileSite t)
+        where TRows : struct, SgemmMicroKernel.IPanelRows
+    {
+        ref readonly GemmEpilogue e = ref g.Epilogue;
+        int nr = NR;
+        if (t.Rows == MR)
+        {
+            SgemmMicroKernel.Avx512(kc, aPanel, b, t.C, g.Ldc, g.Alpha, t.Beta,
+                t.FirstBlock && e.RowBias != null ? e.RowBias + t.Row : null,
+                t.LastBlock && e.Residual != null ? e.Residual + (long)t.Row * g.Ldc + t.Column : null,
+                t.LastBlock && e.Relu);
+            if (t.LastBlock && e.ActivationAfterStore) e.ApplyActivation(t.C, g.Ldc, t.Rows, nr);
+            return;
+        }
+        SgemmMicroKernel.Avx512(kc, aPanel, b, t.Edge, nr, 1f, 0f, null, null, false);
+        StoreEdge(t.Edge, nr, t.C, g.Ldc, t.Rows, nr, g.Alpha, t.Beta);
+        if (t.FirstBlock && e.RowBias != null) e.AddBias(t.C, g.Ldc, t.Row, t.Rows, nr);
+        if (t.LastBlock && e.HasTail) e.ApplyTail(t.C, (long)t.Row * g.Ldc + t.Column, g.Ldc, t.Rows, nr);
+    }
+
+    /// <summary>Where one tile of C lies and which depth block fills it.</summary>
+    private readonly struct TileSite(float* c, int row, int column, int rows, float beta, bool firstBlock, bool lastBlock, float* edge)
+    {
+        /// <summary>The tile's first element in C.</summary>
+        public readonly float* C = c;
+
+        /// <summary>Row and column of that element in C.</summary>
+        public readonly int Row = row, Column = column;
+
+        /// <summary>Rows of the tile (MR, or fewer at the bottom edge).</summary>
+        public readonly int Rows = rows;
+
+        /// <summary>beta for this depth block (the caller's for the first, 1 after).</summary>
+        public readonly float Beta = beta;
+
+        /// <summary>Whether this depth block is the first (bias) or last (residual, activation).</summary>
+        public readonly bool FirstBlock = firstBlock, LastBlock = lastBlock;
+
+        /// <summary>Scratch for a ragged tile's sums (MR x NR).</summary>
+        public readonly float* Edge = edge;
     }
 
     /// <summary>Packs op(B)[pc..pc+kc, j0..j0+nc] into panels, from B as stored or from its row pointers.</summary>
@@ -538,8 +567,8 @@ internal static unsafe class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EdgeKernel(int kc, float* a, float* b, int cols, float* tile, int ldt)
     {
-        if (Avx512F.IsSupported && cols <= 16) SgemmMicroKernel.Avx512Columns16(kc, a, b, tile, ldt, 1f, 0f);
-        else if (Avx512F.IsSupported && cols <= 32) SgemmMicroKernel.Avx512Columns32(kc, a, b, tile, ldt, 1f, 0f);
+        if (Avx512F.IsSupported && cols <= 16) SgemmMicroKernel.Avx512Columns16(kc, a, b, tile, ldt);
+        else if (Avx512F.IsSupported && cols <= 32) SgemmMicroKernel.Avx512Columns32(kc, a, b, tile, ldt);
         else MicroKernel(kc, a, b, tile, ldt, 1f, 0f);
     }
 

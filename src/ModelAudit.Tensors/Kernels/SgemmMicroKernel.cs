@@ -85,9 +85,9 @@ internal static unsafe class SgemmMicroKernel
         Vector512.Store(v, c);
     }
 
-    /// <summary>The first 32 columns of a 64-wide panel (a ragged last panel), 6 rows, same order per element.</summary>
+    /// <summary>The first 32 columns of a 64-wide panel (a ragged last panel), 6 rows: the raw sums into <paramref name="tile"/> (row stride <paramref name="ldt"/>), same order per element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512Columns32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Avx512Columns32(int kc, float* a, float* b, float* tile, int ldt)
     {
         Vector512<float> c0_0 = default, c0_1 = default;
         Vector512<float> c1_0 = default, c1_1 = default;
@@ -108,31 +108,17 @@ internal static unsafe class SgemmMicroKernel
             a += 6;
             b += PanelWidth;
         }
-        Vector512<float> alphaV = Vector512.Create(alpha);
-        if (beta == 0)
-        {
-            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0); Vector512.Store(alphaV * c0_1, c + 0 * ldc + 16);
-            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0); Vector512.Store(alphaV * c1_1, c + 1 * ldc + 16);
-            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0); Vector512.Store(alphaV * c2_1, c + 2 * ldc + 16);
-            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0); Vector512.Store(alphaV * c3_1, c + 3 * ldc + 16);
-            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0); Vector512.Store(alphaV * c4_1, c + 4 * ldc + 16);
-            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0); Vector512.Store(alphaV * c5_1, c + 5 * ldc + 16);
-        }
-        else
-        {
-            Vector512<float> betaV = Vector512.Create(beta);
-            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV); Update(c + 0 * ldc + 16, c0_1, alphaV, betaV);
-            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV); Update(c + 1 * ldc + 16, c1_1, alphaV, betaV);
-            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV); Update(c + 2 * ldc + 16, c2_1, alphaV, betaV);
-            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV); Update(c + 3 * ldc + 16, c3_1, alphaV, betaV);
-            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV); Update(c + 4 * ldc + 16, c4_1, alphaV, betaV);
-            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV); Update(c + 5 * ldc + 16, c5_1, alphaV, betaV);
-        }
+        Vector512.Store(c0_0, tile + 0 * ldt + 0); Vector512.Store(c0_1, tile + 0 * ldt + 16);
+        Vector512.Store(c1_0, tile + 1 * ldt + 0); Vector512.Store(c1_1, tile + 1 * ldt + 16);
+        Vector512.Store(c2_0, tile + 2 * ldt + 0); Vector512.Store(c2_1, tile + 2 * ldt + 16);
+        Vector512.Store(c3_0, tile + 3 * ldt + 0); Vector512.Store(c3_1, tile + 3 * ldt + 16);
+        Vector512.Store(c4_0, tile + 4 * ldt + 0); Vector512.Store(c4_1, tile + 4 * ldt + 16);
+        Vector512.Store(c5_0, tile + 5 * ldt + 0); Vector512.Store(c5_1, tile + 5 * ldt + 16);
     }
 
-    /// <summary>The first 16 columns of a 64-wide panel (a ragged last panel), 6 rows, same order per element.</summary>
+    /// <summary>The first 16 columns of a 64-wide panel (a ragged last panel), 6 rows: the raw sums into <paramref name="tile"/> (row stride <paramref name="ldt"/>), same order per element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512Columns16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Avx512Columns16(int kc, float* a, float* b, float* tile, int ldt)
     {
         Vector512<float> c0_0 = default;
         Vector512<float> c1_0 = default;
@@ -153,31 +139,13 @@ internal static unsafe class SgemmMicroKernel
             a += 6;
             b += PanelWidth;
         }
-        Vector512<float> alphaV = Vector512.Create(alpha);
-        if (beta == 0)
-        {
-            Vector512.Store(alphaV * c0_0, c + 0 * ldc + 0);
-            Vector512.Store(alphaV * c1_0, c + 1 * ldc + 0);
-            Vector512.Store(alphaV * c2_0, c + 2 * ldc + 0);
-            Vector512.Store(alphaV * c3_0, c + 3 * ldc + 0);
-            Vector512.Store(alphaV * c4_0, c + 4 * ldc + 0);
-            Vector512.Store(alphaV * c5_0, c + 5 * ldc + 0);
-        }
-        else
-        {
-            Vector512<float> betaV = Vector512.Create(beta);
-            Update(c + 0 * ldc + 0, c0_0, alphaV, betaV);
-            Update(c + 1 * ldc + 0, c1_0, alphaV, betaV);
-            Update(c + 2 * ldc + 0, c2_0, alphaV, betaV);
-            Update(c + 3 * ldc + 0, c3_0, alphaV, betaV);
-            Update(c + 4 * ldc + 0, c4_0, alphaV, betaV);
-            Update(c + 5 * ldc + 0, c5_0, alphaV, betaV);
-        }
+        Vector512.Store(c0_0, tile + 0 * ldt + 0);
+        Vector512.Store(c1_0, tile + 1 * ldt + 0);
+        Vector512.Store(c2_0, tile + 2 * ldt + 0);
+        Vector512.Store(c3_0, tile + 3 * ldt + 0);
+        Vector512.Store(c4_0, tile + 4 * ldt + 0);
+        Vector512.Store(c5_0, tile + 5 * ldt + 0);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update(float* c, Vector512<float> acc, Vector512<float> alphaV, Vector512<float> betaV)
-        => Vector512.Store(Avx512F.FusedMultiplyAdd(acc, alphaV, betaV * Vector512.Load(c)), c);
 
     /// <summary>6x16 tile with Vector256: C[0..6, 0..16] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
