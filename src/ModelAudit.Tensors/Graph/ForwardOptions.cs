@@ -16,4 +16,17 @@ public sealed class ForwardOptions
     /// (the embedding output of a token model) interpolates that layer this way. The tensors stay the caller's.
     /// </summary>
     public IReadOnlyDictionary<int, Tensor> Replace { get; init; } = new Dictionary<int, Tensor>();
+
+    /// <summary>Told when each step of the pass (a node, or a convolution with the nodes fused into it) starts and ends; for benchmarks' per-step breakdowns.</summary>
+    internal IForwardStepObserver? StepObserver { get; init; }
+}
+
+/// <summary>Watches the steps of a forward pass (see <see cref="ForwardOptions.StepObserver"/>).</summary>
+internal interface IForwardStepObserver
+{
+    /// <summary>A step is about to run.</summary>
+    void Starting();
+
+    /// <summary>The step that started last has run: <paramref name="node"/>, with the nodes of <paramref name="fusion"/> when it ran fused.</summary>
+    void Finished(GraphNode node, ConvolutionFusion? fusion);
 }

@@ -99,14 +99,18 @@ public sealed class GraphExecutor
                     }
                     if (_fusions[node.Id] is { } fusion && CanFuse(fusion, readable, held))
                     {
+                        options.StepObserver?.Starting();
                         RunFused(fusion, values, owned, released, readable, held);
+                        options.StepObserver?.Finished(node, fusion);
                         pass.FusedConvolutions++;
                         foreach (var id in fusion.Skipped) skipped[id] = true;
                         continue;
                     }
                 }
                 if (options.Replace.Count > 0 && Replaces(node, options.Replace, values, owned, released, readable, held)) continue;
+                options.StepObserver?.Starting();
                 RunNode(node, values, owned, released, readable, held);
+                options.StepObserver?.Finished(node, null);
             }
         }
         catch

@@ -14,7 +14,7 @@ namespace ModelAudit.Benchmarks;
 /// split by kernel, stride, groups and output map. Not a comparison with a peer: it says what to optimise next.
 /// Threads: MODEL_AUDIT_BENCH_THREADS (default all cores). Besides wall time, the calling thread's CPU time
 /// (CLOCK_THREAD_CPUTIME_ID): at one thread that is the work itself, steady even on a loaded machine.
-/// The backward part (ProfileSuite.Backward.cs) splits the reverse pass the same way. MODEL_AUDIT_PROFILE_PARTS picks
+/// Then the executor's own forward split per (fused) step (ProfileSuite.Executor.cs): what really runs. The backward part (ProfileSuite.Backward.cs) splits the reverse pass the same way. MODEL_AUDIT_PROFILE_PARTS picks
 /// parts: comma-separated of forward, backward (default both).
 /// </summary>
 public sealed partial class ProfileSuite : IBenchmarkSuite
@@ -74,6 +74,7 @@ public sealed partial class ProfileSuite : IBenchmarkSuite
                 table.Add(category, count.ToString(CultureInfo.InvariantCulture), (seconds * 1e3).ToString("F2", CultureInfo.InvariantCulture),
                     (cpu * 1e3).ToString("F2", CultureInfo.InvariantCulture), (cpu / totalCpu).ToString("P1", CultureInfo.InvariantCulture));
             table.Write(output);
+            WriteExecutorSteps(graph, input, output);
             output.WriteLine();
         }
     }
