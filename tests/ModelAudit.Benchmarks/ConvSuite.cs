@@ -3,8 +3,8 @@ using ModelAudit.Tensors.Kernels;
 namespace ModelAudit.Benchmarks;
 
 /// <summary>
-/// 3x3 convolution 64 -> 64 channels on 56x56, batch 8, pad 1 (a ResNet stage-1 layer): forward, input
-/// gradient and filter gradient GFLOP/s, against an im2col + OpenBLAS cblas_sgemm forward reference.
+/// 3x3 convolution 64 -> 64 channels on 56x56, batch 8, pad 1 (a ResNet stage-1 layer), a pointwise one, mobilenet's
+/// stem (3 -> 16 channels, stride 2: <see cref="Conv2dSmallInput"/>) and a depthwise one: forward, input gradient and filter gradient GFLOP/s, against an im2col + OpenBLAS cblas_sgemm forward reference.
 /// </summary>
 public sealed class ConvSuite : IBenchmarkSuite
 {
@@ -16,6 +16,7 @@ public sealed class ConvSuite : IBenchmarkSuite
         {
             ("3x3 64->64 56x56 b8", new Conv2dGeometry(8, 64, 56, 56, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1)),
             ("1x1 64->256 56x56 b8", new Conv2dGeometry(8, 64, 56, 56, 256, 1, 1)),
+            ("stem 3x3/s2 3->16 224x224 b8", new Conv2dGeometry(8, 3, 224, 224, 16, 3, 3, 2, 2, 1, 1, 1, 1)),
             ("dw 3x3 64 56x56 b8", new Conv2dGeometry(8, 64, 56, 56, 64, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 64)),
         };
         if (!NativeMethods.HasOpenBlas) output.WriteLine($"OpenBLAS reference unavailable ({NativeMethods.OpenBlasError}): ratio column skipped.");

@@ -46,6 +46,11 @@ public sealed partial class CpuBackend
             // y[o, :] = a[o, :] op b[o] or a[o] op b[o, :] (a per-(sample, channel) scale such as squeeze-excitation):
             // one vector call per row instead of a strided walk.
             bool leftFull = a.Shape == y.Shape;
+            if (kind == BinaryKind.Mul)
+            {
+                ScaleRows(leftFull ? a : b, leftFull ? b : a, y, rows, length);
+                return;
+            }
             KernelParallel.For(rows, length, (first, end) =>
             {
                 ReadOnlySpan<float> sa = a.Span, sb = b.Span;
@@ -69,6 +74,16 @@ public sealed partial class CpuBackend
             else if (sa == 0 && sb == 1 && BinaryRowScalarLeft(kind, av[oa], bv.Slice(ob, len), yv.Slice(oy, len))) continue;
             else
                 for (int i = 0; i < len; i++) yv[oy + i] = Apply(kind, av[oa + i * sa], bv[ob + i * sb]);
+        }
+    }
+
+    /// <summary>y[r, :] = x[r, :] * scale[r] (<see cref="ChannelScale"/>), in parallel over rows.</summary>
+    private static unsafe void ScaleRows(Tensor x, Tensor scale, Tensor y, int rows, int length)
+    {
+        fixed (float* px = x.Span, ps = scale.Span, py = y.Span)
+        {
+            float* xs = px, ss = ps, ys = py;
+            KernelParallel.For(rows, length, (first, end) => ChannelScale.Rows(xs, ss, ys, length, first, end));
         }
     }
 

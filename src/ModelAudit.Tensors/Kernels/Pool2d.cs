@@ -162,14 +162,14 @@ internal static unsafe class Pool2d
         }
     }
 
-    /// <summary>y[n, c] = mean of x[n, c, :] over <paramref name="spatial"/> positions.</summary>
+    /// <summary>y[n, c] = mean of x[n, c, :] over <paramref name="spatial"/> positions, each summed in <see cref="PlaneMean"/>'s fixed order.</summary>
     public static void GlobalAverageForward(int batch, int channels, int spatial, ReadOnlySpan<float> x, Span<float> y)
     {
         CheckGlobal(batch, channels, spatial);
         int planes = batch * channels;
         KernelGuard.RequireLength(x.Length, (long)planes * spatial, nameof(x));
         KernelGuard.RequireLength(y.Length, planes, nameof(y));
-        for (int plane = 0; plane < planes; plane++) y[plane] = TensorPrimitives.Sum(x.Slice(plane * spatial, spatial)) / spatial;
+        fixed (float* px = x, py = y) PlaneMean.Forward(px, py, planes, spatial);
     }
 
     /// <summary>dx[n, c, :] = dy[n, c] / <paramref name="spatial"/> (overwrites dx).</summary>
