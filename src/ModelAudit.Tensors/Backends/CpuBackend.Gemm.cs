@@ -5,10 +5,16 @@ namespace ModelAudit.Tensors;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
+    /// <remarks>A few rows times a transposed matrix (a Linear layer on a small batch) reads the weights once, unpacked (<see cref="ShortGemm"/>).</remarks>
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
         Tensor a, int aOffset, int lda, Tensor b, int bOffset, int ldb,
         float beta, Tensor c, int cOffset, int ldc)
-        => Sgemm.Multiply(transA, transB, m, n, k, alpha, a.Span[aOffset..], lda, b.Span[bOffset..], ldb, beta, c.Span[cOffset..], ldc);
+    {
+        if (ShortGemm.Applies(transA, transB, m, n, k))
+            ShortGemm.Multiply(m, n, k, alpha, a.Span[aOffset..], lda, b.Span[bOffset..], ldb, beta, c.Span[cOffset..], ldc);
+        else
+            Sgemm.Multiply(transA, transB, m, n, k, alpha, a.Span[aOffset..], lda, b.Span[bOffset..], ldb, beta, c.Span[cOffset..], ldc);
+    }
 
     /// <inheritdoc/>
     /// <remarks>

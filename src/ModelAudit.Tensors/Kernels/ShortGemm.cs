@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelAudit.Tensors.Kernels;
+
+/// <summary>
+/// C = alpha * A B^T + beta * C for at most <see cref="MaxRows"/> rows of A (a classifier's Linear layer on a small
+/// batch, exported as Gemm with transB): the weights B [n, k] are read once, as stored, two rows at a time against all
+/// rows of A held in L1, with no packing; the product is bound by reading the weights. Each C element is one thread's
+/// sum in a fixed order (sixteen lane sums over whole vectors, reduced across lanes, then the tail in order), then
+/// alpha * s or alpha * s + beta * c as one fused multiply-add, as the blocked GEMM finishes; the order differs from the
+/// blocked GEMM's, so results agree with it to rounding, and do not depend on the thread count.
+/// </summary>
+internal static unsafe class ShortGemm
+{
+    /// <summary>The most rows of A taken: one register per row and B row, two B rows at a time.</summary>
+    public const int MaxRows = 8;
+
+    /// <summary>True for C = A B^T (A not transposed) with at most <see cref="MaxRows"/> rows and a depth of at least one vector.</summary>
+    public static bool Applies(bool transA, bool transB, int m, int n, int k)
+        => Vector512.IsHardwareAccelerated && !transA && transB && m is > 0 and <= MaxRows && n > 0 && k >= 16;
+
+    /// <summary>C[i, j] = alpha * sum over p of A[i, p] B[j, p] (+ beta * C[i, j] when beta is not 0).</summary>
+    public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        CheckMatrix(a.Length, m, k, lda, nameof(a));
+        CheckMatrix(b.Length, n, k, ldb, nameof(b));
+        CheckMatrix(c.Length, m, n, ldc, nameof(c));
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            float* sa = pa, sb = pb, sc = pc;
+            int pairs = (n + 1) / 2;
+            KernelParallel.For(pairs, 2L * MaxRows * k, (first, end) => Pairs(m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc, first, end));
+        }
+    }
+
+    private static void CheckMatrix(int length, int rows, int cols, int ld, string name)
+    {
+        if (ld < cols) throw new ArgumentOutOfRangeException(name, ld, $"Row stride must be at least {cols}.");
+        KernelGuard.RequireLength(length, (long)(rows - 1) * ld + cols, name);
+    }
+
+    /// <summary>Columns 2 * pair and 2 * pair + 1 of C for pairs [first, end); rows of A past m alias row 0 and are not stored, an odd last column pairs with itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pairs(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int first, int end)
+    {
+        float** rows = stackalloc float*[MaxRows];
+        for (int i = 0; i < MaxRows; i++) rows[i] = a + (long)(i < m ? i : 0) * lda;
+        float* a0 = rows[0], a1 = rows[1], a2 = rows[2], a3 = rows[3], a4 = rows[4], a5 = rows[5], a6 = rows[6], a7 = rows[7];
+        float* sums = stackalloc float[2 * MaxRows];
+        int whole = k & ~15;
+        for (int pair = first; pair < end; pair++)
+        {
+            int j0 = 2 * pair, j1 = Math.Min(j0 + 1, n - 1);
+            float* b0 = b + (long)j0 * ldb, b1 = b + (long)j1 * ldb;
+            Vector512<float> s00 = default, s10 = default, s20 = default, s30 = default, s40 = default, s50 = default, s60 = default, s70 = default;
+            Vector512<float> s01 = default, s11 = default, s21 = default, s31 = default, s41 = default, s51 = default, s61 = default, s71 = default;
+            for (int p = 0; p < whole; p += 16)
+            {
+                var w0 = Vector512.Load(b0 + p);
+                var w1 = Vector512.Load(b1 + p);
+                var x = Vector512.Load(a0 + p); s00 = Vector512.FusedMultiplyAdd(x, w0, s00); s01 = Vector512.FusedMultiplyAdd(x, w1, s01);
+                x = Vector512.Load(a1 + p); s10 = Vector512.FusedMultiplyAdd(x, w0, s10); s11 = Vector512.FusedMultiplyAdd(x, w1, s11);
+                x = Vector512.Load(a2 + p); s20 = Vector512.FusedMultiplyAdd(x, w0, s20); s21 = Vector512.FusedMultiplyAdd(x, w1, s21);
+                x = Vector512.Load(a3 + p); s30 = Vector512.FusedMultiplyAdd(x, w0, s30); s31 = Vector512.FusedMultiplyAdd(x, w1, s31);
+                x = Vector512.Load(a4 + p); s40 = Vector512.FusedMultiplyAdd(x, w0, s40); s41 = Vector512.FusedMultiplyAdd(x, w1, s41);
+                x = Vector512.Load(a5 + p); s50 = Vector512.FusedMultiplyAdd(x, w0, s50); s51 = Vector512.FusedMultiplyAdd(x, w1, s51);
+                x = Vector512.Load(a6 + p); s60 = Vector512.FusedMultiplyAdd(x, w0, s60); s61 = Vector512.FusedMultiplyAdd(x, w1, s61);
+                x = Vector512.Load(a7 + p); s70 = Vector512.FusedMultiplyAdd(x, w0, s70); s71 = Vector512.FusedMultiplyAdd(x, w1, s71);
+            }
+            sums[0] = Vector512.Sum(s00); sums[1] = Vector512.Sum(s10); sums[2] = Vector512.Sum(s20); sums[3] = Vector512.Sum(s30);
+            sums[4] = Vector512.Sum(s40); sums[5] = Vector512.Sum(s50); sums[6] = Vector512.Sum(s60); sums[7] = Vector512.Sum(s70);
+            sums[8] = Vector512.Sum(s01); sums[9] = Vector512.Sum(s11); sums[10] = Vector512.Sum(s21); sums[11] = Vector512.Sum(s31);
+            sums[12] = Vector512.Sum(s41); sums[13] = Vector512.Sum(s51); sums[14] = Vector512.Sum(s61); sums[15] = Vector512.Sum(s71);
+            for (int i = 0; i < m; i++)
+            {
+                Finish(sums[i], rows[i], b0, whole, k, alpha, beta, c + (long)i * ldc + j0);
+                if (j1 != j0) Finish(sums[MaxRows + i], rows[i], b1, whole, k, alpha, beta, c + (long)i * ldc + j1);
+            }
+        }
+    }
+
+    /// <summary>Adds the depth past the whole vectors in order, then writes alpha * s (+ beta * c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float s, float* a, float* b, int from, int k, float alpha, float beta, float* c)
+    {
+        for (int p = from; p < k; p++) s = MathF.FusedMultiplyAdd(a[p], b[p], s);
+        *c = beta == 0 ? alpha * s : MathF.FusedMultiplyAdd(s, alpha, beta * *c);
+    }
+}
