@@ -33,6 +33,17 @@ internal static unsafe class Conv2dBatched
             ForwardOnPoints(g, x, w, bias, residual, activation, y);
             return;
         }
+        if (IsPointwiseOnPlanes(g))
+        {
+            ForwardPointwisePerSample(g, x, w, bias, residual, activation, y);
+            return;
+        }
+        ForwardInBlocks(g, x, w, bias, residual, activation, y);
+    }
+
+    /// <summary><see cref="Forward"/> through blocks of samples side by side (taken for every geometry but the pointwise ones; tests run it on those too).</summary>
+    internal static void ForwardInBlocks(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
         Conv2dGeometry geometry = g;
         FusedActivation act = activation;
         int block = SamplesPerBlock(g), blocks = (g.Batch + block - 1) / block;
@@ -51,6 +62,44 @@ internal static unsafe class Conv2dBatched
     internal static bool IsPointwiseOnPoints(in Conv2dGeometry g)
         => g.Groups == 1 && g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1
            && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+
+    /// <summary>Output positions per sample from which a pointwise convolution's forward runs one GEMM per sample (<see cref="ForwardPointwisePerSample"/>).</summary>
+    public const int MinPointwiseSpatial = 128;
+
+    /// <summary>
+    /// A 1x1, stride 1, unpadded convolution in one group with at least <see cref="MinPointwiseSpatial"/> positions
+    /// (mobilenet's 14x14 maps): a sample's input [C, H*W] is already the GEMM's B and its output [O, H*W] its C.
+    /// </summary>
+    internal static bool IsPointwiseOnPlanes(in Conv2dGeometry g)
+        => g.Groups == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
+           && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && (long)g.OutHeight * g.OutWidth >= MinPointwiseSpatial;
+
+    /// <summary>
+    /// <see cref="IsPointwiseOnPlanes"/>: per sample, y_n = act(W x_n + bias + residual_n) by one GEMM with its epilogue
+    /// straight into y, so neither the lowering into panels nor the copy out of a block's product is needed (with 196
+    /// positions a sample already fills three of the micro-kernel's 64-column panels). Samples run in parallel when
+    /// there are at least as many as workers, otherwise one after another, each parallel inside; the same blocked GEMM
+    /// and epilogue either way, so results are bit-identical to the batched path and do not depend on the thread count.
+    /// </summary>
+    private static void ForwardPointwisePerSample(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        int inChannels = g.InChannels, outChannels = g.OutChannels, spatial = g.OutHeight * g.OutWidth;
+        FusedActivation act = activation;
+        long workPerSample = 2L * outChannels * spatial * inChannels;
+        bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
+        void Samples(int first, int end, bool parallel)
+        {
+            for (int n = first; n < end; n++)
+            {
+                long inAt = (long)n * inChannels * spatial, outAt = (long)n * outChannels * spatial;
+                var epilogue = new GemmEpilogue(bias, residual == null ? null : residual + outAt, act);
+                Sgemm.Multiply(false, false, outChannels, spatial, inChannels, 1f, new ReadOnlySpan<float>(w, outChannels * inChannels), inChannels,
+                    new ReadOnlySpan<float>(x + inAt, inChannels * spatial), spatial, 0f, new Span<float>(y + outAt, outChannels * spatial), spatial, parallel, epilogue);
+            }
+        }
+        if (sampleParallel) KernelParallel.For(g.Batch, workPerSample, (first, end) => Samples(first, end, parallel: false));
+        else Samples(0, g.Batch, parallel: true);
+    }
 
     /// <summary>
     /// <see cref="IsPointwiseOnPoints"/>: y rows filled with the bias, then y += x w^T (C filled with the bias and

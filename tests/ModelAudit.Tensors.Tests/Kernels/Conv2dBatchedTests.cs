@@ -71,6 +71,46 @@ public class Conv2dBatchedTests
                 Assert.Equal(acc.AsSpan(o * columns + n * spatial, spatial).ToArray(), y.AsSpan((n * g.OutChannels + o) * spatial, spatial).ToArray());
     }
 
+    /// <summary>
+    /// A pointwise convolution on 14x14 maps (one GEMM per sample straight into y, its epilogue adding bias and residual
+    /// and applying HardSwish) against the blocks of samples side by side with the copy out: the same blocked GEMM sums
+    /// (depth 40 and 300, past one depth block) and the same epilogue operations, bit for bit, at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(40)]
+    [InlineData(300)]
+    public unsafe void Forward_PointwisePerSampleVersusBlocks_BitIdentical(int inChannels)
+    {
+        var g = new Conv2dGeometry(5, inChannels, 14, 14, 24, 1, 1);
+        Assert.True(Conv2dBatched.Applies(g) && Conv2dBatched.IsPointwiseOnPlanes(g));
+        Assert.False(Conv2dBatched.IsPointwiseOnPlanes(g with { InHeight = 7, InWidth = 7 }));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 21), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 22);
+        float[] bias = KernelAssert.Random(g.OutChannels, 23), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 24, -4, 4);
+        var hardSwish = new FusedActivation(ModelAudit.Tensors.Operations.FusedActivationKind.GatedHardSigmoid, 1f / 6, 0.5f);
+        float[] Run(bool blocks, int threads)
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var y = new float[Conv2d.OutputLength(g)];
+                fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
+                {
+                    if (blocks) Conv2dBatched.ForwardInBlocks(g, px, pw, pb, pr, hardSwish, py);
+                    else Conv2dBatched.Forward(g, px, pw, pb, pr, hardSwish, py);
+                }
+                return y;
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+        int[] expected = [.. Run(blocks: true, 1).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(blocks: false, 1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(blocks: false, 2).Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void ForwardAndBackwardData_OneVersusTwoThreads_BitIdentical()
     {
