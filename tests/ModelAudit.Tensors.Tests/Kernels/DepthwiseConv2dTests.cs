@@ -48,6 +48,58 @@ public class DepthwiseConv2dTests
         Assert.Equal(one.Dx, two.Dx);
         Assert.Equal(one.Dw, two.Dw);
     }
+
+    /// <summary>
+    /// Small maps (mobilenet's 7x7, and 4 to 9 rows around the all-rows path for 5 to 8) against a scalar chain of fused
+    /// multiply-adds per output from the bias over the taps in (kh, kw) order, zeros for the padding: the kernel's own
+    /// definition, so equal bit for bit, for strides 1 and 2 and at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 7, 1)]
+    [InlineData(14, 14, 2)]
+    [InlineData(4, 6, 1)]
+    [InlineData(5, 3, 1)]
+    [InlineData(8, 5, 1)]
+    [InlineData(9, 7, 1)]
+    [InlineData(16, 12, 2)]
+    public void Forward_SmallMaps_BitIdenticalToScalarChain(int height, int width, int stride)
+    {
+        var g = new Conv2dGeometry(2, 20, height, width, 20, 5, 5, StrideH: stride, StrideW: stride, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 20);
+        Assert.True(Conv2d.IsDepthwise(g));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), height + width), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 2);
+        float[] bias = KernelAssert.Random(g.OutChannels, 3);
+        var expected = new float[Conv2d.OutputLength(g)];
+        for (int n = 0; n < g.Batch; n++)
+            for (int c = 0; c < g.InChannels; c++)
+                for (int oh = 0; oh < g.OutHeight; oh++)
+                    for (int ow = 0; ow < g.OutWidth; ow++)
+                    {
+                        float sum = bias[c];
+                        for (int kh = 0; kh < 5; kh++)
+                            for (int kw = 0; kw < 5; kw++)
+                            {
+                                int ih = oh * stride - 2 + kh, iw = ow * stride - 2 + kw;
+                                float v = (uint)ih < (uint)height && (uint)iw < (uint)width ? x[((n * g.InChannels + c) * height + ih) * width + iw] : 0f;
+                                sum = MathF.FusedMultiplyAdd(v, w[c * 25 + kh * 5 + kw], sum);
+                            }
+                        expected[((n * g.OutChannels + c) * g.OutHeight + oh) * g.OutWidth + ow] = sum;
+                    }
+        foreach (int threads in new[] { 1, 2 })
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var y = new float[expected.Length];
+                Conv2d.Forward(g, x, w, bias, y);
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+    }
 }
 
 /// <summary>Tests that change <see cref="KernelParallel.MaxDegree"/> run one at a time.</summary>
