@@ -103,7 +103,8 @@ internal static unsafe class Conv2dBatched
 
     /// <summary>
     /// <see cref="IsPointwiseOnPoints"/>: y rows filled with the bias, then y += x w^T (C filled with the bias and
-    /// multiplied with beta = 1, as the GEMM epilogue's bias), then the residual and activation over y.
+    /// multiplied with beta = 1, as the GEMM epilogue's bias; <see cref="ShortGemm"/> for a batch of at most eight, which
+    /// reads the weights once, else the GEMM), then the residual and activation over y.
     /// </summary>
     private static void ForwardOnPoints(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
@@ -114,8 +115,13 @@ internal static unsafe class Conv2dBatched
             var row = new ReadOnlySpan<float>(bias, outChannels);
             for (int n = 0; n < batch; n++) row.CopyTo(output.Slice(n * outChannels, outChannels));
         }
-        Sgemm.Multiply(false, true, batch, outChannels, inChannels, 1f, new ReadOnlySpan<float>(x, batch * inChannels), inChannels,
-            new ReadOnlySpan<float>(w, outChannels * inChannels), inChannels, bias != null ? 1f : 0f, output, outChannels, parallel: true);
+        var input = new ReadOnlySpan<float>(x, batch * inChannels);
+        var weights = new ReadOnlySpan<float>(w, outChannels * inChannels);
+        // A batch of at most eight: the weights read once, unpacked.
+        if (ShortGemm.Applies(false, true, batch, outChannels, inChannels))
+            ShortGemm.Multiply(batch, outChannels, inChannels, 1f, input, inChannels, weights, inChannels, bias != null ? 1f : 0f, output, outChannels);
+        else
+            Sgemm.Multiply(false, true, batch, outChannels, inChannels, 1f, input, inChannels, weights, inChannels, bias != null ? 1f : 0f, output, outChannels, parallel: true);
         if (residual != null || activation.IsActive) ResidualActivation.Apply(y, residual, activation, y, batch * outChannels);
     }
 

@@ -111,6 +111,50 @@ public class Conv2dBatchedTests
         Assert.Equal(expected, Run(blocks: false, 2).Select(BitConverter.SingleToInt32Bits));
     }
 
+    /// <summary>
+    /// Squeeze-excitation's 1x1 convolutions on 1x1 maps, batch 8 (the weights read once by <see cref="ShortGemm"/>) and
+    /// batch 9 (the GEMM): y = x w^T + bias against float64, within 1e-5 of the sum of |terms| (float32 sums of 150
+    /// products of [-1, 1] values, in another order than float64's), and bit-identical at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public unsafe void Forward_PointwiseOnPoints_MatchesFloat64(int batch)
+    {
+        var g = new Conv2dGeometry(batch, 150, 1, 1, 37, 1, 1);
+        Assert.True(Conv2dBatched.IsPointwiseOnPoints(g));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 41), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 42);
+        float[] bias = KernelAssert.Random(g.OutChannels, 43);
+        float[] Run(int threads)
+        {
+            int before = KernelParallel.MaxDegree;
+            KernelParallel.MaxDegree = threads;
+            try
+            {
+                var y = new float[Conv2d.OutputLength(g)];
+                Conv2d.Forward(g, x, w, bias, y);
+                return y;
+            }
+            finally
+            {
+                KernelParallel.MaxDegree = before;
+            }
+        }
+        float[] one = Run(1);
+        Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                double sum = bias[o], magnitude = Math.Abs(bias[o]);
+                for (int c = 0; c < g.InChannels; c++)
+                {
+                    sum += (double)x[n * g.InChannels + c] * w[o * g.InChannels + c];
+                    magnitude += Math.Abs((double)x[n * g.InChannels + c] * w[o * g.InChannels + c]);
+                }
+                Assert.True(Math.Abs(sum - one[n * g.OutChannels + o]) <= 1e-5 * magnitude, $"y[{n}, {o}] = {one[n * g.OutChannels + o]}, expected {sum}");
+            }
+    }
+
     [Fact]
     public void ForwardAndBackwardData_OneVersusTwoThreads_BitIdentical()
     {
