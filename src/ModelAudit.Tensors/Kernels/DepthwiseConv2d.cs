@@ -295,7 +295,7 @@ internal static unsafe class DepthwiseConv2d
 
     /// <summary>
     /// <see cref="ForwardPlane"/> with 512-bit vectors: blocks of four rows by two vectors, or, for the last single vector
-    /// of columns, eight rows by one vector (eight independent sums either way; the last block of a column overlaps
+    /// of columns, eight (or seven, where fewer rows result) rows by one vector (seven or eight independent sums; the last block of a column overlaps
     /// the one before it). Every element sums its taps in order from the bias, as with 256-bit vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -324,7 +324,8 @@ internal static unsafe class DepthwiseConv2d
         }
         if (ow < rounded)
         {
-            int rows = outH >= 8 ? 8 : outH >= 4 ? 4 : 1;
+            // Blocks of eight rows, or of seven where that computes fewer rows (14x14 maps: 14 rows, not 16).
+            int rows = outH >= 8 ? (RoundUp(outH, 7) < RoundUp(outH, 8) ? 7 : 8) : outH >= 4 ? 4 : 1;
             for (int next = 0; next < outH; next += rows)
             {
                 int oh = Math.Min(next, outH - rows);
@@ -392,6 +393,29 @@ internal static unsafe class DepthwiseConv2d
             tail.Store(a5, y + 5 * outW, ow);
             tail.Store(a6, y + 6 * outW, ow);
             tail.Store(a7, y + 7 * outW, ow);
+        }
+        else if (rows == 7)
+        {
+            Vector512<float> a0 = biasV, a1 = biasV, a2 = biasV, a3 = biasV, a4 = biasV, a5 = biasV, a6 = biasV;
+            for (int t = 0; t < kernelArea; t++)
+            {
+                float* s = source + taps[t] + ow;
+                Vector512<float> wv = Vector512.Create(w[t]);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(s), wv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(s + rowStep), wv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 2 * rowStep), wv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 3 * rowStep), wv, a3);
+                a4 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 4 * rowStep), wv, a4);
+                a5 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 5 * rowStep), wv, a5);
+                a6 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 6 * rowStep), wv, a6);
+            }
+            tail.Store(a0, y, ow);
+            tail.Store(a1, y + outW, ow);
+            tail.Store(a2, y + 2 * outW, ow);
+            tail.Store(a3, y + 3 * outW, ow);
+            tail.Store(a4, y + 4 * outW, ow);
+            tail.Store(a5, y + 5 * outW, ow);
+            tail.Store(a6, y + 6 * outW, ow);
         }
         else if (rows == 4)
         {

@@ -50,7 +50,8 @@ public class DepthwiseConv2dTests
     }
 
     /// <summary>
-    /// Small maps (mobilenet's 7x7, and 4 to 9 rows around the all-rows path for 5 to 8) against a scalar chain of fused
+    /// Small maps (mobilenet's 7x7 and 14x14, 4 to 9 rows around the all-rows path for 5 to 8, heights around the
+    /// 512-bit path's blocks of seven or eight rows) against a scalar chain of fused
     /// multiply-adds per output from the bias over the taps in (kh, kw) order, zeros for the padding: the kernel's own
     /// definition, so equal bit for bit, for strides 1 and 2 and at one and two threads.
     /// </summary>
@@ -62,6 +63,10 @@ public class DepthwiseConv2dTests
     [InlineData(8, 5, 1)]
     [InlineData(9, 7, 1)]
     [InlineData(16, 12, 2)]
+    [InlineData(14, 14, 1)] // 512-bit vectors: blocks of seven rows
+    [InlineData(21, 13, 1)]
+    [InlineData(12, 14, 1)] // blocks of eight
+    [InlineData(28, 14, 2)]
     public void Forward_SmallMaps_BitIdenticalToScalarChain(int height, int width, int stride)
     {
         var g = new Conv2dGeometry(2, 20, height, width, 20, 5, 5, StrideH: stride, StrideW: stride, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 20);
