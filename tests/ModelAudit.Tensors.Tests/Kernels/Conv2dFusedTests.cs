@@ -31,7 +31,10 @@ public class Conv2dFusedTests
     private static readonly Dictionary<string, Conv2dGeometry> Geometries = new()
     {
         // im2col per sample, 288 = 32*3*3 deep: two depth blocks, so the bias must go in before the second one.
-        ["3x3 per sample, two depth blocks"] = new(3, 32, 20, 20, 16, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // (12 output channels: fewer than the Winograd path takes.)
+        ["3x3 per sample, two depth blocks"] = new(3, 32, 20, 20, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // Winograd F(2x2, 3x3): the bias with the output transform, residual and activation as each row run is stored.
+        ["3x3 Winograd"] = new(3, 32, 20, 20, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         // 1x1 stride 1: the input is the GEMM operand.
         ["1x1 pointwise"] = new(2, 8, 18, 18, 20, 1, 1),
         // 1x1 stride 2 (resnet's downsample), lowered.
@@ -79,7 +82,7 @@ public class Conv2dFusedTests
     }
 
     /// <summary>
-    /// The operations apart. Groups == 1 per-sample cases are rebuilt from the GEMM itself as the convolution did before
+    /// The operations apart. Groups == 1 per-sample cases (not on the Winograd path) are rebuilt from the GEMM itself as the convolution did before
     /// fusion (C filled with the bias, then multiplied with beta = 1); the other paths use the unfused kernel.
     /// Then Add (TensorPrimitives.Add), Relu (TensorPrimitives.Max with 0), HardSigmoid and Mul (TensorPrimitives.Multiply)
     /// as their nodes compute them.
@@ -87,7 +90,7 @@ public class Conv2dFusedTests
     private static float[] Unfused(in Conv2dGeometry g, float[] x, float[] w, float[] bias, float[]? residual, FusedActivation activation)
     {
         var y = new float[Conv2d.OutputLength(g)];
-        bool perSample = g.Groups == 1 && !Conv2dBatched.Applies(g);
+        bool perSample = g.Groups == 1 && !Conv2dBatched.Applies(g) && !Conv2dWinograd.Applies(g);
         if (perSample)
         {
             int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, inSample = g.InChannels * g.InHeight * g.InWidth;
