@@ -198,11 +198,13 @@ internal static unsafe class Conv2dWinograd
         int c = g.InChannels;
         int chunk = Math.Min(ChannelChunk, (g.OutChannels + 5) / 6 * 6);
         int vLength = 16 * c * VStride, mLength = 16 * chunk * BlockTiles;
-        float[] scratch = ScratchBuffer.Shared.Rent(vLength + mLength);
+        // V and M 64-byte aligned: the micro-kernel's 16-float loads of V and stores of M then never straddle cache lines.
+        float[] scratch = ScratchBuffer.Shared.Rent(vLength + mLength + 16);
         try
         {
-            fixed (float* ps = scratch)
+            fixed (float* pscratch = scratch)
             {
+                float* ps = (float*)(((nint)pscratch + 63) & ~(nint)63);
                 for (int block = first; block < end; block++)
                 {
                     var tiles = new TileBlock(g, block);
