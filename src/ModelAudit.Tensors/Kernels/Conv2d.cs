@@ -41,6 +41,11 @@ internal static unsafe class Conv2d
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
             float* xs = px, ws = pw, bs = bias.IsEmpty ? null : pb, rs = residual.IsEmpty ? null : pr, ys = py;
+            if (Conv2dWinograd.Applies(g))
+            {
+                Conv2dWinograd.Forward(g, xs, ws, bs, rs, activation, ys);
+                return;
+            }
             if (Conv2dSmallInput.Applies(g)) { Conv2dSmallInput.Forward(g, xs, ws, bs, rs, activation, ys); return; }
             if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
             {

@@ -31,7 +31,10 @@ public class Conv2dFusedTests
     private static readonly Dictionary<string, Conv2dGeometry> Geometries = new()
     {
         // im2col per sample, 288 = 32*3*3 deep: two depth blocks, so the bias must go in before the second one.
-        ["3x3 per sample, two depth blocks"] = new(3, 32, 20, 20, 16, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // (12 output channels: fewer than the Winograd path takes.)
+        ["3x3 per sample, two depth blocks"] = new(3, 32, 20, 20, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        // Winograd F(2x2, 3x3): the bias with the output transform, residual and activation as each row run is stored.
+        ["3x3 Winograd"] = new(3, 32, 20, 20, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         // 1x1 stride 1: the input is the GEMM operand.
         ["1x1 pointwise"] = new(2, 8, 18, 18, 20, 1, 1),
         // 1x1 stride 2 (resnet's downsample), lowered.
@@ -39,9 +42,11 @@ public class Conv2dFusedTests
         // 7x7 maps: samples batched side by side.
         ["7x7 batched"] = new(5, 16, 7, 7, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         // 14x14 maps, pointwise: one GEMM per sample straight into y (in parallel at two threads).
-        ["14x14 batched, three blocks"] = new(5, 16, 14, 14, 24, 1, 1),
-        // Two output channels: the GEMM's unpacked path.
-        ["2 output channels, unpacked GEMM"] = new(2, 3, 20, 20, 2, 3, 3),
+        ["14x14 pointwise, per sample"] = new(5, 16, 14, 14, 24, 1, 1),
+        // Two output channels: the GEMM's unpacked path (depth 36: past the small-input kernel's).
+        ["2 output channels, unpacked GEMM"] = new(2, 4, 20, 20, 2, 3, 3),
+        // An image stem (3 input channels, stride 2): the direct small-input kernel.
+        ["stem 3x3 stride 2, 3 channels"] = new(2, 3, 30, 34, 16, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         ["depthwise 3x3"] = new(2, 12, 15, 15, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 12),
         // mobilenet_v3's depthwise 5x5 on 14x14 maps (four-row blocks and a two-row rest) and 3x3 stride 2.
         ["depthwise 5x5"] = new(2, 24, 14, 14, 24, 5, 5, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 24),
@@ -81,7 +86,7 @@ public class Conv2dFusedTests
     }
 
     /// <summary>
-    /// The operations apart. Groups == 1 per-sample cases are rebuilt from the GEMM itself as the convolution did before
+    /// The operations apart. Groups == 1 per-sample cases (not on the Winograd path) are rebuilt from the GEMM itself as the convolution did before
     /// fusion (C filled with the bias, then multiplied with beta = 1); the other paths use the unfused kernel.
     /// Then Add (TensorPrimitives.Add), Relu (TensorPrimitives.Max with 0), HardSigmoid and Mul (TensorPrimitives.Multiply)
     /// as their nodes compute them.
@@ -89,7 +94,7 @@ public class Conv2dFusedTests
     private static float[] Unfused(in Conv2dGeometry g, float[] x, float[] w, float[] bias, float[]? residual, FusedActivation activation)
     {
         var y = new float[Conv2d.OutputLength(g)];
-        bool perSample = g.Groups == 1 && !Conv2dBatched.Applies(g);
+        bool perSample = g.Groups == 1 && !Conv2dBatched.Applies(g) && !Conv2dWinograd.Applies(g);
         if (perSample)
         {
             int kernelSize = g.InChannels * g.KernelHeight * g.KernelWidth, spatial = g.OutHeight * g.OutWidth, inSample = g.InChannels * g.InHeight * g.InWidth;
