@@ -5,12 +5,15 @@ namespace ModelAudit.Tensors;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    /// <remarks>A few rows times a transposed matrix (a Linear layer on a small batch) reads the weights once, unpacked (<see cref="ShortGemm"/>).</remarks>
+    /// <remarks>
+    /// A times a transposed B of at least <see cref="ShortGemm.MinLinearWeights"/> floats (a large Linear layer) reads B as
+    /// stored, unpacked (<see cref="ShortGemm"/>: at a small batch, one read of the weights); chosen by B's shape alone.
+    /// </remarks>
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
         Tensor a, int aOffset, int lda, Tensor b, int bOffset, int ldb,
         float beta, Tensor c, int cOffset, int ldc)
     {
-        if (ShortGemm.Applies(transA, transB, m, n, k))
+        if (ShortGemm.Applies(transA, transB, m, n, k) && (long)n * k >= ShortGemm.MinLinearWeights)
             ShortGemm.Multiply(m, n, k, alpha, a.Span[aOffset..], lda, b.Span[bOffset..], ldb, beta, c.Span[cOffset..], ldc);
         else
             Sgemm.Multiply(transA, transB, m, n, k, alpha, a.Span[aOffset..], lda, b.Span[bOffset..], ldb, beta, c.Span[cOffset..], ldc);

@@ -103,8 +103,8 @@ internal static unsafe class Conv2dBatched
 
     /// <summary>
     /// <see cref="IsPointwiseOnPoints"/>: y rows filled with the bias, then y += x w^T (C filled with the bias and
-    /// multiplied with beta = 1, as the GEMM epilogue's bias; <see cref="ShortGemm"/> for a batch of at most eight, which
-    /// reads the weights once, else the GEMM), then the residual and activation over y.
+    /// multiplied with beta = 1, as the GEMM epilogue's bias; by <see cref="ShortGemm"/>, which reads the weights as
+    /// stored, or the GEMM for depths under one vector), then the residual and activation over y.
     /// </summary>
     private static void ForwardOnPoints(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
@@ -117,7 +117,7 @@ internal static unsafe class Conv2dBatched
         }
         var input = new ReadOnlySpan<float>(x, batch * inChannels);
         var weights = new ReadOnlySpan<float>(w, outChannels * inChannels);
-        // A batch of at most eight: the weights read once, unpacked.
+        // The weights read as stored, unpacked (for a batch of up to eight, once); chosen by the weights' shape alone, so a sample's result does not depend on its batch.
         if (ShortGemm.Applies(false, true, batch, outChannels, inChannels))
             ShortGemm.Multiply(batch, outChannels, inChannels, 1f, input, inChannels, weights, inChannels, bias != null ? 1f : 0f, output, outChannels);
         else

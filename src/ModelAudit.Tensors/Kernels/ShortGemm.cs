@@ -4,21 +4,33 @@ using System.Runtime.Intrinsics;
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
-/// C = alpha * A B^T + beta * C for at most <see cref="MaxRows"/> rows of A (a classifier's Linear layer on a small
-/// batch, exported as Gemm with transB): the weights B [n, k] are read once, as stored, two rows at a time against all
-/// rows of A held in L1, with no packing; the product is bound by reading the weights. Each C element is one thread's
-/// sum in a fixed order (sixteen lane sums over whole vectors, reduced across lanes, then the tail in order), then
-/// alpha * s or alpha * s + beta * c as one fused multiply-add, as the blocked GEMM finishes; the order differs from the
-/// blocked GEMM's, so results agree with it to rounding, and do not depend on the thread count.
+/// C = alpha * A B^T + beta * C with B stored [n, k] as it is (a Linear layer exported as Gemm with transB, a
+/// squeeze-excitation 1x1 convolution on 1x1 maps): B is read as stored, two rows at a time against eight rows of A in
+/// registers, with no packing, so at a small batch (a classifier on 8 samples) the product costs one read of the
+/// weights. For more rows, blocks of B rows small enough to stay in L2 are swept by every group of eight rows of A.
+/// Each C element is one thread's sum in a fixed order (sixteen lane sums over whole vectors, reduced across lanes,
+/// then the tail in order), then alpha * s or alpha * s + beta * c as one fused multiply-add, as the blocked GEMM
+/// finishes. The order differs from the blocked GEMM's, so results agree with it to rounding; they depend on neither
+/// the thread count nor the number of rows (a sample's result is the same in any batch), which is why the choice of
+/// this path depends on the shapes of B alone.
 /// </summary>
 internal static unsafe class ShortGemm
 {
-    /// <summary>The most rows of A taken: one register per row and B row, two B rows at a time.</summary>
-    public const int MaxRows = 8;
+    /// <summary>Rows of A per pass: one register per row and B row, two B rows at a time.</summary>
+    public const int RowsPerPass = 8;
 
-    /// <summary>True for C = A B^T (A not transposed) with at most <see cref="MaxRows"/> rows and a depth of at least one vector.</summary>
+    /// <summary>Floats of B per block swept by all row groups (256 KB: within L2 beside A's rows).</summary>
+    private const int BlockFloats = 1 << 16;
+
+    /// <summary>
+    /// Weights (n * k floats) from which a Linear layer's Gemm takes this path: below, packing B costs the GEMM little
+    /// (and a small model's results stay those of the GEMM); mobilenet's classifier holds 590K and 1M.
+    /// </summary>
+    public const long MinLinearWeights = 1L << 16;
+
+    /// <summary>True for C = A B^T (A not transposed, B transposed) with a depth of at least one 16-float vector, on AVX-512 hardware; never decided by the number of rows.</summary>
     public static bool Applies(bool transA, bool transB, int m, int n, int k)
-        => Vector512.IsHardwareAccelerated && !transA && transB && m is > 0 and <= MaxRows && n > 0 && k >= 16;
+        => Vector512.IsHardwareAccelerated && !transA && transB && m > 0 && n > 0 && k >= 16;
 
     /// <summary>C[i, j] = alpha * sum over p of A[i, p] B[j, p] (+ beta * C[i, j] when beta is not 0).</summary>
     public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
@@ -29,8 +41,13 @@ internal static unsafe class ShortGemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             float* sa = pa, sb = pb, sc = pc;
-            int pairs = (n + 1) / 2;
-            KernelParallel.For(pairs, 2L * MaxRows * k, (first, end) => Pairs(m, n, k, alpha, sa, lda, sb, ldb, beta, sc, ldc, first, end));
+            int pairs = (n + 1) / 2, blockPairs = Math.Max(1, BlockFloats / (2 * k));
+            KernelParallel.For(pairs, 2L * m * k, (first, end) =>
+            {
+                for (int block = first; block < end; block += blockPairs)
+                    for (int i0 = 0; i0 < m; i0 += RowsPerPass)
+                        Pairs(Math.Min(RowsPerPass, m - i0), n, k, alpha, sa + (long)i0 * lda, lda, sb, ldb, beta, sc + (long)i0 * ldc, ldc, block, Math.Min(end, block + blockPairs));
+            });
         }
     }
 
@@ -40,14 +57,14 @@ internal static unsafe class ShortGemm
         KernelGuard.RequireLength(length, (long)(rows - 1) * ld + cols, name);
     }
 
-    /// <summary>Columns 2 * pair and 2 * pair + 1 of C for pairs [first, end); rows of A past m alias row 0 and are not stored, an odd last column pairs with itself.</summary>
+    /// <summary>Columns 2 * pair and 2 * pair + 1 of C for pairs [first, end) and m (at most eight) rows; rows past m alias row 0 and are not stored, an odd last column pairs with itself.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pairs(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int first, int end)
     {
-        float** rows = stackalloc float*[MaxRows];
-        for (int i = 0; i < MaxRows; i++) rows[i] = a + (long)(i < m ? i : 0) * lda;
+        float** rows = stackalloc float*[RowsPerPass];
+        for (int i = 0; i < RowsPerPass; i++) rows[i] = a + (long)(i < m ? i : 0) * lda;
         float* a0 = rows[0], a1 = rows[1], a2 = rows[2], a3 = rows[3], a4 = rows[4], a5 = rows[5], a6 = rows[6], a7 = rows[7];
-        float* sums = stackalloc float[2 * MaxRows];
+        float* sums = stackalloc float[2 * RowsPerPass];
         int whole = k & ~15;
         for (int pair = first; pair < end; pair++)
         {
@@ -75,7 +92,7 @@ internal static unsafe class ShortGemm
             for (int i = 0; i < m; i++)
             {
                 Finish(sums[i], rows[i], b0, whole, k, alpha, beta, c + (long)i * ldc + j0);
-                if (j1 != j0) Finish(sums[MaxRows + i], rows[i], b1, whole, k, alpha, beta, c + (long)i * ldc + j1);
+                if (j1 != j0) Finish(sums[RowsPerPass + i], rows[i], b1, whole, k, alpha, beta, c + (long)i * ldc + j1);
             }
         }
     }

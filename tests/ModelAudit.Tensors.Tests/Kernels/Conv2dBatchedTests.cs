@@ -112,9 +112,9 @@ public class Conv2dBatchedTests
     }
 
     /// <summary>
-    /// Squeeze-excitation's 1x1 convolutions on 1x1 maps, batch 8 (the weights read once by <see cref="ShortGemm"/>) and
-    /// batch 9 (the GEMM): y = x w^T + bias against float64, within 1e-5 of the sum of |terms| (float32 sums of 150
-    /// products of [-1, 1] values, in another order than float64's), and bit-identical at one and two threads.
+    /// Squeeze-excitation's 1x1 convolutions on 1x1 maps, batch 8 and 9 (<see cref="ShortGemm"/>): y = x w^T + bias against
+    /// float64, within 1e-5 of the sum of |terms| (float32 sums of 150 products of [-1, 1] values, in another order than
+    /// float64's), bit-identical at one and two threads, and each sample the same as in a batch of one.
     /// </summary>
     [Theory]
     [InlineData(8)]
@@ -142,6 +142,10 @@ public class Conv2dBatchedTests
         }
         float[] one = Run(1);
         Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
+        var single = g with { Batch = 1 };
+        var last = new float[g.OutChannels];
+        Conv2d.Forward(single, x.AsSpan((batch - 1) * g.InChannels, g.InChannels), w, bias, last);
+        Assert.Equal(last.Select(BitConverter.SingleToInt32Bits), one.Skip((batch - 1) * g.OutChannels).Select(BitConverter.SingleToInt32Bits));
         for (int n = 0; n < batch; n++)
             for (int o = 0; o < g.OutChannels; o++)
             {
