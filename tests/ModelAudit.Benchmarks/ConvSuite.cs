@@ -4,7 +4,7 @@ namespace ModelAudit.Benchmarks;
 
 /// <summary>
 /// 3x3 convolution 64 -> 64 channels on 56x56, batch 8, pad 1 (a ResNet stage-1 layer), a pointwise one, mobilenet's
-/// stem (3 -> 16 channels, stride 2: <see cref="Conv2dSmallInput"/>) and a depthwise one: forward, input gradient and filter gradient GFLOP/s, against an im2col + OpenBLAS cblas_sgemm forward reference.
+/// stem (3 -> 16 channels, stride 2) and a depthwise one: forward, input gradient and filter gradient GFLOP/s, against an im2col + OpenBLAS cblas_sgemm forward reference.
 /// </summary>
 public sealed class ConvSuite : IBenchmarkSuite
 {

@@ -46,7 +46,6 @@ internal static unsafe class Conv2d
                 Conv2dWinograd.Forward(g, xs, ws, bs, rs, activation, ys);
                 return;
             }
-            if (Conv2dSmallInput.Applies(g)) { Conv2dSmallInput.Forward(g, xs, ws, bs, rs, activation, ys); return; }
             if (Conv2dBatched.IsPointwiseOnPoints(g)) { Conv2dBatched.Forward(g, xs, ws, bs, rs, activation, ys); return; } // any batch, one sample too: its result must not depend on the batch
             if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
             {
