@@ -36,11 +36,8 @@ internal static unsafe class DepthwiseConv2d
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>
-    /// y = act(depthwise conv(x, w) + bias + residual) (bias and residual may be empty): without a residual the activation
-    /// is applied to the sums in registers as they are stored (<see cref="ResidualActivation.Activate(Vector512{float}, in FusedActivation)"/>,
-    /// the same vector operations as the separate pass, whose scalar form for a row's last few columns may differ from
-    /// the vector form only in the sign of a clamped -0); with one, both are applied to each plane right after it is
-    /// computed, while it is in cache.
+    /// y = act(depthwise conv(x, w) + bias + residual) (bias and residual may be empty): the residual and activation
+    /// applied to each plane right after it is computed, while it is in cache.
     /// </summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
@@ -49,9 +46,8 @@ internal static unsafe class DepthwiseConv2d
         var plane = new DepthwisePlane(g, wide ? WideLanes : Lanes);
         int channels = g.InChannels, kernelArea = g.KernelHeight * g.KernelWidth;
         long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
-        // Without a residual the activation is applied to the sums in registers as they are stored; with one, to each plane after it is computed.
-        bool hasBias = !bias.IsEmpty, tail = !residual.IsEmpty;
-        FusedActivation act = activation, storeAct = tail ? FusedActivation.None : activation;
+        bool hasBias = !bias.IsEmpty, tail = !residual.IsEmpty || activation.IsActive;
+        FusedActivation act = activation;
         fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
         {
             float* xs = px, ws = pw, bs = pb, rs = residual.IsEmpty ? null : pr, ys = py;
@@ -71,8 +67,8 @@ internal static unsafe class DepthwiseConv2d
                             if (p == first) plane.Lower(xs + p * inPlane, padded);
                             else plane.LowerInterior(xs + p * inPlane, padded);
                             float* yPlane = ys + p * outPlane;
-                            if (wide) ForwardPlaneWide(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, storeAct, yPlane);
-                            else ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, storeAct, yPlane);
+                            if (wide) ForwardPlaneWide(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, yPlane);
+                            else ForwardPlane(plane, padded, taps, ws + (long)c * kernelArea, hasBias ? bs[c] : 0f, yPlane);
                             if (tail) ResidualActivation.Apply(yPlane, rs == null ? null : rs + p * outPlane, act, yPlane, checked((int)outPlane));
                         }
                     }
@@ -170,11 +166,11 @@ internal static unsafe class DepthwiseConv2d
     /// its taps in order, starting from the bias. A row's last vector, when partial, is stored under a mask.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, in FusedActivation activation, float* y)
+    private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
         int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
         Vector256<float> biasV = Vector256.Create(bias);
-        var tail = new RowTail(outW, activation);
+        var tail = new RowTail(outW);
         if (rounded == Lanes && outH is >= 5 and <= 8)
         {
             AllRowsOneVector(padded, rowStep, taps, w, kernelArea, biasV, y, outH, outW, tail);
@@ -303,10 +299,10 @@ internal static unsafe class DepthwiseConv2d
     /// the one before it). Every element sums its taps in order from the bias, as with 256-bit vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlaneWide(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, in FusedActivation activation, float* y)
+    private static void ForwardPlaneWide(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
         int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
-        var tail = new WideRowTail(outW, activation);
+        var tail = new WideRowTail(outW);
         Vector512<float> biasV = Vector512.Create(bias);
         int ow = 0;
         for (; ow + 2 * WideLanes <= rounded; ow += 2 * WideLanes)
@@ -452,46 +448,37 @@ internal static unsafe class DepthwiseConv2d
     {
         private readonly int _fullEnd;
         private readonly Vector512<float> _mask;
-        private readonly FusedActivation _activation;
 
-        public WideRowTail(int width, in FusedActivation activation)
+        public WideRowTail(int width)
         {
             _fullEnd = width - width % WideLanes;
             _mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width % WideLanes)).AsSingle();
-            _activation = activation;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(Vector512<float> value, float* row, int column)
         {
-            if (_activation.IsActive) value = ResidualActivation.Activate(value, _activation);
             if (column < _fullEnd) value.Store(row + column);
             else Avx512F.MaskStore(row + column, _mask, value);
         }
     }
 
-    /// <summary>
-    /// Stores a vector of output columns of one row, activated first when the convolution's activation is applied in
-    /// registers: whole, or (the row's last, partial vector) only the lanes inside the row.
-    /// </summary>
+    /// <summary>Stores a vector of output columns of one row: whole, or (the row's last, partial vector) only the lanes inside the row.</summary>
     private readonly struct RowTail
     {
         private readonly int _width, _fullEnd;
         private readonly Vector256<float> _mask;
-        private readonly FusedActivation _activation;
 
-        public RowTail(int width, in FusedActivation activation)
+        public RowTail(int width)
         {
             _width = width;
             _fullEnd = width - width % Lanes;
             _mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(width % Lanes)).AsSingle();
-            _activation = activation;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(Vector256<float> value, float* row, int column)
         {
-            if (_activation.IsActive) value = ResidualActivation.Activate(value, _activation);
             if (column < _fullEnd)
             {
                 value.Store(row + column);

@@ -48,7 +48,7 @@ public class Conv2dFusedTests
         ["depthwise 3x3"] = new(2, 12, 15, 15, 12, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 12),
         // mobilenet_v3's depthwise 5x5 on 14x14 maps (four-row blocks and a two-row rest) and 3x3 stride 2.
         ["depthwise 5x5"] = new(2, 24, 14, 14, 24, 5, 5, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 24),
-        // 7x7 maps: all seven rows at once, the activation applied in registers.
+        // 7x7 maps: all seven rows at once.
         ["depthwise 5x5 on 7x7"] = new(2, 24, 7, 7, 24, 5, 5, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, Groups: 24),
         ["depthwise 3x3 stride 2"] = new(2, 16, 29, 29, 16, 3, 3, StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 16),
         // Squeeze-excitation's 1x1 maps: the small unpacked GEMM.

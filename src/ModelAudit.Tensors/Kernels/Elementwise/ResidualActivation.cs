@@ -35,34 +35,6 @@ internal static unsafe class ResidualActivation
         }
     }
 
-    /// <summary>The activation alone on one vector, with the same operations as <see cref="Apply"/>'s vector loop (for kernels that store activated sums from registers).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Activate(Vector512<float> v, in FusedActivation activation)
-    {
-        Vector512<float> a = Vector512.Create(activation.Alpha), b = Vector512.Create(activation.Beta);
-        return activation.Kind switch
-        {
-            FusedActivationKind.Relu => ReluActivation.Apply(v, a, b),
-            FusedActivationKind.HardSigmoid => HardSigmoidActivation.Apply(v, a, b),
-            FusedActivationKind.GatedHardSigmoid => GatedHardSigmoidActivation.Apply(v, a, b),
-            _ => v,
-        };
-    }
-
-    /// <summary><see cref="Activate(Vector512{float}, in FusedActivation)"/> on 8 lanes, as <see cref="Apply"/>'s 8-wide loop.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Activate(Vector256<float> v, in FusedActivation activation)
-    {
-        Vector256<float> a = Vector256.Create(activation.Alpha), b = Vector256.Create(activation.Beta);
-        return activation.Kind switch
-        {
-            FusedActivationKind.Relu => ReluActivation.Apply(v, a, b),
-            FusedActivationKind.HardSigmoid => HardSigmoidActivation.Apply(v, a, b),
-            FusedActivationKind.GatedHardSigmoid => GatedHardSigmoidActivation.Apply(v, a, b),
-            _ => v,
-        };
-    }
-
     /// <summary>The reference form of one element.</summary>
     public static float Scalar(float x, float residual, bool hasResidual, in FusedActivation activation)
     {
