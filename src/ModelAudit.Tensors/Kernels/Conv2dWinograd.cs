@@ -64,7 +64,7 @@ internal static unsafe class Conv2dWinograd
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
         Conv2dGeometry geometry = g;
-        using var u = WinogradWeightCache.Shared.Get(w, checked((int)Conv2d.WeightLength(g)), ForwardRole, TransformedLength(g),
+        using var u = WinogradWeightCache.Shared.Get(w, checked((int)Conv2d.WeightLength(g)), ForwardRole, (g.OutChannels, g.InChannels), TransformedLength(g),
             (weights, transformed) => TransformAll(geometry, weights, transformed));
         fixed (float* pu = u.Array) Run(g, x, pu, bias, residual, activation, y);
     }
@@ -77,7 +77,7 @@ internal static unsafe class Conv2dWinograd
     {
         Conv2dGeometry turned = Conv2dDataGradient.Transposed(g), original = g;
         int length = checked((int)Conv2d.WeightLength(g));
-        using var u = WinogradWeightCache.Shared.Get(w, length, TurnedRole, TransformedLength(turned), (weights, transformed) =>
+        using var u = WinogradWeightCache.Shared.Get(w, length, TurnedRole, (g.OutChannels, g.InChannels), TransformedLength(turned), (weights, transformed) =>
         {
             float[] flipped = ArrayPool<float>.Shared.Rent(length);
             try

@@ -41,15 +41,16 @@ internal sealed unsafe class WinogradWeightCache
 
     /// <summary>
     /// The transform of the <paramref name="length"/> weights at <paramref name="weights"/> in role
-    /// <paramref name="role"/> (the forward convolution's, or the turned one of its input gradient), of
-    /// <paramref name="transformedLength"/> floats: the cached array (not to be written), or one made by
+    /// <paramref name="role"/> (the forward convolution's, or the turned one of its input gradient) for a convolution of
+    /// <paramref name="shape"/> (output, input channels: the same floats read as another shape transform differently),
+    /// of <paramref name="transformedLength"/> floats: the cached array (not to be written), or one made by
     /// <paramref name="transform"/>(weights, destination), kept when it fits, else rented (the lease returns it).
     /// </summary>
-    public Lease Get(float* weights, int length, int role, int transformedLength, TransformAction transform)
+    public Lease Get(float* weights, int length, int role, (int Out, int In) shape, int transformedLength, TransformAction transform)
     {
         var bits = new ReadOnlySpan<int>(weights, length);
         Entry? found;
-        lock (_gate) found = _entries.Find(e => e.Address == (nint)weights && e.Role == role && e.Source.Length == length);
+        lock (_gate) found = _entries.Find(e => e.Address == (nint)weights && e.Role == role && e.Shape == shape && e.Source.Length == length);
         // Entries never change once added, so the comparison needs no lock.
         if (found is not null && found.Transformed.Length == transformedLength && bits.SequenceEqual(found.Source)) return new Lease(found.Transformed, rented: false);
 
@@ -59,10 +60,10 @@ internal sealed unsafe class WinogradWeightCache
         fixed (float* destination = transformed) transform(weights, destination);
         if (!keep) return new Lease(transformed, rented: true);
 
-        var entry = new Entry((nint)weights, role, bits.ToArray(), transformed);
+        var entry = new Entry((nint)weights, role, shape, bits.ToArray(), transformed);
         lock (_gate)
         {
-            int at = _entries.FindIndex(e => e.Address == entry.Address && e.Role == role);
+            int at = _entries.FindIndex(e => e.Address == entry.Address && e.Role == role && e.Shape == shape);
             if (at >= 0)
             {
                 _floats -= _entries[at].Floats;
@@ -93,11 +94,13 @@ internal sealed unsafe class WinogradWeightCache
         }
     }
 
-    private sealed class Entry(nint address, int role, int[] source, float[] transformed)
+    private sealed class Entry(nint address, int role, (int Out, int In) shape, int[] source, float[] transformed)
     {
         public nint Address { get; } = address;
 
         public int Role { get; } = role;
+
+        public (int Out, int In) Shape { get; } = shape;
 
         public int[] Source { get; } = source;
 

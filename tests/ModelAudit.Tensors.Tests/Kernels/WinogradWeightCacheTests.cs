@@ -13,8 +13,8 @@ public class WinogradWeightCacheTests
         int calls = 0;
         fixed (float* pw = w)
         {
-            using var first = cache.Get(pw, w.Length, 0, 160, (src, dst) => { calls++; Fill(src, dst, 160); });
-            using var second = cache.Get(pw, w.Length, 0, 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            using var first = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            using var second = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
             Assert.Same(first.Array, second.Array);
             Assert.Equal(w[0] * 2, second.Array[0]);
         }
@@ -30,17 +30,31 @@ public class WinogradWeightCacheTests
         int calls = 0;
         fixed (float* pw = w)
         {
-            using (cache.Get(pw, w.Length, 0, 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
             // Pruning zeroes weights in place; -0 for +0 is an edit too (bit for bit).
             w[37] = -0f * Math.Sign(w[37]);
-            using var edited = cache.Get(pw, w.Length, 0, 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            using var edited = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
             Assert.Equal(2, calls);
             Assert.Equal(w[37] * 2, edited.Array[37]);
             // The other role of the same weights is a separate entry.
-            using (cache.Get(pw, w.Length, 1, 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 1, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
             Assert.Equal(3, calls);
         }
         Assert.Equal(2 * (90 + 160), cache.Floats);
+    }
+
+    [Fact]
+    public unsafe void Get_SameFloatsAsAnotherShape_TransformsAfresh()
+    {
+        var cache = new WinogradWeightCache(1 << 20);
+        float[] w = KernelAssert.Random(90, 6);
+        int calls = 0;
+        fixed (float* pw = w)
+        {
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 0, (5, 2), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+        }
+        Assert.Equal(2, calls);
     }
 
     [Fact]
@@ -53,7 +67,7 @@ public class WinogradWeightCacheTests
         {
             for (int i = 0; i < 3; i++)
             {
-                using var lease = cache.Get(pw, w.Length, 0, 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+                using var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
                 Assert.Equal(w[89] * 2, lease.Array[89]);
             }
         }
