@@ -145,13 +145,18 @@ public sealed partial class CpuBackend
         var gbSpan = db is null ? Span<float>.Empty : db.Span;
         gaSpan.Clear();
         gbSpan.Clear();
-        var walk = new StridedWalk(dy.Shape.Dims, [Broadcasting.Strides(a.Shape, dy.Shape), Broadcasting.Strides(b.Shape, dy.Shape), dy.Shape.Strides()], [0, 0, 0]);
-        int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
-        if (kind == BinaryKind.Mul && MultiplyGradient.Handles(sa, sb))
+        int[][] strides = [Broadcasting.Strides(a.Shape, dy.Shape), Broadcasting.Strides(b.Shape, dy.Shape), dy.Shape.Strides()];
+        if (kind == BinaryKind.Mul)
         {
-            MultiplyRows(walk, av, bv, g, da is null ? Span<float>.Empty : gaSpan, db is null ? Span<float>.Empty : gbSpan);
-            return;
+            var rows = StridedWalk.Coalesced(dy.Shape.Dims, strides, [0, 0, 0]);
+            if (MultiplyGradient.Handles(rows.InnerStride(0), rows.InnerStride(1)))
+            {
+                MultiplyRows(rows, av, bv, g, da is null ? Span<float>.Empty : gaSpan, db is null ? Span<float>.Empty : gbSpan);
+                return;
+            }
         }
+        var walk = new StridedWalk(dy.Shape.Dims, strides, [0, 0, 0]);
+        int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
         for (long r = 0; r < walk.RowCount; r++)
         {
             if (r > 0) walk.Next();
