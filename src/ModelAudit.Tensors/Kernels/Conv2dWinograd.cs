@@ -54,6 +54,8 @@ internal static unsafe class Conv2dWinograd
         if (!Avx512F.IsSupported || g.Groups != 1 || g.KernelHeight != 3 || g.KernelWidth != 3) return false;
         if (g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1) return false;
         if (g.InChannels < 16 || g.OutChannels < 16) return false;
+        // Transformed weights must fit one array (larger kernels, legal through external data, take the direct path).
+        if (16L * ((g.OutChannels + 5L) / 6 * 6) * g.InChannels > Array.MaxLength) return false;
         long tiles = (long)((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
         return tiles >= MinTilesPerSample && 16L * tiles * 10 <= 9L * g.OutHeight * g.OutWidth * 6;
     }

@@ -157,6 +157,7 @@ public class Conv2dWinogradTests
     [InlineData(1, 512, 7, 512, 1, 1, true)]  // 7x7 maps: 16 tiles per sample (the 16-column kernel at batch 1)
     [InlineData(8, 64, 5, 64, 1, 1, false)]   // 5x5 maps: too few tiles, and 9 tiles hold 36 outputs for 25
     [InlineData(8, 3, 56, 64, 1, 1, false)]   // too few input channels
+    [InlineData(1, 12000, 14, 12000, 1, 1, false)] // transformed weights past one array's length
     [InlineData(8, 64, 56, 64, 2, 1, false)]  // stride 2
     [InlineData(8, 64, 56, 64, 1, 2, false)]  // dilation 2
     public void Applies_Geometry_Expected(int batch, int inChannels, int size, int outChannels, int stride, int dilation, bool expected)
