@@ -160,7 +160,17 @@ public sealed partial class CpuBackend
         var gbSpan = db is null ? Span<float>.Empty : db.Span;
         gaSpan.Clear();
         gbSpan.Clear();
-        var walk = new StridedWalk(dy.Shape.Dims, [Broadcasting.Strides(a.Shape, dy.Shape), Broadcasting.Strides(b.Shape, dy.Shape), dy.Shape.Strides()], [0, 0, 0]);
+        int[][] strides = [Broadcasting.Strides(a.Shape, dy.Shape), Broadcasting.Strides(b.Shape, dy.Shape), dy.Shape.Strides()];
+        if (kind == BinaryKind.Mul)
+        {
+            var rows = StridedWalk.Coalesced(dy.Shape.Dims, strides, [0, 0, 0]);
+            if (MultiplyGradient.Handles(rows.InnerStride(0), rows.InnerStride(1)))
+            {
+                MultiplyRows(rows, av, bv, g, da is null ? Span<float>.Empty : gaSpan, db is null ? Span<float>.Empty : gbSpan);
+                return;
+            }
+        }
+        var walk = new StridedWalk(dy.Shape.Dims, strides, [0, 0, 0]);
         int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
         for (long r = 0; r < walk.RowCount; r++)
         {
@@ -172,6 +182,21 @@ public sealed partial class CpuBackend
                 var (ga, gb) = BinaryGradient(kind, av[ia], bv[ib], g[oy + i]);
                 if (da is not null) gaSpan[ia] += ga;
                 if (db is not null) gbSpan[ib] += gb;
+            }
+        }
+    }
+
+    /// <summary>The Mul gradient row by row (<see cref="MultiplyGradient"/>), rows in the walk's order as the generic loop visits them.</summary>
+    private static unsafe void MultiplyRows(StridedWalk walk, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> dy, Span<float> da, Span<float> db)
+    {
+        int len = walk.RowLength, sa = walk.InnerStride(0), sb = walk.InnerStride(1);
+        fixed (float* pa = a, pb = b, pg = dy, pda = da, pdb = db)
+        {
+            for (long r = 0; r < walk.RowCount; r++)
+            {
+                if (r > 0) walk.Next();
+                int oa = walk.Offsets[0], ob = walk.Offsets[1], oy = walk.Offsets[2];
+                MultiplyGradient.Row(pa + oa, sa, pb + ob, sb, pg + oy, da.IsEmpty ? null : pda + oa, db.IsEmpty ? null : pdb + ob, len);
             }
         }
     }
@@ -304,6 +329,9 @@ public sealed partial class CpuBackend
             case UnaryKind.Sigmoid:
                 for (int i = 0; i < ys.Length; i++) d[i] = g[i] * ys[i] * (1f - ys[i]);
                 return;
+            case UnaryKind.HardSigmoid:
+                HardSigmoid.Backward(alpha, beta, xs, g, d);
+                return;
             case UnaryKind.Tanh:
                 for (int i = 0; i < ys.Length; i++) d[i] = g[i] * (1f - ys[i] * ys[i]);
                 return;
@@ -314,7 +342,6 @@ public sealed partial class CpuBackend
             d[i] = kind switch
             {
                 UnaryKind.LeakyRelu => v > 0 ? gi : alpha * gi,
-                UnaryKind.HardSigmoid => alpha * v + beta is > 0f and < 1f ? alpha * gi : 0f,
                 // PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
                 UnaryKind.HardSwish => v < -3f ? 0f : v <= 3f ? gi * (v / 3f + 0.5f) : gi,
                 UnaryKind.Exp => gi * o,

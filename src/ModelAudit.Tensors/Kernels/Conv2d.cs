@@ -297,7 +297,7 @@ internal static unsafe class Conv2d
     internal static bool IsDepthwise(in Conv2dGeometry g)
         => g.Groups > 1 && g.Groups == g.InChannels && g.Groups == g.OutChannels && DepthwisePlane.Fits(g, DepthwiseConv2d.Lanes);
 
-    private static bool IsPointwise(in Conv2dGeometry g)
+    internal static bool IsPointwise(in Conv2dGeometry g)
         => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
            && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
 

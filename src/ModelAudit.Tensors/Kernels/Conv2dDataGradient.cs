@@ -48,6 +48,12 @@ internal static unsafe class Conv2dDataGradient
     /// <summary>dx = conv^T(dy, w) (overwrites dx); the caller has checked the lengths and <see cref="Applies"/>.</summary>
     public static void Compute(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
+        if (Conv2dWinograd.Applies(Transposed(g)))
+        {
+            // The turned kernel is transformed straight from w (and kept with w's transforms), never flipped here.
+            fixed (float* pdy = dy, pw = w, pdx = dx) Conv2dWinograd.BackwardData(g, pdy, pw, pdx);
+            return;
+        }
         int length = checked((int)Conv2d.WeightLength(g));
         // From the array pool, not ScratchBuffer: its few large slots are what the forward convolution below rents its
         // planes from, and a slot held here made that forward allocate fresh large arrays on every call (resnet18's

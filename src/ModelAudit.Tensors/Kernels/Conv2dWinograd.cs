@@ -8,18 +8,21 @@ using ModelAudit.Tensors.Operations;
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
-/// 3x3, stride 1 convolution forward by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2016): each 2x2 block
-/// of outputs ("tile") is A^T [(G g G^T) ⊙ (B^T d B)] A of its 4x4 input patch d, so the channel sums become 16
-/// independent products U[ξ] V[ξ] (output channels x input channels times input channels x tiles), 2.25 times fewer
-/// multiply-adds than the direct sum. Tiles run in blocks of 64 (the micro-kernel's panel width), numbered over
-/// (sample, tile row, tile column): a block's input transform V (16 x C x 64) stays in cache for its 16 products,
-/// whose sums M go straight to the output transform with the bias, residual and activation.
+/// 3x3, stride 1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2016): each 2x2 block of
+/// outputs ("tile") is A^T [(G g G^T) ⊙ (B^T d B)] A of its 4x4 input patch d, so the channel sums become 16 independent
+/// products U[ξ] V[ξ] (output channels x input channels times input channels x tiles), 2.25 times fewer multiply-adds
+/// than the direct sum. Tiles are numbered over (sample, tile row, tile column) and run in blocks of up to 64 (the
+/// micro-kernel's panel width): a block's input transform V (16 x C x 64) stays in cache for its 16 products, whose sums
+/// M go straight to the output transform with the bias, residual and activation. The weights' transform U is kept
+/// between calls by <see cref="WinogradWeightCache"/>. The input gradient of such a convolution is the forward one of
+/// the turned kernel (<see cref="Conv2dDataGradient"/>), transformed straight from the weights.
 /// <para>
 /// Numerics: the transforms add inputs of one patch before they are weighted, so results differ from the direct sum by
-/// rounding (measured against float64 in the tests: a few ulps of the output's magnitude, like a reordered sum). A
-/// non-finite input stays non-finite in the outputs whose window holds it, but may read NaN where the direct sum gives
-/// an infinity. Every output is computed by the same arithmetic whichever thread runs its block, so results do not
-/// depend on the thread count.
+/// rounding: against float64, at most 1.4e-7 of each output's absolute sum in the tests, where the direct float32 path
+/// measures 2.1e-7 (the 16 products' channel sums are shorter chains than the direct sum over channels and taps). A
+/// non-finite input stays non-finite in the outputs whose window holds it, but may read NaN where the direct sum gives an
+/// infinity. Each output column of a product is one FMA chain in channel order whatever the block holds, so results
+/// depend neither on the thread count nor on the batch a sample runs in.
 /// </para>
 /// </summary>
 internal static unsafe class Conv2dWinograd
@@ -27,17 +30,20 @@ internal static unsafe class Conv2dWinograd
     /// <summary>Tiles per block: the 6x64 micro-kernel's panel width.</summary>
     private const int BlockTiles = SgemmMicroKernel.PanelWidth;
 
-    /// <summary>Row stride of the input transform V: a block plus room for a 16-lane store that starts at its last tile.</summary>
-    private const int VStride = BlockTiles + 16;
+    /// <summary>Row stride of the input transform V: one block (a chunk of fewer than 16 tiles is stored masked).</summary>
+    private const int VStride = BlockTiles;
 
     /// <summary>Output channels whose products are kept at once (16 micro-kernel rows): M is then 16 x 96 x 64 floats (384 KiB), in L2.</summary>
     private const int ChannelChunk = 96;
 
     /// <summary>
-    /// Fewest tiles per sample: at 7x7 maps (16 tiles) transforming 512 x 512 channels of weights costs as much as the
-    /// products it saves at batch 8 (measured), and a batch of one would fill a quarter of a block.
+    /// Fewest tiles per sample (a 7x7 or 8x8 map): a block of fewer tiles runs the 16- or 32-column micro-kernels, so a
+    /// single 7x7 sample costs a quarter block, not a whole one.
     /// </summary>
-    private const int MinTilesPerSample = 32;
+    private const int MinTilesPerSample = 16;
+
+    /// <summary>Roles of transformed weights in <see cref="WinogradWeightCache"/>: the forward convolution's, or the input gradient's turned kernel.</summary>
+    private const int ForwardRole = 0, TurnedRole = 1;
 
     /// <summary>
     /// True for a dense 3x3, stride 1, undilated convolution with at least 16 input and output channels, on AVX-512, with
@@ -51,36 +57,69 @@ internal static unsafe class Conv2dWinograd
         if (!Avx512F.IsSupported || g.Groups != 1 || g.KernelHeight != 3 || g.KernelWidth != 3) return false;
         if (g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1) return false;
         if (g.InChannels < 16 || g.OutChannels < 16) return false;
+        // Transformed weights must fit one array (larger kernels, legal through external data, take the direct path).
+        if (16L * ((g.OutChannels + 5L) / 6 * 6) * g.InChannels > Array.MaxLength) return false;
         long tiles = (long)((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
         return tiles >= MinTilesPerSample && 16L * tiles * 10 <= 9L * g.OutHeight * g.OutWidth * 6;
     }
 
     private static long Tiles(in Conv2dGeometry g) => (long)g.Batch * ((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
 
-    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none).</summary>
+    /// <summary>y = act(conv(x, w) + bias + residual) (bias, residual null: none), the transformed weights from <see cref="WinogradWeightCache.Shared"/>.</summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* residual, in FusedActivation activation, float* y)
     {
-        int channelBlocks = (g.OutChannels + 5) / 6;
-        long uLength = 16L * channelBlocks * 6 * g.InChannels;
-        float[] u = ScratchBuffer.Shared.Rent(checked((int)uLength));
-        try
-        {
-            fixed (float* pu = u)
-            {
-                float* us = pu;
-                Conv2dGeometry geometry = g;
-                KernelParallel.For(channelBlocks, 6L * g.InChannels * 64, (b0, b1) => TransformWeights(geometry, w, us, b0, b1));
+        Conv2dGeometry geometry = g;
+        using var u = WinogradWeightCache.Shared.Get(w, checked((int)Conv2d.WeightLength(g)), ForwardRole, (g.OutChannels, g.InChannels), TransformedLength(g),
+            (weights, transformed) => TransformAll(geometry, weights, transformed));
+        fixed (float* pu = u.Array) Run(g, x, pu, bias, residual, activation, y);
+    }
 
-                int blocks = checked((int)((Tiles(g) + BlockTiles - 1) / BlockTiles));
-                long workPerBlock = 2L * 16 * BlockTiles * g.InChannels * g.OutChannels;
-                FusedActivation act = activation;
-                KernelParallel.For(blocks, workPerBlock, (first, end) => RunBlocks(geometry, x, us, bias, residual, act, y, first, end));
-            }
-        }
-        finally
+    /// <summary>
+    /// dx = conv^T(dy, w) of the convolution <paramref name="g"/> (whose <see cref="Conv2dDataGradient.Transposed"/> form
+    /// <see cref="Applies"/>): the forward convolution of dy with the turned kernel, transformed straight from w (cached as w's).
+    /// </summary>
+    public static void BackwardData(in Conv2dGeometry g, float* dy, float* w, float* dx)
+    {
+        Conv2dGeometry turned = Conv2dDataGradient.Transposed(g), original = g;
+        int length = checked((int)Conv2d.WeightLength(g));
+        using var u = WinogradWeightCache.Shared.Get(w, length, TurnedRole, (g.OutChannels, g.InChannels), TransformedLength(turned), (weights, transformed) =>
         {
-            ScratchBuffer.Shared.Return(u);
-        }
+            float[] flipped = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                Conv2dDataGradient.FlipKernel(original, new ReadOnlySpan<float>(weights, length), flipped);
+                fixed (float* pf = flipped) TransformAll(turned, pf, transformed);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(flipped);
+            }
+        });
+        fixed (float* pu = u.Array) Run(turned, dy, pu, null, null, FusedActivation.None, dx);
+    }
+
+    /// <summary>Floats of U for <paramref name="g"/>: 16 x (O rounded up to 6) x C.</summary>
+    private static int TransformedLength(in Conv2dGeometry g) => checked(16 * ((g.OutChannels + 5) / 6 * 6) * g.InChannels);
+
+    private static void TransformAll(in Conv2dGeometry g, float* w, float* u)
+    {
+        Conv2dGeometry geometry = g;
+        KernelParallel.For((g.OutChannels + 5) / 6, 6L * g.InChannels * 64, (b0, b1) => TransformWeights(geometry, w, u, b0, b1));
+    }
+
+    /// <summary>
+    /// The tiles split between workers in groups of 16 (a worker's range ends within 16 tiles of an even share, where whole
+    /// blocks left 14x14 maps at batch 8, 7 blocks, split 4 : 2.1), each worker's range run in blocks of 64 with a shorter
+    /// last one. A tile's result does not depend on its block, so neither does any output on the thread count.
+    /// </summary>
+    private static void Run(in Conv2dGeometry g, float* x, float* u, float* bias, float* residual, in FusedActivation activation, float* y)
+    {
+        Conv2dGeometry geometry = g;
+        long tiles = Tiles(g);
+        int groups = checked((int)((tiles + 15) / 16));
+        long workPerGroup = 2L * 16 * 16 * g.InChannels * g.OutChannels;
+        FusedActivation act = activation;
+        KernelParallel.For(groups, workPerGroup, (first, end) => RunTiles(geometry, x, u, bias, residual, act, y, 16L * first, Math.Min(16L * end, tiles)));
     }
 
     /// <summary>
@@ -193,7 +232,7 @@ internal static unsafe class Conv2dWinograd
         _ => k[6 + j],
     };
 
-    private static void RunBlocks(in Conv2dGeometry g, float* x, float* u, float* bias, float* residual, FusedActivation activation, float* y, int first, int end)
+    private static void RunTiles(in Conv2dGeometry g, float* x, float* u, float* bias, float* residual, FusedActivation activation, float* y, long first, long end)
     {
         int c = g.InChannels;
         int chunk = Math.Min(ChannelChunk, (g.OutChannels + 5) / 6 * 6);
@@ -205,14 +244,14 @@ internal static unsafe class Conv2dWinograd
             fixed (float* pscratch = scratch)
             {
                 float* ps = (float*)(((nint)pscratch + 63) & ~(nint)63);
-                for (int block = first; block < end; block++)
+                for (long start = first; start < end; start += BlockTiles)
                 {
-                    var tiles = new TileBlock(g, block);
+                    var tiles = new TileBlock(g, start, (int)Math.Min(BlockTiles, end - start));
                     TransformInput(g, tiles, x, ps);
                     for (int o0 = 0; o0 < g.OutChannels; o0 += chunk)
                     {
                         int count = Math.Min(chunk, g.OutChannels - o0);
-                        Multiply(g, u, ps, o0, count, ps + vLength);
+                        Multiply(g, u, ps, o0, count, tiles.Count, ps + vLength);
                         TransformOutput(g, tiles, ps + vLength, o0, count, bias, residual, activation, y);
                     }
                 }
@@ -227,12 +266,12 @@ internal static unsafe class Conv2dWinograd
     /// <summary>The tiles of one block: tile t (from <see cref="First"/>) is (sample, tile row, tile column) in row-major order.</summary>
     private readonly struct TileBlock
     {
-        public TileBlock(in Conv2dGeometry g, int block)
+        public TileBlock(in Conv2dGeometry g, long first, int count)
         {
             TileRows = (g.OutHeight + 1) / 2;
             TileColumns = (g.OutWidth + 1) / 2;
-            First = (long)block * BlockTiles;
-            Count = (int)Math.Min(BlockTiles, Tiles(g) - First);
+            First = first;
+            Count = count;
         }
 
         public int TileRows { get; }
@@ -284,6 +323,8 @@ internal static unsafe class Conv2dWinograd
                 int x0 = 2 * (tx + k) - g.PadLeft;
                 bool inside = x0 >= 0 && x0 + 34 <= wd;
                 var masks = new RowMasks(lanes + Vector512.Create(x0), width);
+                // A chunk of fewer than 16 tiles stores only its lanes: V's rows are one block long.
+                var store = Vector512.LessThan(lanes, Vector512.Create(Math.Min(16, length - k))).AsSingle();
                 float* dst = v + column + k;
                 for (int ic = 0; ic < c; ic++, dst += VStride)
                 {
@@ -293,8 +334,8 @@ internal static unsafe class Conv2dWinograd
                         int iy = y0 + r;
                         rows[r] = (uint)iy < (uint)h ? channel + (long)iy * wd + x0 : null;
                     }
-                    if (inside) TransformPatchRows<Unmasked>(rows, masks, even, odd, dst, xiStride);
-                    else TransformPatchRows<Masked>(rows, masks, even, odd, dst, xiStride);
+                    if (inside) TransformPatchRows<Unmasked>(rows, masks, even, odd, dst, xiStride, store);
+                    else TransformPatchRows<Masked>(rows, masks, even, odd, dst, xiStride, store);
                 }
             }
             column += length;
@@ -342,7 +383,8 @@ internal static unsafe class Conv2dWinograd
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformPatchRows<TLoad>(float** rows, in RowMasks masks, Vector512<int> even, Vector512<int> odd, float* dst, long xiStride)
+    private static void TransformPatchRows<TLoad>(float** rows, in RowMasks masks, Vector512<int> even, Vector512<int> odd, float* dst, long xiStride,
+        Vector512<float> store)
         where TLoad : struct, IRowLoad
     {
         // Row transform (d B) of each of the 4 patch rows, then the column transform (B^T .) across rows.
@@ -350,14 +392,14 @@ internal static unsafe class Conv2dWinograd
         RowTransform<TLoad>(rows[1], masks, even, odd, out var s10, out var s11, out var s12, out var s13);
         RowTransform<TLoad>(rows[2], masks, even, odd, out var s20, out var s21, out var s22, out var s23);
         RowTransform<TLoad>(rows[3], masks, even, odd, out var s30, out var s31, out var s32, out var s33);
-        Vector512.Store(s00 - s20, dst + 0 * xiStride); Vector512.Store(s01 - s21, dst + 1 * xiStride);
-        Vector512.Store(s02 - s22, dst + 2 * xiStride); Vector512.Store(s03 - s23, dst + 3 * xiStride);
-        Vector512.Store(s10 + s20, dst + 4 * xiStride); Vector512.Store(s11 + s21, dst + 5 * xiStride);
-        Vector512.Store(s12 + s22, dst + 6 * xiStride); Vector512.Store(s13 + s23, dst + 7 * xiStride);
-        Vector512.Store(s20 - s10, dst + 8 * xiStride); Vector512.Store(s21 - s11, dst + 9 * xiStride);
-        Vector512.Store(s22 - s12, dst + 10 * xiStride); Vector512.Store(s23 - s13, dst + 11 * xiStride);
-        Vector512.Store(s10 - s30, dst + 12 * xiStride); Vector512.Store(s11 - s31, dst + 13 * xiStride);
-        Vector512.Store(s12 - s32, dst + 14 * xiStride); Vector512.Store(s13 - s33, dst + 15 * xiStride);
+        Avx512F.MaskStore(dst + 0 * xiStride, store, s00 - s20); Avx512F.MaskStore(dst + 1 * xiStride, store, s01 - s21);
+        Avx512F.MaskStore(dst + 2 * xiStride, store, s02 - s22); Avx512F.MaskStore(dst + 3 * xiStride, store, s03 - s23);
+        Avx512F.MaskStore(dst + 4 * xiStride, store, s10 + s20); Avx512F.MaskStore(dst + 5 * xiStride, store, s11 + s21);
+        Avx512F.MaskStore(dst + 6 * xiStride, store, s12 + s22); Avx512F.MaskStore(dst + 7 * xiStride, store, s13 + s23);
+        Avx512F.MaskStore(dst + 8 * xiStride, store, s20 - s10); Avx512F.MaskStore(dst + 9 * xiStride, store, s21 - s11);
+        Avx512F.MaskStore(dst + 10 * xiStride, store, s22 - s12); Avx512F.MaskStore(dst + 11 * xiStride, store, s23 - s13);
+        Avx512F.MaskStore(dst + 12 * xiStride, store, s10 - s30); Avx512F.MaskStore(dst + 13 * xiStride, store, s11 - s31);
+        Avx512F.MaskStore(dst + 14 * xiStride, store, s12 - s32); Avx512F.MaskStore(dst + 15 * xiStride, store, s13 - s33);
     }
 
     /// <summary>d B of one patch row (null: a row of zeros above or below the input).</summary>
@@ -386,8 +428,10 @@ internal static unsafe class Conv2dWinograd
     }
 
     /// <summary>M[ξ][o - o0][t] = sum over c of U[ξ][o][c] V[ξ][c][t] for output channels [o0, o0 + count), by the 6x64 micro-kernel.</summary>
-    private static void Multiply(in Conv2dGeometry g, float* u, float* v, int o0, int count, float* m)
+    private static void Multiply(in Conv2dGeometry g, float* u, float* v, int o0, int count, int tiles, float* m)
     {
+        // A block of at most 32 tiles (the last, or a small batch of small maps) runs the narrower kernels: the same
+        // sums, each column one FMA chain in channel order from zero, so a tile's result does not depend on its block.
         int c = g.InChannels, blocks = (g.OutChannels + 5) / 6, chunkRows = (count + 5) / 6 * 6;
         long xiStride = (long)blocks * 6 * c;
         for (int xi = 0; xi < 16; xi++)
@@ -397,7 +441,10 @@ internal static unsafe class Conv2dWinograd
             for (int r = 0; r < count; r += 6)
             {
                 float* a = u + xi * xiStride + (long)(o0 + r) * c;
-                SgemmMicroKernel.Avx512(c, a, new SgemmMicroKernel.StridedRows(vxi, VStride), mxi + (long)r * BlockTiles, BlockTiles, 1f, 0f, null, null, false);
+                float* mr = mxi + (long)r * BlockTiles;
+                if (tiles > 32) SgemmMicroKernel.Avx512(c, a, new SgemmMicroKernel.PackedPanel(vxi), mr, BlockTiles, 1f, 0f, null, null, false);
+                else if (tiles > 16) SgemmMicroKernel.Avx512Columns32(c, a, vxi, mr, BlockTiles);
+                else SgemmMicroKernel.Avx512Columns16(c, a, vxi, mr, BlockTiles);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ModelAudit.Tensors.Kernels.Layout;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -197,6 +198,13 @@ internal readonly struct DepthwisePlane
     public unsafe void Raise(float* padded, float* dx)
     {
         int stride = _strideW, inH = _inHeight, inW = _inWidth, padTop = _padTop, padLeft = _padLeft, width = Width;
+        // Stride 2 weaves each row's two phases back together with vectors; one row of the woven plane at a time.
+        float* woven = null;
+        if (stride == 2 && width <= WovenRowLimit)
+        {
+            float* row = stackalloc float[2 * width];
+            woven = row;
+        }
         for (int ih = 0; ih < inH; ih++)
         {
             float* dst = dx + (long)ih * inW;
@@ -213,13 +221,28 @@ internal readonly struct DepthwisePlane
                 new Span<float>(dst + copied, inW - copied).Clear();
                 continue;
             }
-            for (int iw = 0; iw < inW; iw++)
+            int reach = Math.Clamp(stride * width - padLeft, 0, inW);
+            if (woven != null)
             {
-                int column = iw + padLeft, c = column / stride;
-                dst[iw] = c < width ? padded[column % stride * PhaseLength + (long)r * width + c] : 0f;
+                Interleave.Apply(padded + (long)r * width, padded + PhaseLength + (long)r * width, woven, width);
+                ShortCopy.Apply(woven + padLeft, dst, reach);
             }
+            else
+            {
+                // Input column iw is padded column iw + padLeft: phase (iw + padLeft) mod s, index (iw + padLeft) / s.
+                for (int phase = 0; phase < stride; phase++)
+                {
+                    float* src = padded + phase * PhaseLength + (long)r * width;
+                    int first = (phase - padLeft % stride + stride) % stride;
+                    for (int iw = first, c = (first + padLeft) / stride; iw < reach; iw += stride, c++) dst[iw] = src[c];
+                }
+            }
+            new Span<float>(dst + reach, inW - reach).Clear();
         }
     }
+
+    /// <summary>Widest phase row <see cref="Raise"/> weaves on the stack (larger planes take the per-phase loop).</summary>
+    private const int WovenRowLimit = 2048;
 
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 }

@@ -33,6 +33,16 @@ internal static unsafe class Im2Col
     /// </summary>
     public static void LowerPrepacked(in Conv2dGeometry g, int channels, float* x, float* packed, bool parallel, int samples = 1, long sampleStride = 0)
     {
+        // A 1x1, stride-1, unpadded convolution's column row of a channel is its whole plane: lowered as one row of H*W,
+        // a panel takes one run per sample instead of one per output row (resnet50's 1x1 convolutions on 14x14 and
+        // 7x7 maps, batched side by side, copied 14 or 7 floats at a time).
+        Conv2dGeometry geometry = Conv2d.IsPointwise(g) ? g with { InHeight = 1, InWidth = g.InHeight * g.InWidth } : g;
+        LowerPrepackedRows(geometry, channels, x, packed, parallel, samples, sampleStride);
+    }
+
+    /// <summary><see cref="LowerPrepacked"/> as geometry <paramref name="g"/> states it, one segment per output row (tests compare the two).</summary>
+    internal static void LowerPrepackedRows(in Conv2dGeometry g, int channels, float* x, float* packed, bool parallel, int samples, long sampleStride)
+    {
         int nr = Sgemm.NR, outW = g.OutWidth, spatial = g.OutHeight * outW, columns = samples * spatial;
         int panels = (columns + nr - 1) / nr;
         // Segments: the pieces of a panel that lie in one output row of one sample, as (sample, output row, first column, length).

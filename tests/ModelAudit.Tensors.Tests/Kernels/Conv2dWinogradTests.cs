@@ -31,6 +31,8 @@ public class Conv2dWinogradTests
         ["no pad, odd output 13x15"] = new(5, 16, 15, 17, 16, 3, 3),
         ["asymmetric pads 2/0/1/3"] = new(2, 17, 19, 23, 19, 3, 3, PadTop: 2, PadLeft: 0, PadBottom: 1, PadRight: 3),
         ["100 output channels (two chunks), 70 input"] = new(6, 70, 12, 12, 100, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        ["7x7, one sample (16 tiles: the 16-column kernel)"] = new(1, 20, 7, 7, 22, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        ["8x8 output, no pad, 2 samples (32 tiles: the 32-column kernel)"] = new(2, 18, 10, 10, 17, 3, 3),
         ["wide rows 75 (straight loads and staged edges)"] = new(2, 16, 9, 75, 20, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
     };
 
@@ -64,6 +66,41 @@ public class Conv2dWinogradTests
         float[] one = WithThreads(1, () => Run(g, x, w, bias, null, relu: true));
         float[] two = WithThreads(2, () => Run(g, x, w, bias, null, relu: true));
         Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), two.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>The input gradient through the turned kernel's transform, against the transposed direct sum in float64.</summary>
+    [Theory]
+    [InlineData("56x56-like: pad 1, rows of 40 (straight loads), 2 samples")]
+    [InlineData("no pad, odd output 13x15")]
+    [InlineData("100 output channels (two chunks), 70 input")]
+    [InlineData("7x7, one sample (16 tiles: the 16-column kernel)")]
+    public void BackwardData_VersusDirectFloat64_WithinRoundoffBound(string name)
+    {
+        Conv2dGeometry g = CaseGeometry[name];
+        Assert.True(Conv2dDataGradient.Applies(g) && (Conv2dWinograd.Applies(Conv2dDataGradient.Transposed(g)) || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
+        float[] dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 61), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 62);
+        var dx = new float[Conv2d.InputLength(g)];
+        Conv2d.BackwardData(g, dy, w, dx);
+        var expected = new double[dx.Length];
+        var magnitude = new double[dx.Length];
+        int outH = g.OutHeight, outW = g.OutWidth;
+        for (int n = 0; n < g.Batch; n++)
+        for (int o = 0; o < g.OutChannels; o++)
+        for (int oh = 0; oh < outH; oh++)
+        for (int ow = 0; ow < outW; ow++)
+        for (int c = 0; c < g.InChannels; c++)
+        for (int kh = 0; kh < 3; kh++)
+        for (int kw = 0; kw < 3; kw++)
+        {
+            int ih = oh - g.PadTop + kh, iw = ow - g.PadLeft + kw;
+            if (ih < 0 || ih >= g.InHeight || iw < 0 || iw >= g.InWidth) continue;
+            int xi = ((n * g.InChannels + c) * g.InHeight + ih) * g.InWidth + iw;
+            double product = (double)w[((o * g.InChannels + c) * 3 + kh) * 3 + kw] * dy[((n * g.OutChannels + o) * outH + oh) * outW + ow];
+            expected[xi] += product;
+            magnitude[xi] += Math.Abs(product);
+        }
+        for (int i = 0; i < dx.Length; i++)
+            Assert.True(Math.Abs(dx[i] - expected[i]) <= Tolerance * Math.Max(magnitude[i], double.Epsilon), $"{name}: dx[{i}] = {dx[i]} vs {expected[i]}");
     }
 
     /// <summary>Each sample alone gives the bits it gets in the batch (blocks then hold one sample's tiles, partly empty).</summary>
@@ -117,9 +154,10 @@ public class Conv2dWinogradTests
     [Theory]
     [InlineData(8, 64, 56, 64, 1, 1, true)]   // resnet18's 56x56 stage
     [InlineData(1, 256, 14, 256, 1, 1, true)] // 14x14 maps: 49 tiles per sample, at any batch size
-    [InlineData(8, 512, 7, 512, 1, 1, false)] // 7x7 maps: 16 tiles per sample do not pay for the weights' transform
+    [InlineData(1, 512, 7, 512, 1, 1, true)]  // 7x7 maps: 16 tiles per sample (the 16-column kernel at batch 1)
     [InlineData(8, 64, 5, 64, 1, 1, false)]   // 5x5 maps: too few tiles, and 9 tiles hold 36 outputs for 25
     [InlineData(8, 3, 56, 64, 1, 1, false)]   // too few input channels
+    [InlineData(1, 12000, 14, 12000, 1, 1, false)] // transformed weights past one array's length
     [InlineData(8, 64, 56, 64, 2, 1, false)]  // stride 2
     [InlineData(8, 64, 56, 64, 1, 2, false)]  // dilation 2
     public void Applies_Geometry_Expected(int batch, int inChannels, int size, int outChannels, int stride, int dilation, bool expected)

@@ -31,6 +31,39 @@ internal sealed class StridedWalk
         RowCount = _extents[^1] == 0 ? 0 : rows;
     }
 
+    /// <summary>
+    /// A walk over the same elements in the same order with adjacent dimensions merged where every operand steps through
+    /// them as through one (the outer stride is the inner stride times the inner extent; dimensions of extent 1 dropped),
+    /// so rows are as long as the layouts allow: a whole tensor for equal shapes, a plane for a per-channel broadcast.
+    /// </summary>
+    public static StridedWalk Coalesced(ReadOnlySpan<int> extents, int[][] strides, int[] offsets)
+    {
+        var merged = new List<int>();
+        var mergedStrides = strides.Select(_ => new List<int>()).ToArray();
+        for (int d = extents.Length - 1; d >= 0; d--)
+        {
+            if (extents[d] == 1) continue;
+            int last = merged.Count - 1;
+            bool joins = last >= 0;
+            for (int s = 0; joins && s < strides.Length; s++) joins = strides[s][d] == (long)mergedStrides[s][last] * merged[last];
+            if (joins)
+            {
+                merged[last] *= extents[d];
+                continue;
+            }
+            merged.Add(extents[d]);
+            for (int s = 0; s < strides.Length; s++) mergedStrides[s].Add(strides[s][d]);
+        }
+        if (merged.Count == 0 && extents.Length > 0 && !extents.Contains(0))
+        {
+            merged.Add(1);
+            foreach (var list in mergedStrides) list.Add(0);
+        }
+        merged.Reverse();
+        foreach (var list in mergedStrides) list.Reverse();
+        return new StridedWalk([.. merged], [.. mergedStrides.Select(list => list.ToArray())], offsets);
+    }
+
     /// <summary>Length of every row.</summary>
     public int RowLength => _extents[^1];
 

@@ -1,0 +1,100 @@
+using ModelAudit.Tensors.Kernels;
+
+namespace ModelAudit.Tensors.Tests.Kernels;
+
+/// <summary>The transformed-weights cache: reuse only while the weights are bit for bit the same, and a hard capacity.</summary>
+public class WinogradWeightCacheTests
+{
+    [Fact]
+    public unsafe void Get_SameWeightsTwice_TransformsOnce()
+    {
+        var cache = new WinogradWeightCache(1 << 20);
+        float[] w = KernelAssert.Random(90, 1);
+        int calls = 0;
+        fixed (float* pw = w)
+        {
+            using var first = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            using var second = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            Assert.Same(first.Array, second.Array);
+            Assert.Equal(w[0] * 2, second.Array[0]);
+        }
+        Assert.Equal(1, calls);
+        Assert.Equal(90 + 160, cache.Floats);
+    }
+
+    [Fact]
+    public unsafe void Get_WeightsEditedInPlace_TransformsAfresh()
+    {
+        var cache = new WinogradWeightCache(1 << 20);
+        float[] w = KernelAssert.Random(90, 2);
+        int calls = 0;
+        fixed (float* pw = w)
+        {
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            // Pruning zeroes weights in place; -0 for +0 is an edit too (bit for bit).
+            w[37] = -0f * Math.Sign(w[37]);
+            using var edited = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            Assert.Equal(2, calls);
+            Assert.Equal(w[37] * 2, edited.Array[37]);
+            // The other role of the same weights is a separate entry.
+            using (cache.Get(pw, w.Length, 1, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            Assert.Equal(3, calls);
+        }
+        Assert.Equal(2 * (90 + 160), cache.Floats);
+    }
+
+    [Fact]
+    public unsafe void Get_SameFloatsAsAnotherShape_TransformsAfresh()
+    {
+        var cache = new WinogradWeightCache(1 << 20);
+        float[] w = KernelAssert.Random(90, 6);
+        int calls = 0;
+        fixed (float* pw = w)
+        {
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 0, (5, 2), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+        }
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public unsafe void Get_BeyondCapacity_TransformsEveryCallAndKeepsNothing()
+    {
+        var cache = new WinogradWeightCache(200);
+        float[] w = KernelAssert.Random(90, 3);
+        int calls = 0;
+        fixed (float* pw = w)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                using var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+                Assert.Equal(w[89] * 2, lease.Array[89]);
+            }
+        }
+        Assert.Equal(3, calls);
+        Assert.Equal(0, cache.Floats);
+    }
+
+    /// <summary>The convolution through the shared cache: weights edited in place between calls give the edited result.</summary>
+    [Fact]
+    public unsafe void Forward_WeightsEditedBetweenCalls_MatchesFreshWeights()
+    {
+        var g = new Conv2dGeometry(2, 16, 12, 12, 18, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        if (!Conv2dWinograd.Applies(g)) return;
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 4), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 5);
+        var y = new float[Conv2d.OutputLength(g)];
+        Conv2d.Forward(g, x, w, [], y);
+        for (int i = 0; i < 9 * 16; i++) w[5 * 9 * 16 + i] = 0; // output channel 5 pruned in place
+        Conv2d.Forward(g, x, w, [], y);
+        float[] fresh = (float[])w.Clone();
+        var expected = new float[y.Length];
+        Conv2d.Forward(g, x, fresh, [], expected);
+        Assert.Equal(expected, y);
+        Assert.All(y.AsSpan(5 * 144, 144).ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    private static unsafe void Fill(float* src, float* dst, int length)
+    {
+        for (int i = 0; i < length; i++) dst[i] = i < 90 ? src[i] * 2 : 0;
+    }
+}
