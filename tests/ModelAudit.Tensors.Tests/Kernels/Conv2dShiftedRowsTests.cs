@@ -76,8 +76,8 @@ public class Conv2dShiftedRowsTests
         {
             float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 31), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 32);
             float[] bias = KernelAssert.Random(g.OutChannels, 33);
-            float[] one = WithThreads(1, () => Run(g, x, w, bias, null, relu: true));
-            float[] two = WithThreads(2, () => Run(g, x, w, bias, null, relu: true));
+            float[] one = KernelAssert.WithThreads(1, () => Run(g, x, w, bias, null, relu: true));
+            float[] two = KernelAssert.WithThreads(2, () => Run(g, x, w, bias, null, relu: true));
             Assert.Equal(Bits(one), Bits(two));
         }
     }
@@ -129,18 +129,4 @@ public class Conv2dShiftedRowsTests
     }
 
     private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
-
-    private static float[] WithThreads(int threads, Func<float[]> run)
-    {
-        int before = KernelParallel.MaxDegree;
-        KernelParallel.MaxDegree = threads;
-        try
-        {
-            return run();
-        }
-        finally
-        {
-            KernelParallel.MaxDegree = before;
-        }
-    }
 }

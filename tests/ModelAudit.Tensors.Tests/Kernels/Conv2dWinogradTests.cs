@@ -63,8 +63,8 @@ public class Conv2dWinogradTests
         if (!Conv2dWinograd.Applies(g)) return;
         float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 31), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 32);
         float[] bias = KernelAssert.Random(g.OutChannels, 33);
-        float[] one = WithThreads(1, () => Run(g, x, w, bias, null, relu: true));
-        float[] two = WithThreads(2, () => Run(g, x, w, bias, null, relu: true));
+        float[] one = KernelAssert.WithThreads(1, () => Run(g, x, w, bias, null, relu: true));
+        float[] two = KernelAssert.WithThreads(2, () => Run(g, x, w, bias, null, relu: true));
         Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), two.Select(BitConverter.SingleToInt32Bits));
     }
 
@@ -206,19 +206,5 @@ public class Conv2dWinogradTests
             magnitude[yi] = Math.Max(abs, double.Epsilon);
         }
         return (y, magnitude);
-    }
-
-    private static float[] WithThreads(int threads, Func<float[]> run)
-    {
-        int before = KernelParallel.MaxDegree;
-        KernelParallel.MaxDegree = threads;
-        try
-        {
-            return run();
-        }
-        finally
-        {
-            KernelParallel.MaxDegree = before;
-        }
     }
 }

@@ -1,3 +1,5 @@
+using ModelAudit.Tensors.Kernels;
+
 namespace ModelAudit.Tensors.Tests.Kernels;
 
 /// <summary>Closeness checks for kernel tests: relative error = max-abs error / max-abs expected value.</summary>
@@ -44,5 +46,20 @@ internal static class KernelAssert
         var values = new float[length];
         for (int i = 0; i < values.Length; i++) values[i] = low + (float)random.NextDouble() * (high - low);
         return values;
+    }
+
+    /// <summary>Runs <paramref name="run"/> with the kernels limited to <paramref name="threads"/> workers (callers sit in <see cref="KernelParallelCollection"/>).</summary>
+    public static float[] WithThreads(int threads, Func<float[]> run)
+    {
+        int before = KernelParallel.MaxDegree;
+        KernelParallel.MaxDegree = threads;
+        try
+        {
+            return run();
+        }
+        finally
+        {
+            KernelParallel.MaxDegree = before;
+        }
     }
 }
