@@ -87,25 +87,16 @@ public class Conv2dBatchedTests
         float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 21), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 22);
         float[] bias = KernelAssert.Random(g.OutChannels, 23), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 24, -4, 4);
         var hardSwish = new FusedActivation(ModelAudit.Tensors.Operations.FusedActivationKind.GatedHardSigmoid, 1f / 6, 0.5f);
-        float[] Run(bool blocks, int threads)
+        float[] Run(bool blocks, int threads) => KernelAssert.WithThreads(threads, () =>
         {
-            int before = KernelParallel.MaxDegree;
-            KernelParallel.MaxDegree = threads;
-            try
+            var y = new float[Conv2d.OutputLength(g)];
+            fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
             {
-                var y = new float[Conv2d.OutputLength(g)];
-                fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
-                {
-                    if (blocks) Conv2dBatched.ForwardInBlocks(g, px, pw, pb, pr, hardSwish, py);
-                    else Conv2dBatched.Forward(g, px, pw, pb, pr, hardSwish, py);
-                }
-                return y;
+                if (blocks) Conv2dBatched.ForwardInBlocks(g, px, pw, pb, pr, hardSwish, py);
+                else Conv2dBatched.Forward(g, px, pw, pb, pr, hardSwish, py);
             }
-            finally
-            {
-                KernelParallel.MaxDegree = before;
-            }
-        }
+            return y;
+        });
         int[] expected = [.. Run(blocks: true, 1).Select(BitConverter.SingleToInt32Bits)];
         Assert.Equal(expected, Run(blocks: false, 1).Select(BitConverter.SingleToInt32Bits));
         Assert.Equal(expected, Run(blocks: false, 2).Select(BitConverter.SingleToInt32Bits));
@@ -125,21 +116,12 @@ public class Conv2dBatchedTests
         Assert.True(Conv2dBatched.IsPointwiseOnPoints(g));
         float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 41), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 42);
         float[] bias = KernelAssert.Random(g.OutChannels, 43);
-        float[] Run(int threads)
+        float[] Run(int threads) => KernelAssert.WithThreads(threads, () =>
         {
-            int before = KernelParallel.MaxDegree;
-            KernelParallel.MaxDegree = threads;
-            try
-            {
-                var y = new float[Conv2d.OutputLength(g)];
-                Conv2d.Forward(g, x, w, bias, y);
-                return y;
-            }
-            finally
-            {
-                KernelParallel.MaxDegree = before;
-            }
-        }
+            var y = new float[Conv2d.OutputLength(g)];
+            Conv2d.Forward(g, x, w, bias, y);
+            return y;
+        });
         float[] one = Run(1);
         Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
         var single = g with { Batch = 1 };

@@ -91,18 +91,13 @@ public class DepthwiseConv2dTests
                     }
         foreach (int threads in new[] { 1, 2 })
         {
-            int before = KernelParallel.MaxDegree;
-            KernelParallel.MaxDegree = threads;
-            try
+            float[] y = KernelAssert.WithThreads(threads, () =>
             {
-                var y = new float[expected.Length];
-                Conv2d.Forward(g, x, w, bias, y);
-                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
-            }
-            finally
-            {
-                KernelParallel.MaxDegree = before;
-            }
+                var output = new float[expected.Length];
+                Conv2d.Forward(g, x, w, bias, output);
+                return output;
+            });
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
         }
     }
 }

@@ -59,21 +59,12 @@ public class PlaneMeanTests
     {
         const int planes = 8 * 96, length = 196;
         float[] x = KernelAssert.Random(planes * length, 3);
-        float[] Run(int threads)
+        float[] Run(int threads) => KernelAssert.WithThreads(threads, () =>
         {
-            int before = KernelParallel.MaxDegree;
-            KernelParallel.MaxDegree = threads;
-            try
-            {
-                var y = new float[planes];
-                fixed (float* px = x, py = y) PlaneMean.Forward(px, py, planes, length);
-                return y;
-            }
-            finally
-            {
-                KernelParallel.MaxDegree = before;
-            }
-        }
+            var y = new float[planes];
+            fixed (float* px = x, py = y) PlaneMean.Forward(px, py, planes, length);
+            return y;
+        });
         Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
     }
 }

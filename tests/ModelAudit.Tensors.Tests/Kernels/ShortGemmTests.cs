@@ -50,21 +50,12 @@ public class ShortGemmTests
     {
         const int m = 8, n = 1000, k = 1024;
         float[] a = KernelAssert.Random(m * k, 1), b = KernelAssert.Random(n * k, 2);
-        float[] Run(int threads)
+        float[] Run(int threads) => KernelAssert.WithThreads(threads, () =>
         {
-            int before = KernelParallel.MaxDegree;
-            KernelParallel.MaxDegree = threads;
-            try
-            {
-                var c = new float[m * n];
-                ShortGemm.Multiply(m, n, k, 1f, a, k, b, k, 0f, c, n);
-                return c;
-            }
-            finally
-            {
-                KernelParallel.MaxDegree = before;
-            }
-        }
+            var c = new float[m * n];
+            ShortGemm.Multiply(m, n, k, 1f, a, k, b, k, 0f, c, n);
+            return c;
+        });
         Assert.Equal(Run(1).Select(BitConverter.SingleToInt32Bits), Run(2).Select(BitConverter.SingleToInt32Bits));
     }
 
