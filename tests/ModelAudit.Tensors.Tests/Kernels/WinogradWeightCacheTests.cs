@@ -75,6 +75,57 @@ public class WinogradWeightCacheTests
         Assert.Equal(0, cache.Floats);
     }
 
+    /// <summary>
+    /// A full cache and another model's weights: their first request is not kept (they may be a one-off); on their second
+    /// they displace the entries unused since their first, least recently used first, and are then found.
+    /// </summary>
+    [Fact]
+    public unsafe void Get_NewWeightsAskedTwiceWhenFull_DisplaceEntriesUnusedSince()
+    {
+        var cache = new WinogradWeightCache(2 * (90 + 160));
+        float[] a1 = KernelAssert.Random(90, 11), a2 = KernelAssert.Random(90, 12), b1 = KernelAssert.Random(90, 13);
+        int calls = 0;
+        void Ask(float[] w)
+        {
+            fixed (float* pw = w)
+            using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); }))
+                Assert.Equal(w[5] * 2, lease.Array[5]);
+        }
+        Ask(a1);
+        Ask(a2);
+        Ask(a1);
+        Assert.Equal(2, calls);
+        Ask(b1);                // full, and b1 never asked for: transformed, not kept
+        Assert.Equal(3, calls);
+        Assert.Equal(2 * (90 + 160), cache.Floats);
+        Ask(b1);                // asked before; a2 (last used before b1's first request) makes room
+        Ask(b1);                // found
+        Assert.Equal(4, calls);
+        Ask(a1);                // a1 kept its place (used more recently than b1's first request)
+        Assert.Equal(4, calls);
+        Ask(a2);                // a2 was evicted
+        Assert.Equal(5, calls);
+    }
+
+    /// <summary>Cycling through more weights than fit: the cached ones stay, only the rest is transformed each pass (no churn).</summary>
+    [Fact]
+    public unsafe void Get_CycleLargerThanCapacity_KeepsTheCachedOnes()
+    {
+        var cache = new WinogradWeightCache(2 * (90 + 160));
+        float[][] weights = [KernelAssert.Random(90, 21), KernelAssert.Random(90, 22), KernelAssert.Random(90, 23)];
+        int calls = 0;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            foreach (float[] w in weights)
+            {
+                fixed (float* pw = w)
+                using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); }))
+                    Assert.Equal(w[7] * 2, lease.Array[7]);
+            }
+        }
+        Assert.Equal(3 + 4, calls);
+    }
+
     /// <summary>The convolution through the shared cache: weights edited in place between calls give the edited result.</summary>
     [Fact]
     public unsafe void Forward_WeightsEditedBetweenCalls_MatchesFreshWeights()
