@@ -24,7 +24,7 @@ internal static unsafe class Conv2dDataGradient
     /// True when the gradient takes this path: stride 1, no dilation, padding at most K-1 on every side, more than one
     /// kernel tap, and either a depthwise convolution whose turned form runs on the depthwise kernel (a gather per
     /// output vector instead of nine read-modify-write passes over the plane), or a dense one whose turned form runs on
-    /// <see cref="Conv2dShiftedRows"/> (no column matrix at all: 1.1-1.3x faster than the column path from 14x14 to
+    /// <see cref="Conv2dWinograd"/> (from the weights' cached transform) or on <see cref="Conv2dShiftedRows"/> (no column matrix at all: 1.1-1.3x faster than the column path from 14x14 to
     /// 56x56 at b8 and at 16x16 and 8x8 b256; 0.95-0.98x at 7x7 b8, kept for one rule), or on maps of at most <see cref="MaxDenseSpatial"/> positions batched by
     /// <see cref="Conv2dBatched"/>. Chosen by geometry only.
     /// </summary>
@@ -35,7 +35,7 @@ internal static unsafe class Conv2dDataGradient
             return false;
         var turned = Transposed(g);
         if (Conv2d.IsDepthwise(g)) return Conv2d.IsDepthwise(turned);
-        return Conv2dShiftedRows.Applies(turned) || (g.OutHeight * g.OutWidth <= MaxDenseSpatial && Conv2dBatched.Applies(g));
+        return Conv2dWinograd.Applies(turned) || Conv2dShiftedRows.Applies(turned) || (g.OutHeight * g.OutWidth <= MaxDenseSpatial && Conv2dBatched.Applies(g));
     }
 
     /// <summary>The forward geometry that maps dy (as input) to dx (as output).</summary>
