@@ -71,8 +71,7 @@ internal static unsafe class Conv2dBatched
     /// (mobilenet's 14x14 maps): a sample's input [C, H*W] is already the GEMM's B and its output [O, H*W] its C.
     /// </summary>
     internal static bool IsPointwiseOnPlanes(in Conv2dGeometry g)
-        => g.Groups == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1
-           && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && (long)g.OutHeight * g.OutWidth >= MinPointwiseSpatial;
+        => g.Groups == 1 && Conv2d.IsPointwise(g) && (long)g.OutHeight * g.OutWidth >= MinPointwiseSpatial;
 
     /// <summary>
     /// <see cref="IsPointwiseOnPlanes"/>: per sample, y_n = act(W x_n + bias + residual_n) by one GEMM with its epilogue

@@ -10,15 +10,15 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(1 << 20);
         float[] w = KernelAssert.Random(90, 1);
-        int calls = 0;
+        var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
-            using var first = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
-            using var second = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+            using var first = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run);
+            using var second = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run);
             Assert.Same(first.Array, second.Array);
             Assert.Equal(w[0] * 2, second.Array[0]);
         }
-        Assert.Equal(1, calls);
+        Assert.Equal(1, transforms.Calls);
         Assert.Equal(90 + 160, cache.Floats);
     }
 
@@ -27,18 +27,18 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(1 << 20);
         float[] w = KernelAssert.Random(90, 2);
-        int calls = 0;
+        var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
-            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run)) { }
             // Pruning zeroes weights in place; -0 for +0 is an edit too (bit for bit).
             w[37] = -0f * Math.Sign(w[37]);
-            using var edited = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
-            Assert.Equal(2, calls);
+            using var edited = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run);
+            Assert.Equal(2, transforms.Calls);
             Assert.Equal(w[37] * 2, edited.Array[37]);
             // The other role of the same weights is a separate entry.
-            using (cache.Get(pw, w.Length, 1, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
-            Assert.Equal(3, calls);
+            using (cache.Get(pw, w.Length, 1, (10, 1), 160, transforms.Run)) { }
+            Assert.Equal(3, transforms.Calls);
         }
         Assert.Equal(2 * (90 + 160), cache.Floats);
     }
@@ -48,13 +48,13 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(1 << 20);
         float[] w = KernelAssert.Random(90, 6);
-        int calls = 0;
+        var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
-            using (cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
-            using (cache.Get(pw, w.Length, 0, (5, 2), 160, (src, dst) => { calls++; Fill(src, dst, 160); })) { }
+            using (cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run)) { }
+            using (cache.Get(pw, w.Length, 0, (5, 2), 160, transforms.Run)) { }
         }
-        Assert.Equal(2, calls);
+        Assert.Equal(2, transforms.Calls);
     }
 
     [Fact]
@@ -62,16 +62,16 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(200);
         float[] w = KernelAssert.Random(90, 3);
-        int calls = 0;
+        var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
             for (int i = 0; i < 3; i++)
             {
-                using var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); });
+                using var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run);
                 Assert.Equal(w[89] * 2, lease.Array[89]);
             }
         }
-        Assert.Equal(3, calls);
+        Assert.Equal(3, transforms.Calls);
         Assert.Equal(0, cache.Floats);
     }
 
@@ -84,27 +84,27 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(2 * (90 + 160));
         float[] a1 = KernelAssert.Random(90, 11), a2 = KernelAssert.Random(90, 12), b1 = KernelAssert.Random(90, 13);
-        int calls = 0;
+        var transforms = new CountedTransform();
         void Ask(float[] w)
         {
             fixed (float* pw = w)
-            using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); }))
+            using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run))
                 Assert.Equal(w[5] * 2, lease.Array[5]);
         }
         Ask(a1);
         Ask(a2);
         Ask(a1);
-        Assert.Equal(2, calls);
+        Assert.Equal(2, transforms.Calls);
         Ask(b1);                // full, and b1 never asked for: transformed, not kept
-        Assert.Equal(3, calls);
+        Assert.Equal(3, transforms.Calls);
         Assert.Equal(2 * (90 + 160), cache.Floats);
         Ask(b1);                // asked before; a2 (last used before b1's first request) makes room
         Ask(b1);                // found
-        Assert.Equal(4, calls);
+        Assert.Equal(4, transforms.Calls);
         Ask(a1);                // a1 kept its place (used more recently than b1's first request)
-        Assert.Equal(4, calls);
+        Assert.Equal(4, transforms.Calls);
         Ask(a2);                // a2 was evicted
-        Assert.Equal(5, calls);
+        Assert.Equal(5, transforms.Calls);
     }
 
     /// <summary>Cycling through more weights than fit: the cached ones stay, only the rest is transformed each pass (no churn).</summary>
@@ -113,17 +113,17 @@ public class WinogradWeightCacheTests
     {
         var cache = new WinogradWeightCache(2 * (90 + 160));
         float[][] weights = [KernelAssert.Random(90, 21), KernelAssert.Random(90, 22), KernelAssert.Random(90, 23)];
-        int calls = 0;
+        var transforms = new CountedTransform();
         for (int pass = 0; pass < 5; pass++)
         {
             foreach (float[] w in weights)
             {
                 fixed (float* pw = w)
-                using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, (src, dst) => { calls++; Fill(src, dst, 160); }))
+                using (var lease = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run))
                     Assert.Equal(w[7] * 2, lease.Array[7]);
             }
         }
-        Assert.Equal(3 + 4, calls);
+        Assert.Equal(3 + 4, transforms.Calls);
     }
 
     /// <summary>The convolution through the shared cache: weights edited in place between calls give the edited result.</summary>
@@ -144,8 +144,15 @@ public class WinogradWeightCacheTests
         Assert.All(y.AsSpan(5 * 144, 144).ToArray(), v => Assert.Equal(0f, v));
     }
 
-    private static unsafe void Fill(float* src, float* dst, int length)
+    /// <summary>A stand-in transform (twice the first 90 floats, then zeros) that counts its calls.</summary>
+    private sealed class CountedTransform
     {
-        for (int i = 0; i < length; i++) dst[i] = i < 90 ? src[i] * 2 : 0;
+        public int Calls { get; private set; }
+
+        public unsafe void Run(float* src, float* dst)
+        {
+            Calls++;
+            for (int i = 0; i < 160; i++) dst[i] = i < 90 ? src[i] * 2 : 0;
+        }
     }
 }
