@@ -10,7 +10,8 @@ namespace ModelAudit.Tensors.Kernels;
 /// input where that wastes little (<see cref="Conv2dShiftedRows"/>), otherwise goes through im2col + <see cref="Sgemm"/>
 /// per sample and group, writing the column matrix straight into the GEMM's packed-panel layout. The input gradient
 /// scatters a column-matrix product back with col2im, and 1x1, stride 1, unpadded convolutions use the input itself
-/// as the column matrix. Depthwise convolutions
+/// as the column matrix. Image stems (a few input channels, at most 32 output channels) run with output channels in
+/// vector lanes (<see cref="Conv2dOutputLanes"/>), the same sums. Depthwise convolutions
 /// (groups == C == O) use <see cref="DepthwiseConv2d"/>. Column workspaces come from the shared array pool.
 /// </summary>
 internal static unsafe class Conv2d
@@ -47,6 +48,11 @@ internal static unsafe class Conv2d
                 return;
             }
             if (Conv2dBatched.IsPointwiseOnPoints(g)) { Conv2dBatched.Forward(g, xs, ws, bs, rs, activation, ys); return; } // any batch, one sample too: its result must not depend on the batch
+            if (Conv2dOutputLanes.Applies(g))
+            {
+                Conv2dOutputLanes.Forward(g, xs, ws, bs, rs, activation, ys);
+                return;
+            }
             if (!IsPointwise(g) && Conv2dShiftedRows.Applies(g))
             {
                 Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, activation, ys);

@@ -16,6 +16,8 @@ namespace ModelAudit.Tensors.Kernels;
 /// zeros and are never stored. Forward and input gradient run in parallel over (sample, channel) planes; the
 /// filter gradient over channels, summing samples in ascending order. Each output element is computed by one
 /// thread in a fixed order, so results do not depend on the thread count. Lengths are checked by <see cref="Conv2d"/>.
+/// Forward windows of 16 taps or more (5x5) run with channels in vector lanes instead (<see cref="DepthwiseChannelLanes"/>),
+/// the same sums in the same order.
 /// </summary>
 internal static unsafe class DepthwiseConv2d
 {
@@ -40,6 +42,22 @@ internal static unsafe class DepthwiseConv2d
     /// applied to each plane right after it is computed, while it is in cache.
     /// </summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
+    {
+        if (DepthwiseChannelLanes.Applies(g))
+        {
+            fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
+                DepthwiseChannelLanes.Forward(g, px, pw, bias.IsEmpty ? null : pb, residual.IsEmpty ? null : pr, activation, py);
+            return;
+        }
+        ForwardByPlanes(g, x, w, bias, residual, activation, y);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> one plane at a time, vectors along rows: the path without AVX-512 or for bands too wide for
+    /// <see cref="DepthwiseChannelLanes"/>, and its reference in tests (the same sums in the same order).
+    /// </summary>
+    internal static void ForwardByPlanes(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)
     {
         bool wide = UsesWideVectors(g);

@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels;
+using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Tests.Kernels;
 
@@ -46,6 +47,35 @@ internal static class KernelAssert
         var values = new float[length];
         for (int i = 0; i < values.Length; i++) values[i] = low + (float)random.NextDouble() * (high - low);
         return values;
+    }
+
+    /// <summary>
+    /// Conv2d.Forward equal bit for bit to <paramref name="reference"/>(bias, residual, activation) with and without the
+    /// bias, for no activation, ReLU over the residual and the gated HardSigmoid (torch's HardSwish), at one and two threads.
+    /// </summary>
+    public static void ForwardBitIdentical(in Conv2dGeometry g, float[] x, float[] w, float[] bias, float[] residual,
+        Func<float[], float[], FusedActivation, float[]> reference)
+    {
+        var geometry = g;
+        var activations = new[] { FusedActivation.None, FusedActivation.Relu, new FusedActivation(FusedActivationKind.GatedHardSigmoid, 1f / 6, 0.5f) };
+        foreach (var activation in activations)
+        {
+            foreach (bool withBias in new[] { true, false })
+            {
+                float[] b = withBias ? bias : [], r = activation.Kind == FusedActivationKind.Relu ? residual : [];
+                float[] expected = reference(b, r, activation);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] y = WithThreads(threads, () =>
+                    {
+                        var output = new float[expected.Length];
+                        ModelAudit.Tensors.Kernels.Conv2d.Forward(geometry, x, w, b, r, activation, output);
+                        return output;
+                    });
+                    Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+                }
+            }
+        }
     }
 
     /// <summary>Runs <paramref name="run"/> with the kernels limited to <paramref name="threads"/> workers (callers sit in <see cref="KernelParallelCollection"/>).</summary>
