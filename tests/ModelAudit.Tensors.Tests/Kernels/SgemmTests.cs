@@ -87,6 +87,11 @@ public class SgemmTests
 
     [Theory]
     [MemberData(nameof(TransCombinations))]
+    public void Multiply_ManyRows_CrossesRowBlocks(bool transA, bool transB)
+        => Check(transA, transB, m: 2 * Sgemm.BlockM + 7, n: 130, k: 300, alpha: 1f, beta: 0f, pad: 0);
+
+    [Theory]
+    [MemberData(nameof(TransCombinations))]
     public void Multiply_StridesWiderThanMatrix_LeavesPaddingAndMatches(bool transA, bool transB)
     {
         Check(transA, transB, m: 33, n: 65, k: 257, alpha: 1f, beta: 0f, pad: 5);
