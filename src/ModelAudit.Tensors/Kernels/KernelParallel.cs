@@ -1,9 +1,9 @@
 namespace ModelAudit.Tensors.Kernels;
 
 /// <summary>
-/// The kernels' parallel loop: splits a range into one contiguous chunk per core. Chunks only decide
-/// which thread writes which outputs; no kernel lets a chunk boundary change the order of a sum, so
-/// results do not depend on the thread count.
+/// The kernels' parallel loop: splits a range into one contiguous chunk per core, run by the caller and
+/// <see cref="KernelWorkers"/>. Chunks only decide which thread writes which outputs; no kernel lets a chunk boundary
+/// change the order of a sum, so results do not depend on the thread count.
 /// </summary>
 internal static class KernelParallel
 {
@@ -47,6 +47,8 @@ internal static class KernelParallel
             body(0, count);
             return;
         }
+        // Long-lived spinning workers (KernelWorkers); the thread pool when they are taken.
+        if (KernelWorkers.TryRun(count, chunks, body)) return;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, chunk =>
         {
             (int start, int end) = ChunkBounds(count, chunks, chunk);
