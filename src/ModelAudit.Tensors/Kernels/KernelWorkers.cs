@@ -35,7 +35,8 @@ internal static class KernelWorkers
         if (_inChunk || !Monitor.TryEnter(Gate)) return false;
         try
         {
-            while (Threads.Count < chunks - 1) Start();
+            // One worker per further core at most: chunks beyond the cores are taken in turn, never oversubscribe spinning threads.
+            while (Threads.Count < Math.Min(chunks, Environment.ProcessorCount) - 1) Start();
             var job = new Job(body, count, chunks);
             Volatile.Write(ref _current, job);
             Interlocked.Increment(ref _generation);
