@@ -31,7 +31,7 @@ internal static unsafe class DepthwiseChannelLanes
 
     /// <summary>
     /// Whether the geometry (depthwise, checked by the caller) runs here: AVX-512, a window of at least <see cref="MinTaps"/>
-    /// taps (mobilenet_v3's 5x5: 1.35-2.6x the plane kernels on its maps) and one output row's band within <see cref="BandFloats"/>.
+    /// taps (mobilenet_v3's 5x5: 1.35-2.3x the plane kernels on its maps) and one output row's band within <see cref="BandFloats"/>.
     /// Chosen by geometry only, never by thread count.
     /// </summary>
     public static bool Applies(in Conv2dGeometry g)

@@ -54,8 +54,9 @@ internal static unsafe class DepthwiseConv2d
     }
 
     /// <summary>
-    /// <see cref="Forward"/> one plane at a time, vectors along rows: the path without AVX-512 or for bands too wide for
-    /// <see cref="DepthwiseChannelLanes"/>, and its reference in tests (the same sums in the same order).
+    /// <see cref="Forward"/> one plane at a time, vectors along rows: the path of windows under 16 taps, of machines without
+    /// AVX-512 and of bands too wide for <see cref="DepthwiseChannelLanes"/>, and that kernel's reference in tests (the same
+    /// sums in the same order).
     /// </summary>
     internal static void ForwardByPlanes(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> residual, in FusedActivation activation, Span<float> y)

@@ -437,8 +437,9 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(BlockK, g.K - pc);
                 float beta = pc == 0 ? g.Beta : 1f;
-                // With one block of A rows, each B panel is used once: pack it just before its tiles, so it is still
-                // in L1/L2 when the micro-kernel reads it, rather than packing the whole block (megabytes) first.
+                // With one block of A rows, each B panel is used once: pack it (with the rest of its group, below) just
+                // before its tiles, so it is still in L1/L2 when the micro-kernel reads it, rather than packing the whole
+                // block (megabytes) first.
                 // The AVX-512 tile reads full panels of B in place, with no packing copy (only a ragged last panel is
                 // packed): B given as rows (a convolution's shifted input rows) always, a plain B when one block of A
                 // rows uses each panel once (with several blocks the packed block is reused, and reads spread over
