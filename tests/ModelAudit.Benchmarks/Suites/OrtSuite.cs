@@ -9,9 +9,10 @@ namespace ModelAudit.Benchmarks;
 /// same ONNX files (Peers/export_peer_models.py) and the same input, interleaved, median of 5, at 1 and 2 threads
 /// (ONNX Runtime's intra-op threads; ours through the kernels' parallel degree). ONNX Runtime's idle spinning is
 /// turned off so that its pool does not burn a core while our engine runs. Beside the wall-clock ratio, the ratio of
-/// process CPU seconds (steadier on a loaded machine). MODEL_AUDIT_PEER_MODELS=resnet18 runs one model.
+/// process CPU seconds (steadier on a loaded machine). MODEL_AUDIT_PEER_MODELS=resnet18 runs one model;
+/// MODEL_AUDIT_ORT_PROFILE=1 adds ONNX Runtime's per-node profile (OrtSuite.Profile.cs).
 /// </summary>
-public sealed class OrtSuite : IBenchmarkSuite
+public sealed partial class OrtSuite : IBenchmarkSuite
 {
     public string Name => "ort";
 
@@ -51,6 +52,12 @@ public sealed class OrtSuite : IBenchmarkSuite
             }
         }
         table.Write(output);
+        if (Environment.GetEnvironmentVariable("MODEL_AUDIT_ORT_PROFILE") is { Length: > 0 })
+        {
+            foreach (string name in PeerModels.Selected)
+                foreach (int threads in new[] { 1, 2 })
+                    WriteProfile(name, threads, images, shape, output);
+        }
     }
 
     private static string Rate(double seconds) => (PeerModels.Batch / seconds).ToString("F1", CultureInfo.InvariantCulture);

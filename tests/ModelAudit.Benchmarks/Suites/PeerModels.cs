@@ -140,7 +140,7 @@ internal static class PeerModels
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         return values[values.Count / 2];
