@@ -82,6 +82,7 @@ internal static class KernelWorkers
         private readonly int _chunks = chunks;
         private int _next;
         private int _pending = chunks;
+        private bool _failed;
 
         public ExceptionDispatchInfo? Error { get; private set; }
 
@@ -95,12 +96,15 @@ internal static class KernelWorkers
                 {
                     try
                     {
+                        // After a failure the remaining chunks are only counted off: the loop's result is the exception.
+                        if (Volatile.Read(ref _failed)) continue;
                         (int start, int end) = KernelParallel.ChunkBounds(count, _chunks, chunk);
                         body(start, end);
                     }
                     catch (Exception e)
                     {
                         lock (this) Error ??= ExceptionDispatchInfo.Capture(e);
+                        Volatile.Write(ref _failed, true);
                     }
                     finally
                     {

@@ -17,16 +17,9 @@ public sealed partial class OrtSuite
     private static void WriteProfile(string name, int threads, float[] images, long[] shape, TextWriter output)
     {
         string prefix = Path.Combine(Path.GetTempPath(), $"model-audit-ort-{name}-{threads}");
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            EnableProfiling = true,
-            ProfileOutputPathPrefix = prefix,
-        };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var options = Options(threads);
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = prefix;
         using var session = new InferenceSession(PeerModels.ModelPath(name), options);
         using var input = OrtValue.CreateTensorValueFromMemory(images, shape);
         using var runOptions = new RunOptions();
