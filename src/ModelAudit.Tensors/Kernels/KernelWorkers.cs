@@ -68,8 +68,15 @@ internal static class KernelWorkers
             long spinStart = Stopwatch.GetTimestamp();
             while (Volatile.Read(ref _generation) == seen)
             {
-                if (Stopwatch.GetElapsedTime(spinStart).TotalMicroseconds < SpinMicroseconds) Thread.SpinWait(32);
-                else Wake.Wait();
+                if (Stopwatch.GetElapsedTime(spinStart).TotalMicroseconds >= SpinMicroseconds)
+                {
+                    Wake.Wait();
+                    continue;
+                }
+                // A polite spin: the yield hands the core to any other ready thread (the thread pool's loops between
+                // ours, as MINE's Adam steps) and returns at once when there is none.
+                Thread.SpinWait(32);
+                Thread.Yield();
             }
             seen = Volatile.Read(ref _generation);
             Volatile.Read(ref _current)?.Run();
