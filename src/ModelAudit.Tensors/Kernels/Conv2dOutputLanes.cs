@@ -161,7 +161,7 @@ internal static unsafe class Conv2dOutputLanes
     /// 16 positions <paramref name="stride"/> floats apart: acc(j) = the chain over the taps of fused multiply-adds of
     /// the input value (broadcast) and the tap's 16 weights, from zero; then + bias, transposed, stored for the run's columns.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Run<TStride>(float* src, int stride, int* taps, int depth, float* weights, Vector512<float> bias, in RunStore store)
         where TStride : struct, IStride
     {

@@ -100,7 +100,7 @@ internal static unsafe class Conv2dShiftedRows
             rows, 0f, new Span<float>(product, groupOut * layout.Columns), layout.Columns, parallel, epilogue);
 
         int rowLength = layout.RowLength, samples = layout.Samples, columns = layout.Columns;
-        KernelParallel.For(count * groupOut, parallel ? spatial : 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i0, i1) =>
+        KernelParallel.For(count * groupOut, parallel ? spatial : 0, [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
             {
@@ -196,7 +196,7 @@ internal static unsafe class Conv2dShiftedRows
         /// planes <paramref name="sampleStride"/> apart), and zeros in the runs of samples past the count. Everything
         /// else in the planes (gaps, pad rows, closing rows) is zero from <see cref="ClearPlanes"/> and never written.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void FillPlanes(in Conv2dGeometry g, float* src, long sampleStride, int count, float* channel)
         {
             long planeRow = (long)Samples * RowLength;

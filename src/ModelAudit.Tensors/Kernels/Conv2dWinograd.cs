@@ -128,7 +128,7 @@ internal static unsafe class Conv2dWinograd
     /// Sixteen input channels per vector (the kernels' taps gathered 9 floats apart) into rows of U[ξ], which
     /// <see cref="SgemmPack.A"/> then interleaves 6 rows at a time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void TransformWeights(in Conv2dGeometry g, float* w, float* u, int b0, int b1)
     {
         int c = g.InChannels, o = g.OutChannels, blocks = (o + 5) / 6;
@@ -302,7 +302,7 @@ internal static unsafe class Conv2dWinograd
     /// odd input columns from the patch's left edge. Loads that reach past a row's ends are masked (the masked lanes
     /// read nothing and are zero), rows above or below the input are zero.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TransformInput(in Conv2dGeometry g, in TileBlock tiles, float* x, float* v)
     {
         int c = g.InChannels, h = g.InHeight, wd = g.InWidth;
@@ -453,7 +453,7 @@ internal static unsafe class Conv2dWinograd
     /// y = A^T M A of each tile (A^T = [1 1 1 0; 0 1 -1 -1]) plus the bias, then the residual and activation as each
     /// output row run is stored.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutput(in Conv2dGeometry g, in TileBlock tiles, float* m, int o0, int count, float* bias, float* residual,
         in FusedActivation activation, float* y)
     {

@@ -152,7 +152,7 @@ internal static unsafe class DepthwiseChannelLanes
     /// Up to 16 positions <paramref name="step"/> floats apart in the band: acc(j) = bias, then acc(j) += band[j, tap] * weights[tap]
     /// for every tap in order. Positions past the run are computed from the band's zero columns and not stored.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Run<TLength>(float* src, int step, int* tapOffsets, int taps, float* weights, Vector512<float> bias, in RunStore store)
         where TLength : struct, IRunLength
     {
@@ -272,7 +272,7 @@ internal static unsafe class DepthwiseChannelLanes
         }
 
         /// <summary>Writes the band of output rows [oh0, oh1) for the <paramref name="count"/> planes at <paramref name="xBlock"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void Fill(in Conv2dGeometry g, float* xBlock, int count, int oh0, int oh1, float* band)
         {
             int rows = (oh1 - oh0 - 1) * g.StrideH + (g.KernelHeight - 1) * g.DilationH + 1;

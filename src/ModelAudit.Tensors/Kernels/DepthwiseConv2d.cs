@@ -184,7 +184,7 @@ internal static unsafe class DepthwiseConv2d
     /// never a different way). Every element still sums
     /// its taps in order, starting from the bias. A row's last vector, when partial, is stored under a mask.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardPlane(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
         int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
@@ -317,7 +317,7 @@ internal static unsafe class DepthwiseConv2d
     /// of columns, eight (or seven, where fewer rows result) rows by one vector (seven or eight independent sums; the last block of a column overlaps
     /// the one before it). Every element sums its taps in order from the bias, as with 256-bit vectors.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardPlaneWide(in DepthwisePlane plane, float* padded, int* taps, float* w, float bias, float* y)
     {
         int outH = plane.OutHeight, outW = plane.OutWidth, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
@@ -514,7 +514,7 @@ internal static unsafe class DepthwiseConv2d
     }
 
     /// <summary>Scatters every vector of output-gradient columns into the padded input-gradient plane, tap by tap.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BackwardDataPlane(in DepthwisePlane plane, float* gradient, int* taps, float* w, float* padded)
     {
         int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
@@ -536,7 +536,7 @@ internal static unsafe class DepthwiseConv2d
     /// dw[t] += sum over the plane of dy * x shifted by tap t: four row accumulators per tap (rows oh mod 4),
     /// added in a fixed order at the end.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FilterPlane(in DepthwisePlane plane, float* padded, float* gradient, int* taps, float* dw)
     {
         int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;

@@ -120,7 +120,7 @@ internal readonly struct DepthwisePlane
     public unsafe void Lower(float* x, float* padded) => Lower(x, padded, 0f);
 
     /// <summary>Copies input plane <paramref name="x"/> into the phased layout, <paramref name="fill"/> elsewhere.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public unsafe void Lower(float* x, float* padded, float fill)
     {
         int stride = _strideW, inH = _inHeight, inW = _inWidth, padTop = _padTop, padLeft = _padLeft, width = Width;
@@ -159,7 +159,7 @@ internal readonly struct DepthwisePlane
     /// Copies input plane <paramref name="x"/> into the phased layout's input positions only: the padding is left as a
     /// previous <see cref="Lower(float*, float*)"/> into the same buffer wrote it (it is the same for every plane).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public unsafe void LowerInterior(float* x, float* padded)
     {
         int stride = _strideW, inH = _inHeight, inW = _inWidth, padTop = _padTop, padLeft = _padLeft, width = Width;

@@ -107,7 +107,7 @@ internal static unsafe class Im2Col
         });
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void LowerRow(in Conv2dGeometry g, int row, float* x, float* dst)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;
@@ -138,7 +138,7 @@ internal static unsafe class Im2Col
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void LowerPanel(in Conv2dGeometry g, int q, int panels, int rows, int columns, int nr, int* segments, int* starts, float* x, long sampleStride, float* packed)
     {
         int inH = g.InHeight, inW = g.InWidth, strideW = g.StrideW, outW = g.OutWidth;
@@ -204,7 +204,7 @@ internal static unsafe class Im2Col
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void RaiseRow(in Conv2dGeometry g, int row, float* src, float* dx)
     {
         int kernelArea = g.KernelHeight * g.KernelWidth;

@@ -18,14 +18,14 @@ internal static unsafe class PlaneMean
     }
 
     /// <remarks>Compiled optimised from the first call: a forward pass calls it once per pooling node, too few for tiering.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Planes(float* x, float* y, int length, int first, int end)
     {
         for (int p = first; p < end; p++) y[p] = Sum(x + (long)p * length, length) / length;
     }
 
     /// <summary>The sum of <paramref name="count"/> floats at <paramref name="x"/> in the order described on the class.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Sum(float* x, int count)
     {
         int i = 0;

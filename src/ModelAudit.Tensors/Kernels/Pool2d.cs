@@ -246,7 +246,7 @@ internal static unsafe class Pool2d
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ArgMaxPlaneVector(in DepthwisePlane layout, float* padded, int* position, int* taps, int planeOffset, float* y, int* argmax, float* tail, int* tailIndex)
     {
         int lanes = Vector256<float>.Count, outW = layout.OutWidth, rowStep = layout.RowStep, kernelArea = layout.KernelArea;
@@ -293,7 +293,7 @@ internal static unsafe class Pool2d
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MaxPlaneVector(in DepthwisePlane layout, float* padded, int* taps, float* y, float* tail)
     {
         int lanes = Vector256<float>.Count, outW = layout.OutWidth, rowStep = layout.RowStep, kernelArea = layout.KernelArea;
@@ -318,7 +318,7 @@ internal static unsafe class Pool2d
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MaxPlane(in Pool2dGeometry g, float* x, int planeOffset, float* y, int* argmax)
     {
         float* src = x + planeOffset;

@@ -8,6 +8,11 @@ namespace ModelAudit.Tensors.Kernels;
 /// Register-tiled SGEMM inner kernels over packed panels (A: MR values per k step, B: NR values per k step).
 /// Accumulators stay in registers for the whole kc loop; each C element is one FMA chain in p order.
 /// </summary>
+/// <remarks>
+/// Every AggressiveOptimization kernel in this assembly is also NoInlining (a test holds them to it): dynamic PGO
+/// otherwise inlines a hot kernel into its tier-1 caller, where the tile's 24 accumulators spill. resnet18's
+/// one-thread forward went from 145 ms to 166-255 ms once its callers tiered up, whichever were recompiled.
+/// </remarks>
 internal static unsafe class SgemmMicroKernel
 {
     /// <summary>Columns of a packed B panel read by the 6-row kernels (each k step advances this far).</summary>
@@ -32,7 +37,7 @@ internal static unsafe class SgemmMicroKernel
     /// The 6x64 tile reading B's 64 columns at each k step from <typeparamref name="TRows"/> (a packed panel, or the
     /// rows of an unpacked B in place), with the epilogue of <see cref="Avx512(int, float*, float*, float*, int, float, float, float*, float*, bool)"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Avx512<TRows>(int kc, float* a, TRows b, float* c, int ldc, float alpha, float beta, float* rowBias, float* residual, bool relu)
         where TRows : struct, IPanelRows
     {
@@ -86,7 +91,7 @@ internal static unsafe class SgemmMicroKernel
     }
 
     /// <summary>The first 32 columns of a 64-wide panel (a ragged last panel), 6 rows: the raw sums into <paramref name="tile"/> (row stride <paramref name="ldt"/>), same order per element.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Avx512Columns32(int kc, float* a, float* b, float* tile, int ldt)
     {
         Vector512<float> c0_0 = default, c0_1 = default;
@@ -117,7 +122,7 @@ internal static unsafe class SgemmMicroKernel
     }
 
     /// <summary>The first 16 columns of a 64-wide panel (a ragged last panel), 6 rows: the raw sums into <paramref name="tile"/> (row stride <paramref name="ldt"/>), same order per element.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Avx512Columns16(int kc, float* a, float* b, float* tile, int ldt)
     {
         Vector512<float> c0_0 = default;
@@ -148,7 +153,7 @@ internal static unsafe class SgemmMicroKernel
     }
 
     /// <summary>6x16 tile with Vector256: C[0..6, 0..16] = alpha * sum_p A[:,p] B[p,:] + beta * C (C not read when beta is 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Avx2(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c0_0 = default, c0_1 = default;

@@ -13,7 +13,7 @@ internal static unsafe class SgemmPack
     /// <summary>
     /// Packs op(A)[i0..i0+mc, p0..p0+kc] into ceil(mc/mr) panels of kc x mr (mr values per k step).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void A(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -56,7 +56,7 @@ internal static unsafe class SgemmPack
     /// 8-float store runs 2 floats past its 6, into the next step's place, which the next store overwrites; the last
     /// step's 2 spill floats land in the next panel (packed afterwards) or the workspace's slack.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void PackRowsPanel6(float* src, int lda, int rows, int kc, float* dst)
     {
         const int Mr = 6;
@@ -84,7 +84,7 @@ internal static unsafe class SgemmPack
     /// <summary>
     /// Packs op(B)[p0..p0+kc, j0..j0+nc] into ceil(nc/nr) panels of kc x nr (nr values per k step).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void B(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -138,7 +138,7 @@ internal static unsafe class SgemmPack
     /// spaced: a convolution's shifted input rows), into ceil(nc/nr) panels of kc x nr, the ragged last panel
     /// zero-padded. The same layout as <see cref="B"/>, so the multiply that follows is the same arithmetic.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void BRows(float** rows, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr, dst += kc * nr)
@@ -149,7 +149,7 @@ internal static unsafe class SgemmPack
     }
 
     /// <summary>One kc x nr panel of B from row pointers: <paramref name="cols"/> columns from column <paramref name="j"/>, the rest zero.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void PanelFromRows(float** rows, int kc, int j, int cols, int nr, float* dst)
     {
         if (cols == nr && Vector512.IsHardwareAccelerated && nr % 16 == 0)
@@ -174,7 +174,7 @@ internal static unsafe class SgemmPack
     /// Full panel of a transposed B: dst[p * nr + j] = src[j * ldb + p], by 8 x 8 register transposes so
     /// both the reads (rows of the stored B) and the writes (rows of the panel) stay contiguous.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedPanel(float* src, int ldb, int kc, int nr, float* dst)
     {
         int p = 0;

@@ -58,7 +58,7 @@ internal static unsafe class ShortGemm
     }
 
     /// <summary>Columns 2 * pair and 2 * pair + 1 of C for pairs [first, end) and m (at most eight) rows; rows past m alias row 0 and are not stored, an odd last column pairs with itself.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Pairs(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int first, int end)
     {
         float** rows = stackalloc float*[RowsPerPass];

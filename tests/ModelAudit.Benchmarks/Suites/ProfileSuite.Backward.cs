@@ -12,7 +12,7 @@ namespace ModelAudit.Benchmarks;
 /// in reverse order its input gradient (for a convolution: backward-data) and, for convolutions, the weight and bias
 /// gradient (backward-filter, which that workload never needs but training-style callers do), each timed on its own.
 /// Gradients flow as in <see cref="ForwardPass.Backward"/> from a ones seed on the logits; the graph input gets none.
-/// Runs on resnet18 and mobilenet_v3_small at 224x224, batch 8 (the torch suite's model rows) and on the benchmark
+/// Runs on the peer models (MODEL_AUDIT_PEER_MODELS) at 224x224, batch 8 (the torch suite's model rows) and on the benchmark
 /// resnet18 at 64x64, batch 256 (one chunk of the conductance sweep).
 /// </summary>
 public sealed partial class ProfileSuite
@@ -20,7 +20,7 @@ public sealed partial class ProfileSuite
     private void RunBackward(TextWriter output)
     {
         var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
-        foreach (string name in new[] { "resnet18", "mobilenet_v3_small" })
+        foreach (string name in PeerModels.Selected)
         {
             using var input = Tensor.FromArray(images, PeerModels.Batch, 3, PeerModels.Size, PeerModels.Size);
             ProfileBackward(output, $"{name} {PeerModels.Size}x{PeerModels.Size} b{PeerModels.Batch}", OnnxModel.Load(PeerModels.ModelPath(name)).BuildGraph(PeerModels.Batch), input);

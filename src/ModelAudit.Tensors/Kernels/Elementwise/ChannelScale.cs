@@ -12,7 +12,7 @@ internal static unsafe class ChannelScale
 {
     /// <summary>Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of y = x * scale (row r at r * <paramref name="length"/>); x may equal y.</summary>
     /// <remarks>Compiled optimised from the first call: a forward pass calls it a few times per block, too few for tiering.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Rows(float* x, float* scale, float* y, int length, int firstRow, int endRow)
     {
         for (int r = firstRow; r < endRow; r++)

@@ -9,7 +9,7 @@ namespace ModelAudit.Tensors.Kernels.Elementwise;
 /// </summary>
 internal static class HardSigmoid
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float alpha, float beta, ReadOnlySpan<float> x, Span<float> y)
     {
         KernelGuard.RequireLength(y.Length, x.Length, nameof(y));
@@ -30,7 +30,7 @@ internal static class HardSigmoid
     /// dx = alpha * dy where 0 &lt; alpha * x + beta &lt; 1, else 0 (NaN x: 0), vectorised with <see cref="ScalarGradient"/>'s
     /// operations, so bit-identical to it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float alpha, float beta, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         KernelGuard.RequireLength(dy.Length, x.Length, nameof(dy));

@@ -9,7 +9,7 @@ namespace ModelAudit.Tensors.Kernels.Elementwise;
 /// </summary>
 internal static class HardSwish
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y)
     {
         KernelGuard.RequireLength(y.Length, x.Length, nameof(y));

@@ -19,7 +19,7 @@ internal static unsafe class MultiplyGradient
     /// One row of <paramref name="length"/> elements; <paramref name="da"/> or <paramref name="db"/> null when that gradient
     /// is not wanted. The pointers are at the row's first element of each operand.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Row(float* a, int strideA, float* b, int strideB, float* dy, float* da, float* db, int length)
     {
         if (da != null) Accumulate(dy, b, strideB, da, strideA, length);

@@ -17,7 +17,7 @@ internal static unsafe class ResidualActivation
 {
     /// <summary>y[i] = act(x[i] + residual[i]) for i below <paramref name="count"/>; residual may be null, x may equal y (in place).</summary>
     /// <remarks>Compiled optimised from the first call: it runs inside every fused convolution.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float* x, float* residual, in FusedActivation activation, float* y, int count)
     {
         if (residual == null && !activation.IsActive)

@@ -15,7 +15,7 @@ internal static unsafe class EvenGather
     /// <paramref name="src"/>: sixteen at a time by a two-source permute (AVX-512), eight at a time by a shuffle and a
     /// lane permute (AVX2), the rest one by one.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float* src, float* dst, int count, int available)
     {
         int i = 0;

@@ -11,7 +11,7 @@ namespace ModelAudit.Tensors.Kernels.Layout;
 internal static unsafe class Interleave
 {
     /// <summary>Weaves <paramref name="count"/> pairs: sixteen at a time by two-source permutes (AVX-512), the rest one by one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float* even, float* odd, float* dst, int count)
     {
         int i = 0;
