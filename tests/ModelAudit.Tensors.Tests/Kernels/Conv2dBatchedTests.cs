@@ -103,6 +103,37 @@ public class Conv2dBatchedTests
     }
 
     /// <summary>
+    /// The input gradient of a pointwise convolution on 14x14 maps (one GEMM per sample, W^T dy_n straight into dx_n)
+    /// against the blocks of samples side by side, packed and scattered: the same blocked GEMM sums over the output
+    /// channels (depth 24 and 300, past one depth block), bit for bit, at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(24)]
+    [InlineData(300)]
+    public unsafe void BackwardData_PointwisePerSampleVersusBlocks_BitIdentical(int outChannels)
+    {
+        var g = new Conv2dGeometry(5, 40, 14, 14, outChannels, 1, 1);
+        Assert.True(Conv2dBatched.Applies(g) && Conv2dBatched.IsPointwiseOnPlanes(g));
+        float[] dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 31), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 32);
+        float[] Run(bool blocks, int threads) => KernelAssert.WithThreads(threads, () =>
+        {
+            var dx = new float[Conv2d.InputLength(g)];
+            if (blocks)
+            {
+                fixed (float* pdy = dy, pw = w, pdx = dx) Conv2dBatched.BackwardData(g, pdy, pw, pdx);
+            }
+            else
+            {
+                Conv2d.BackwardData(g, dy, w, dx);
+            }
+            return dx;
+        });
+        int[] expected = [.. Run(blocks: true, 1).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(blocks: false, 1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(blocks: false, 2).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
     /// Squeeze-excitation's 1x1 convolutions on 1x1 maps, batch 8 and 9 (<see cref="ShortGemm"/>): y = x w^T + bias against
     /// float64, within 1e-5 of the sum of |terms| (float32 sums of 150 products of [-1, 1] values, in another order than
     /// float64's), bit-identical at one and two threads, and each sample the same as in a batch of one.
