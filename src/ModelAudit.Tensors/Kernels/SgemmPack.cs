@@ -16,6 +16,11 @@ internal static unsafe class SgemmPack
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void A(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
+        if (trans && mr == 6)
+        {
+            ATransposed6(a, lda, i0, mc, p0, kc, dst);
+            return;
+        }
         for (int ir = 0; ir < mc; ir += mr)
         {
             int rows = Math.Min(mr, mc - ir);
@@ -46,6 +51,36 @@ internal static unsafe class SgemmPack
                     for (; r < rows; r++) dst[r] = column[(long)r * lda];
                     for (; r < mr; r++) dst[r] = 0;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="A"/> for a transposed A in 6-row panels: op(A)[i, p] = a[p * lda + i], so each k step reads one
+    /// contiguous run of mc floats and deals it out to the panels, 6 floats (a 4- and a 2-float copy) each. Panel by
+    /// panel instead, each k step read 24 bytes at a stride of lda: with lda a multiple of 1 KiB (W^T in a 1x1
+    /// convolution's input gradient) those reads fell into a few cache sets, and packing took 12-18% of resnet50's
+    /// 14x14 1x1 GEMMs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ATransposed6(float* a, int lda, int i0, int mc, int p0, int kc, float* dst)
+    {
+        int fullPanels = mc / 6, tail = mc - fullPanels * 6;
+        long panelStride = (long)kc * 6;
+        float* src = a + (long)p0 * lda + i0;
+        for (int p = 0; p < kc; p++, src += lda)
+        {
+            float* s = src, d = dst + (long)p * 6;
+            for (int q = 0; q < fullPanels; q++, s += 6, d += panelStride)
+            {
+                Vector128.Store(Vector128.Load(s), d);
+                *(ulong*)(d + 4) = *(ulong*)(s + 4);
+            }
+            if (tail > 0)
+            {
+                int r = 0;
+                for (; r < tail; r++) d[r] = s[r];
+                for (; r < 6; r++) d[r] = 0;
             }
         }
     }

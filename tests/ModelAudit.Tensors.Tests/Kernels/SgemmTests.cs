@@ -210,6 +210,29 @@ public class SgemmTests
         Assert.Equal(transposed.Select(BitConverter.SingleToInt32Bits), plain.Select(BitConverter.SingleToInt32Bits));
     }
 
+    /// <summary>
+    /// A transposed A is packed by dealing each k step's contiguous run out to the 6-row panels, a plain A panel by panel:
+    /// the panels hold the same values, so the products agree bit for bit (full panels, a ragged last panel, two row
+    /// blocks, depth past one block, a row stride wider than the matrix).
+    /// </summary>
+    [Theory]
+    [InlineData(2 * 96 + 7, 130, 300, 0)]
+    [InlineData(6, 128, 64, 0)]
+    [InlineData(101, 70, 257, 5)]
+    public void Multiply_TransposedAVersusPlain_BitIdentical(int m, int n, int k, int pad)
+    {
+        float[] a = KernelAssert.Random(m * k, 53), b = KernelAssert.Random(k * n, 54);
+        int ldt = m + pad;
+        var at = new float[k * ldt];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) at[p * ldt + i] = a[i * k + p];
+        float[] plain = new float[m * n], transposed = new float[m * n];
+        Assert.False(Sgemm.IsSmall(m, n, k));
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, plain, n, parallel: false);
+        Sgemm.Multiply(true, false, m, n, k, 1f, at, ldt, b, n, 0f, transposed, n, parallel: false);
+        Assert.Equal(plain.Select(BitConverter.SingleToInt32Bits), transposed.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Multiply_ShortSpan_ThrowsNamingArgument()
     {
