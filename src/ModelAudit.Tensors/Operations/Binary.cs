@@ -39,4 +39,7 @@ public sealed class Binary : Operation
 
     /// <inheritdoc/>
     public override bool BackwardReadsInput(int inputIndex) => BinaryKind is not (BinaryKind.Add or BinaryKind.Sub);
+
+    /// <inheritdoc/>
+    public override bool PassesGradientThrough(int inputIndex) => BinaryKind == BinaryKind.Add || (BinaryKind == BinaryKind.Sub && inputIndex == 0);
 }

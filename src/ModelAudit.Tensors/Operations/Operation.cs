@@ -43,6 +43,13 @@ public abstract class Operation
     /// <summary>True when <see cref="Backward"/> reads output <paramref name="outputIndex"/>.</summary>
     public virtual bool BackwardReadsOutput(int outputIndex) => false;
 
+    /// <summary>
+    /// True when the gradient with respect to input <paramref name="inputIndex"/> is the (single) output's gradient
+    /// itself wherever that input has the output's shape (both inputs of Add, the first of Sub). The executor then hands
+    /// the output's gradient on to that input instead of asking <see cref="Backward"/> for a copy.
+    /// </summary>
+    public virtual bool PassesGradientThrough(int inputIndex) => false;
+
     /// <inheritdoc/>
     public override string ToString() => Kind;
 }

@@ -120,6 +120,72 @@ public class GraphExecutorTests(ITestOutputHelper output)
         TensorAssert.AssertClose(GradientChecker.FiniteDifferences(wData.Span, Loss, 1e-3), grads[w].ToArray(), 1e-2, "dL/dw");
     }
 
+    /// <summary>An operation that never passes its gradient through: every input gradient a fresh copy from Backward, as before hand-on.</summary>
+    private sealed class CopyingGradients(Operation inner) : Operation
+    {
+        public override string Kind => inner.Kind;
+
+        public override TensorShape[] InferShapes(IReadOnlyList<TensorShape> inputs) => inner.InferShapes(inputs);
+
+        public override void Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs) => inner.Forward(inputs, outputs);
+
+        public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?> outputGradients, IReadOnlyList<bool> needInputGradient)
+            => inner.Backward(inputs, outputs, outputGradients, needInputGradient);
+
+        public override bool BackwardReadsInput(int inputIndex) => inner.BackwardReadsInput(inputIndex);
+    }
+
+    /// <summary>
+    /// Add and Sub hand their output gradient on (lent when it is kept, given to the last taker when this pass owns it,
+    /// copied for earlier takers): gradients bit-identical to fresh copies from Backward, for requested and unrequested
+    /// sums, a value added to itself, chained sums, a broadcast input (not handed on), and the seed on a sum.
+    /// </summary>
+    [Theory]
+    [InlineData("x")]
+    [InlineData("x,h")]
+    [InlineData("x,z1,h")]
+    [InlineData("x,z1,z2,z3,h,w")]
+    [InlineData("y,z2")]
+    [InlineData("w,b")]
+    public void Backward_HandedOnGradients_BitIdenticalToCopies(string requested)
+    {
+        (ComputeGraph Graph, Dictionary<string, int> Ids) Build(bool copying)
+        {
+            Operation Op(Operation op) => copying ? new CopyingGradients(op) : op;
+            var g = new ComputeGraph();
+            var ids = new Dictionary<string, int> { ["x"] = g.AddInput("x", new TensorShape(3, 4)) };
+            ids["w"] = g.AddConstant("w", RandomTensors.Uniform(2, -1, 1, 4), isParameter: true);
+            ids["b"] = g.AddConstant("b", RandomTensors.Uniform(5, -1, 1, 4), isParameter: true);
+            ids["h"] = g.AddNode("tanh", new Unary(UnaryKind.Tanh), [ids["x"]], ["h"])[0];
+            ids["y"] = g.AddNode("mul", new Binary(BinaryKind.Mul), [ids["h"], ids["w"]], ["y"])[0];
+            ids["z1"] = g.AddNode("residual", Op(new Binary(BinaryKind.Add)), [ids["y"], ids["h"]], ["z1"])[0];
+            ids["z2"] = g.AddNode("twice", Op(new Binary(BinaryKind.Add)), [ids["z1"], ids["z1"]], ["z2"])[0];
+            ids["z3"] = g.AddNode("less", Op(new Binary(BinaryKind.Sub)), [ids["z2"], ids["y"]], ["z3"])[0];
+            ids["z4"] = g.AddNode("bias", Op(new Binary(BinaryKind.Add)), [ids["z3"], ids["b"]], ["z4"])[0];
+            // h's total is the lent seed when the residual hands z1's own gradient on to it (given, added to a borrowed total).
+            ids["out"] = g.AddNode("sum", Op(new Binary(BinaryKind.Add)), [ids["z4"], ids["h"]], ["out"])[0];
+            g.AddOutput(ids["out"]);
+            return (g, ids);
+        }
+        var input = RandomTensors.Uniform(3, -1, 1, 3, 4);
+        var seed = RandomTensors.Uniform(4, -1, 1, 3, 4);
+        Dictionary<string, int[]> Run(bool copying)
+        {
+            var (graph, ids) = Build(copying);
+            var executor = new GraphExecutor(graph);
+            using var pass = executor.Forward(new Dictionary<int, Tensor> { [ids["x"]] = input }, new ForwardOptions { RecordForBackward = true });
+            var wrt = requested.Split(',').Select(name => ids[name]).ToArray();
+            using var grads = pass.Backward(new Dictionary<int, Tensor> { [ids["out"]] = seed }, wrt);
+            return requested.Split(',').ToDictionary(name => name, name => grads[ids[name]].ToArray().Select(BitConverter.SingleToInt32Bits).ToArray());
+        }
+        var copies = Run(copying: true);
+        var handedOn = Run(copying: false);
+        foreach (var name in requested.Split(','))
+            Assert.True(copies[name].SequenceEqual(handedOn[name]), $"d/d{name} differs");
+        // The seed (the caller's) is never written to.
+        Assert.Equal(RandomTensors.Uniform(4, -1, 1, 3, 4).ToArray(), seed.ToArray());
+    }
+
     [Fact]
     public void Backward_OnlyLastLayerRequested_PrunesEarlierNodes()
     {
