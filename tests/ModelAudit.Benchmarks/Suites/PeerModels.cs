@@ -60,37 +60,14 @@ internal static class PeerModels
     /// <summary>The same seeded N(0, 1) batch for every engine.</summary>
     public static float[] Images(int batch, int size) => GemmSuite.Random(batch * 3 * size * size, 3);
 
-    /// <summary>Warm-up calls of each side before timing: at least this many...</summary>
-    private const int MinWarmUpCalls = 3;
-
-    /// <summary>...and, up to <see cref="MaxWarmUpCalls"/>, until this many seconds have passed.</summary>
-    private const double WarmUpSeconds = 1.0;
-
-    /// <inheritdoc cref="WarmUpSeconds"/>
-    private const int MaxWarmUpCalls = 50;
-
     /// <summary>
-    /// Calls <paramref name="run"/> until the JIT's tiered compilation has settled: methods start as unoptimised
-    /// tier-0 code, loops move to optimised code by on-stack replacement, and methods are recompiled optimised in the
-    /// background after 30 calls and a 100 ms pause. A single warm-up call left the first timed runs in tier-0 code
-    /// (mobilenet_v3's one-thread ratio read 0.55-0.59, 0.76-0.80 with loops compiled optimised from the start), so
-    /// both sides get at least <see cref="MinWarmUpCalls"/> calls and <see cref="WarmUpSeconds"/>: the timed runs then
-    /// compare steady states, which is what an audit's hundreds of passes run in.
-    /// </summary>
-    private static void WarmUp(Action run)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int calls = 0; calls < MinWarmUpCalls || (calls < MaxWarmUpCalls && Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpSeconds); calls++) run();
-    }
-
-    /// <summary>
-    /// Runs <paramref name="ours"/> and <paramref name="peer"/> alternately: warmed up (<see cref="WarmUp"/>), then
+    /// Runs <paramref name="ours"/> and <paramref name="peer"/> alternately: warmed up (<see cref="Timing.WarmUp"/>), then
     /// <paramref name="repetitions"/> timed runs each, interleaved so both see the same load; returns the medians.
     /// </summary>
     public static (double Ours, double Peer) Interleaved(Func<double> ours, Func<double> peer, int repetitions = Repetitions)
     {
-        WarmUp(() => ours());
-        WarmUp(() => peer());
+        Timing.WarmUp(() => ours());
+        Timing.WarmUp(() => peer());
         var a = new List<double>();
         var b = new List<double>();
         for (int i = 0; i < repetitions; i++)
@@ -108,8 +85,8 @@ internal static class PeerModels
     /// </summary>
     public static ((double Wall, double Cpu) Ours, (double Wall, double Cpu) Peer) InterleavedWithCpu(Action ours, Action peer, int repetitions = Repetitions)
     {
-        WarmUp(ours);
-        WarmUp(peer);
+        Timing.WarmUp(ours);
+        Timing.WarmUp(peer);
         var a = new List<(double, double)>();
         var b = new List<(double, double)>();
         for (int i = 0; i < repetitions; i++)
