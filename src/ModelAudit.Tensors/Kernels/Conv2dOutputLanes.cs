@@ -115,14 +115,15 @@ internal static unsafe class Conv2dOutputLanes
     {
         long outPlane = (long)g.OutHeight * g.OutWidth;
         Vector512<float> biasV = bias == null ? Vector512<float>.Zero : Vector512.Load(bias);
+        bool hasBias = bias != null;
         for (int ow = 0; ow < g.OutWidth; ow += 16)
         {
             float* src = bandRow + (long)ow * g.StrideW;
             int columns = Math.Min(16, g.OutWidth - ow);
-            var store = new RunStore(yRow + ow, outPlane, channels, columns, bias != null);
-            if (g.StrideW == 1) Run<StrideOne>(src, 1, taps, depth, weights, biasV, store);
-            else if (g.StrideW == 2) Run<StrideTwo>(src, 2, taps, depth, weights, biasV, store);
-            else Run<AnyStride>(src, g.StrideW, taps, depth, weights, biasV, store);
+            var store = new PlaneRun(yRow + ow, outPlane, channels, columns);
+            if (g.StrideW == 1) Run<StrideOne>(src, 1, taps, depth, weights, biasV, hasBias, store);
+            else if (g.StrideW == 2) Run<StrideTwo>(src, 2, taps, depth, weights, biasV, hasBias, store);
+            else Run<AnyStride>(src, g.StrideW, taps, depth, weights, biasV, hasBias, store);
         }
     }
 
@@ -147,22 +148,12 @@ internal static unsafe class Conv2dOutputLanes
         public static int Fixed => 0;
     }
 
-    /// <summary>Where a run's outputs go, and whether the bias is added.</summary>
-    private readonly struct RunStore(float* row, long planeStride, int channels, int columns, bool hasBias)
-    {
-        public readonly float* Row = row;
-        public readonly long PlaneStride = planeStride;
-        public readonly int Channels = channels;
-        public readonly int Columns = columns;
-        public readonly bool HasBias = hasBias;
-    }
-
     /// <summary>
     /// 16 positions <paramref name="stride"/> floats apart: acc(j) = the chain over the taps of fused multiply-adds of
-    /// the input value (broadcast) and the tap's 16 weights, from zero; then + bias, transposed, stored for the run's columns.
+    /// the input value (broadcast) and the tap's 16 weights, from zero; then + bias (when <paramref name="hasBias"/>), transposed, stored for the run's columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TStride>(float* src, int stride, int* taps, int depth, float* weights, Vector512<float> bias, in RunStore store)
+    private static void Run<TStride>(float* src, int stride, int* taps, int depth, float* weights, Vector512<float> bias, bool hasBias, in PlaneRun store)
         where TStride : struct, IStride
     {
         int s = TStride.Fixed != 0 ? TStride.Fixed : stride;
@@ -189,13 +180,13 @@ internal static unsafe class Conv2dOutputLanes
             a14 = Vector512.FusedMultiplyAdd(Vector512.Create(p[14 * s]), wv, a14);
             a15 = Vector512.FusedMultiplyAdd(Vector512.Create(p[15 * s]), wv, a15);
         }
-        if (store.HasBias)
+        if (hasBias)
         {
             a0 += bias; a1 += bias; a2 += bias; a3 += bias; a4 += bias; a5 += bias; a6 += bias; a7 += bias;
             a8 += bias; a9 += bias; a10 += bias; a11 += bias; a12 += bias; a13 += bias; a14 += bias; a15 += bias;
         }
         // a(j) holds position j's 16 channels; transposed, a(c) holds channel c's 16 positions.
-        Transpose16.Store(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, store.Row, store.PlaneStride, store.Channels, store.Columns);
+        Transpose16.Store(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, store);
     }
 
     /// <summary>

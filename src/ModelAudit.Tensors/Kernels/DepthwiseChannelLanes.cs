@@ -112,7 +112,7 @@ internal static unsafe class DepthwiseChannelLanes
         {
             int run = Math.Min(16, outW - ow);
             float* src = bandRow + (long)ow * step;
-            var stores = new RunStore(yRow + ow, outPlane, count, run);
+            var stores = new PlaneRun(yRow + ow, outPlane, count, run);
             if (run > 8) Run<Sixteen>(src, step, tapOffsets, taps, weights, bias, stores);
             else if (run > 4) Run<Eight>(src, step, tapOffsets, taps, weights, bias, stores);
             else Run<Four>(src, step, tapOffsets, taps, weights, bias, stores);
@@ -139,21 +139,12 @@ internal static unsafe class DepthwiseChannelLanes
         public static int Positions => 4;
     }
 
-    /// <summary>Where a run's outputs go: channel c's <see cref="Columns"/> values at <see cref="Row"/> + c * <see cref="PlaneStride"/>.</summary>
-    private readonly struct RunStore(float* row, long planeStride, int channels, int columns)
-    {
-        public readonly float* Row = row;
-        public readonly long PlaneStride = planeStride;
-        public readonly int Channels = channels;
-        public readonly int Columns = columns;
-    }
-
     /// <summary>
     /// Up to 16 positions <paramref name="step"/> floats apart in the band: acc(j) = bias, then acc(j) += band[j, tap] * weights[tap]
     /// for every tap in order. Positions past the run are computed from the band's zero columns and not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TLength>(float* src, int step, int* tapOffsets, int taps, float* weights, Vector512<float> bias, in RunStore store)
+    private static void Run<TLength>(float* src, int step, int* tapOffsets, int taps, float* weights, Vector512<float> bias, in PlaneRun store)
         where TLength : struct, IRunLength
     {
         Vector512<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
@@ -195,7 +186,7 @@ internal static unsafe class DepthwiseChannelLanes
             return;
         }
         // a(j) holds position j's 16 channels; transposed, a(c) holds channel c's 16 positions.
-        Transpose16.Store(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, store.Row, store.PlaneStride, store.Channels, store.Columns);
+        Transpose16.Store(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, store);
     }
 
     /// <summary>
@@ -204,7 +195,7 @@ internal static unsafe class DepthwiseChannelLanes
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreEight(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3,
-        Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, in RunStore store)
+        Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, in PlaneRun store)
     {
         // u(k), 128-bit lane L: channel 4L+k at positions 0-3 (k < 4) or at positions 4-7 (u(4+k)).
         Transpose16.Quarters(a0, a1, a2, a3, a4, a5, a6, a7, out var u0, out var u1, out var u2, out var u3, out var u4, out var u5, out var u6, out var u7);
@@ -217,7 +208,7 @@ internal static unsafe class DepthwiseChannelLanes
 
     /// <summary>Channels k, 4+k, 8+k and 12+k (those below the count) from their first (<paramref name="first"/>) and last four positions.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChannels(Vector512<float> first, Vector512<float> last, int k, Vector256<float> mask, in RunStore store)
+    private static void StoreChannels(Vector512<float> first, Vector512<float> last, int k, Vector256<float> mask, in PlaneRun store)
     {
         Vector512<float> lanes01 = Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23).AsSingle();
         Vector512<float> low = Avx512F.PermuteVar16x32x2(first, lanes01.AsInt32(), last);
@@ -229,7 +220,7 @@ internal static unsafe class DepthwiseChannelLanes
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChannel(Vector256<float> positions, int channel, Vector256<float> mask, in RunStore store)
+    private static void StoreChannel(Vector256<float> positions, int channel, Vector256<float> mask, in PlaneRun store)
     {
         if (channel < store.Channels) Avx512F.VL.MaskStore(store.Row + channel * store.PlaneStride, mask, positions);
     }

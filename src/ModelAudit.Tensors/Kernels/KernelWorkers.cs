@@ -71,6 +71,9 @@ internal static class KernelWorkers
                 if (Stopwatch.GetElapsedTime(spinStart).TotalMicroseconds >= SpinMicroseconds)
                 {
                     Wake.Wait();
+                    // Still set for a loop this worker has already left (its last chunks running elsewhere): the wait
+                    // returns at once, so yield here too rather than spin hot until the caller resets it.
+                    if (Volatile.Read(ref _generation) == seen) Thread.Yield();
                     continue;
                 }
                 // A polite spin: the yield hands the core to any other ready thread (the thread pool's loops between

@@ -55,9 +55,8 @@ internal static class Transpose16
     }
 
     /// <summary>
-    /// Transposes the 16 rows (position j's 16 lanes in r(j)) and stores lane c's values, those of the first
-    /// <paramref name="columns"/> positions, at <paramref name="row"/> + c * <paramref name="stride"/> for c below
-    /// <paramref name="rows"/>: sixteen positions of a vector-per-position kernel into 16 output planes.
+    /// Transposes the 16 rows (position j's 16 lanes in r(j)) and stores lane c's values where <paramref name="run"/>
+    /// says: sixteen positions of a vector-per-position kernel into 16 output planes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Store(
@@ -65,10 +64,13 @@ internal static class Transpose16
         Vector512<float> r4, Vector512<float> r5, Vector512<float> r6, Vector512<float> r7,
         Vector512<float> r8, Vector512<float> r9, Vector512<float> r10, Vector512<float> r11,
         Vector512<float> r12, Vector512<float> r13, Vector512<float> r14, Vector512<float> r15,
-        float* row, long stride, int rows, int columns)
+        in PlaneRun run)
     {
+        float* row = run.Row;
+        long stride = run.PlaneStride;
+        int rows = run.Channels;
         Apply(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
-        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(run.Columns)).AsSingle();
         Avx512F.MaskStore(row, mask, r0);
         if (rows > 1) Avx512F.MaskStore(row + stride, mask, r1);
         if (rows > 2) Avx512F.MaskStore(row + 2 * stride, mask, r2);
