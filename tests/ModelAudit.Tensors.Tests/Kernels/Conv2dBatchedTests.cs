@@ -203,25 +203,34 @@ public class Conv2dBatchedTests
         Assert.Equal(one.Dx, two.Dx);
     }
 
+    /// <summary>
+    /// Chunks split only the GEMM's rows (whole input channels), so one channel, a few, and all at once give the same
+    /// bits; so do one thread (chunks in order, each GEMM parallel inside) and two or three (each worker a share of the
+    /// channels, its chunks serial; 12 channels, or 6 per group, split 6/6, 4/4/4, 3/3, 2/2/2, with chunks of 3 that
+    /// straddle a share's end).
+    /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void BackwardData_ChunkSizes_BitIdentical(int groups)
+    public void BackwardData_ChunkSizesAndThreads_BitIdentical(int groups)
     {
-        // Chunks split only the GEMM's rows (whole input channels), so one channel, a few, and all at once give the same bits.
         Conv2dGeometry g = Geometry with { Batch = 12, InChannels = 12, OutChannels = 16, Groups = groups };
         float[] w = KernelAssert.Random((int)Conv2d.WeightLength(g), 21), dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 22);
         int spatial = g.OutHeight * g.OutWidth, kernelArea = g.KernelHeight * g.KernelWidth;
-        float[] Run(int chunkFloats)
+        float[] Run(int chunkFloats, int threads) => KernelAssert.WithThreads(threads, () =>
         {
             var dx = KernelAssert.Random((int)Conv2d.InputLength(g), 23); // garbage: must be overwritten
             Conv2d.BackwardDataByColumns(g, dy, w, dx, chunkFloats);
             return dx;
-        }
+        });
 
-        float[] whole = Run(int.MaxValue);
-        Assert.Equal(whole, Run(1));
-        Assert.Equal(whole, Run(3 * kernelArea * 10 * spatial));
+        float[] whole = Run(int.MaxValue, 1);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Assert.Equal(whole, Run(int.MaxValue, threads));
+            Assert.Equal(whole, Run(1, threads));
+            Assert.Equal(whole, Run(3 * kernelArea * 10 * spatial, threads));
+        }
     }
 
     [Fact]
