@@ -45,8 +45,14 @@ public sealed partial class CpuBackend : IComputeBackend
     public void Axpy(float alpha, Tensor source, Tensor destination)
     {
         if (source.Length != destination.Length) throw new ArgumentException($"Axpy from {source.Shape} to {destination.Shape}: element counts differ.");
-        var y = destination.Span;
-        if (alpha == 1f) TensorPrimitives.Add(y, source.Span, y);
-        else TensorPrimitives.MultiplyAdd(source.Span, alpha, y, y);
+        // In chunks on the kernel workers: the reverse pass sums every branching value's gradients here (resnet50:
+        // 45M floats a pass, 14 ms on one thread at two).
+        ElementChunks(destination.Length, (start, length) =>
+        {
+            var y = destination.Span.Slice(start, length);
+            var x = source.Span.Slice(start, length);
+            if (alpha == 1f) TensorPrimitives.Add(y, x, y);
+            else TensorPrimitives.MultiplyAdd(x, alpha, y, y);
+        });
     }
 }

@@ -1,8 +1,11 @@
 using ModelAudit.Tensors.Operations;
+using ModelAudit.Tensors.Tests.Kernels;
 using ModelAudit.Tensors.Tests.TestSupport;
 
 namespace ModelAudit.Tensors.Tests.Backends;
 
+// In the kernel collection: a test here sets the kernels' thread count, which the collection's tests must not share.
+[Collection(KernelParallelCollection.Name)]
 public class CpuBackendTests
 {
     private static readonly CpuBackend Backend = new(new TensorPool());
@@ -43,6 +46,34 @@ public class CpuBackendTests
         var y = Tensor.FromArray([1, 2, 3], 3);
         Backend.Axpy(2f, Tensor.FromArray([10, 20, 30], 3), y);
         TensorAssert.AssertClose(new float[] { 21, 42, 63 }, y, relTol: 0);
+    }
+
+    /// <summary>
+    /// Past the parallel threshold (64K elements) the sum runs in chunks on the kernel workers; each element is still
+    /// computed alone (y + x, or y + a x with the product rounded first), so one, two and three threads give the bits
+    /// of the element-by-element float sum (exact identity, tolerance 0), for a = 1 and a = 0.37.
+    /// </summary>
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0.37f)]
+    public void Axpy_LargeInChunks_BitIdenticalToElementwise(float alpha)
+    {
+        const int length = 200_003;
+        var x = RandomTensors.Uniform(11, -1, 1, length);
+        var start = RandomTensors.Uniform(12, -1, 1, length);
+        var expected = new int[length];
+        for (int i = 0; i < length; i++)
+            expected[i] = BitConverter.SingleToInt32Bits(alpha == 1f ? start.Span[i] + x.Span[i] : x.Span[i] * alpha + start.Span[i]);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var y = start.Clone();
+            KernelAssert.WithThreads(threads, () =>
+            {
+                Backend.Axpy(alpha, x, y);
+                return y.ToArray();
+            });
+            Assert.Equal(expected, y.ToArray().Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Fact]
