@@ -103,6 +103,40 @@ public class Conv2dBatchedTests
     }
 
     /// <summary>
+    /// A 1x1 stride-2 convolution on maps small enough to batch (resnet50's downsample to 14x14 and 7x7) takes the batched
+    /// lowering, not the shifted rows: the same K-ordered sums (depth 300, past one GEMM depth block), so the same bits
+    /// with bias, residual and ReLU, at one and two threads; to a 28x28 map it still takes the shifted rows.
+    /// </summary>
+    [Theory]
+    [InlineData(14)]
+    [InlineData(28)]
+    public unsafe void Forward_StridedPointwiseSmallMaps_BatchedBitIdenticalToShiftedRows(int inSize)
+    {
+        var g = new Conv2dGeometry(5, 300, inSize, inSize, 24, 1, 1, StrideH: 2, StrideW: 2);
+        Assert.True(Conv2dBatched.Applies(g) && Conv2dShiftedRows.Applies(g));
+        Assert.False(Conv2d.TakesShiftedRows(g));
+        Assert.True(Conv2d.TakesShiftedRows(g with { InHeight = 56, InWidth = 56 }));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 41), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 42);
+        float[] bias = KernelAssert.Random(g.OutChannels, 43), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 44);
+        float[] Run(bool shifted, int threads) => KernelAssert.WithThreads(threads, () =>
+        {
+            var y = KernelAssert.Random((int)Conv2d.OutputLength(g), 45); // garbage: must be overwritten
+            if (shifted)
+            {
+                fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y) Conv2dShiftedRows.Forward(g, px, pw, pb, pr, FusedActivation.Relu, py);
+            }
+            else
+            {
+                Conv2d.Forward(g, x, w, bias, residual, FusedActivation.Relu, y);
+            }
+            return y;
+        });
+        int[] expected = [.. Run(shifted: true, 1).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(shifted: false, 1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(shifted: false, 2).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
     /// The input gradient of a pointwise convolution on 14x14 maps (one GEMM per sample, W^T dy_n straight into dx_n)
     /// against the blocks of samples side by side, packed and scattered: the same blocked GEMM sums over the output
     /// channels (depth 24 and 300, past one depth block), bit for bit, at one and two threads.
