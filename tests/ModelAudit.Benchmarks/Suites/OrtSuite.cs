@@ -25,6 +25,7 @@ public sealed partial class OrtSuite : IBenchmarkSuite
         var table = new ResultTable("model", "threads", "ours img/s", "ORT img/s", "ours / ORT", "by CPU time", "load avg");
         foreach (string name in PeerModels.Selected)
         {
+            PeerModels.ReleasePool();
             using var ours = new OurModel(name, images);
             foreach (int threads in new[] { 1, 2 })
             {

@@ -50,6 +50,7 @@ public sealed class TorchSuite : IBenchmarkSuite
             var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
             foreach (string name in parts.Contains("models") ? PeerModels.Selected : [])
             {
+                PeerModels.ReleasePool();
                 using var ours = new OurModel(name, images);
                 foreach (int threads in new[] { 1, 2 })
                 {
@@ -59,6 +60,7 @@ public sealed class TorchSuite : IBenchmarkSuite
                 }
             }
 
+            PeerModels.ReleasePool();
             const int samples = 16;
             var model = new ResNet18(64, classes: 10);
             model.GetPlan(1);
