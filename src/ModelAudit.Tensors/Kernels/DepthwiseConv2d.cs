@@ -21,6 +21,7 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class DepthwiseConv2d
 {
+
     internal static readonly int Lanes = Vector256<float>.Count;
 
     /// <summary>Lanes of the forward pass's 512-bit vectors.</summary>
@@ -156,6 +157,10 @@ internal static unsafe class DepthwiseConv2d
                     fixed (float* padded = scratch)
                     {
                         float* gradient = padded + plane.Length;
+                        // The padding is the same for every plane: written once, then only the interior is copied. Output
+                        // rows already a whole number of vectors long are read in place, not copied.
+                        bool padRows = plane.RoundedWidth != plane.OutWidth;
+                        bool lowered = false;
                         for (int c = first; c < end; c++)
                         {
                             float* dst = dws + (long)c * kernelArea;
@@ -163,9 +168,16 @@ internal static unsafe class DepthwiseConv2d
                             for (int n = 0; n < batch; n++)
                             {
                                 long p = (long)n * channels + c;
-                                plane.Lower(xs + p * inPlane, padded);
-                                plane.PadGradient(dys + p * outPlane, gradient);
-                                FilterPlane(plane, padded, gradient, taps, dst);
+                                if (lowered) plane.LowerInterior(xs + p * inPlane, padded);
+                                else plane.Lower(xs + p * inPlane, padded);
+                                lowered = true;
+                                float* rows = dys + p * outPlane;
+                                if (padRows)
+                                {
+                                    plane.PadGradient(rows, gradient);
+                                    rows = gradient;
+                                }
+                                FilterPlane(plane, padded, rows, taps, dst);
                             }
                         }
                     }
@@ -539,30 +551,87 @@ internal static unsafe class DepthwiseConv2d
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FilterPlane(in DepthwisePlane plane, float* padded, float* gradient, int* taps, float* dw)
     {
-        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep, kernelArea = plane.KernelArea;
-        for (int t = 0; t < kernelArea; t++)
+        int kernelArea = plane.KernelArea, t = 0;
+        // Three taps at a time share each load of the gradient (16 loads per 12 multiply-adds instead of 24); every tap
+        // keeps its own four sums in the same order, so the result is the single tap's bit for bit.
+        for (; t + 3 <= kernelArea; t += 3) FilterThreeTaps(plane, padded, gradient, taps + t, dw + t);
+        for (; t < kernelArea; t++) FilterTap(plane, padded + taps[t], gradient, dw + t);
+    }
+
+    /// <summary>One tap of <see cref="FilterPlane"/>: four row sums (rows in blocks of four, then one at a time), added up at the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FilterTap(in DepthwisePlane plane, float* source, float* gradient, float* dw)
+    {
+        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep;
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        int oh = 0;
+        for (; oh + 4 <= outH; oh += 4)
         {
-            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            float* source = padded + taps[t];
-            int oh = 0;
-            for (; oh + 4 <= outH; oh += 4)
+            float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
+            for (int ow = 0; ow < rounded; ow += Lanes)
             {
-                float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
-                for (int ow = 0; ow < rounded; ow += Lanes)
-                {
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(d + rounded + ow), Vector256.Load(s + rowStep + ow), a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 2 * rounded + ow), Vector256.Load(s + 2 * rowStep + ow), a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 3 * rounded + ow), Vector256.Load(s + 3 * rowStep + ow), a3);
-                }
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(d + rounded + ow), Vector256.Load(s + rowStep + ow), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 2 * rounded + ow), Vector256.Load(s + 2 * rowStep + ow), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(d + 3 * rounded + ow), Vector256.Load(s + 3 * rowStep + ow), a3);
             }
-            for (; oh < outH; oh++)
-            {
-                float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
-                for (int ow = 0; ow < rounded; ow += Lanes)
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
-            }
-            dw[t] += Vector256.Sum((a0 + a1) + (a2 + a3));
         }
+        for (; oh < outH; oh++)
+        {
+            float* s = source + (long)oh * rowStep, d = gradient + (long)oh * rounded;
+            for (int ow = 0; ow < rounded; ow += Lanes)
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(d + ow), Vector256.Load(s + ow), a0);
+        }
+        *dw += Vector256.Sum((a0 + a1) + (a2 + a3));
+    }
+
+    /// <summary>Taps <paramref name="taps"/>[0..3] of <see cref="FilterPlane"/> in one sweep: each tap's sums as <see cref="FilterTap"/> makes them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FilterThreeTaps(in DepthwisePlane plane, float* padded, float* gradient, int* taps, float* dw)
+    {
+        int outH = plane.OutHeight, rounded = plane.RoundedWidth, rowStep = plane.RowStep;
+        float* p0 = padded + taps[0], p1 = padded + taps[1], p2 = padded + taps[2];
+        Vector256<float> a00 = Vector256<float>.Zero, a01 = a00, a02 = a00, a03 = a00;
+        Vector256<float> a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        Vector256<float> a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        int oh = 0;
+        long r1 = rowStep, r2 = 2L * rowStep, r3 = 3L * rowStep;
+        for (; oh + 4 <= outH; oh += 4)
+        {
+            long row = (long)oh * rowStep;
+            float* s0 = p0 + row, s1 = p1 + row, s2 = p2 + row, d = gradient + (long)oh * rounded;
+            for (int ow = 0; ow < rounded; ow += Lanes)
+            {
+                Vector256<float> d0 = Vector256.Load(d + ow), d1 = Vector256.Load(d + rounded + ow);
+                Vector256<float> d2 = Vector256.Load(d + 2 * rounded + ow), d3 = Vector256.Load(d + 3 * rounded + ow);
+                a00 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s0 + ow), a00);
+                a01 = Vector256.FusedMultiplyAdd(d1, Vector256.Load(s0 + r1 + ow), a01);
+                a02 = Vector256.FusedMultiplyAdd(d2, Vector256.Load(s0 + r2 + ow), a02);
+                a03 = Vector256.FusedMultiplyAdd(d3, Vector256.Load(s0 + r3 + ow), a03);
+                a10 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s1 + ow), a10);
+                a11 = Vector256.FusedMultiplyAdd(d1, Vector256.Load(s1 + r1 + ow), a11);
+                a12 = Vector256.FusedMultiplyAdd(d2, Vector256.Load(s1 + r2 + ow), a12);
+                a13 = Vector256.FusedMultiplyAdd(d3, Vector256.Load(s1 + r3 + ow), a13);
+                a20 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s2 + ow), a20);
+                a21 = Vector256.FusedMultiplyAdd(d1, Vector256.Load(s2 + r1 + ow), a21);
+                a22 = Vector256.FusedMultiplyAdd(d2, Vector256.Load(s2 + r2 + ow), a22);
+                a23 = Vector256.FusedMultiplyAdd(d3, Vector256.Load(s2 + r3 + ow), a23);
+            }
+        }
+        for (; oh < outH; oh++)
+        {
+            long row = (long)oh * rowStep;
+            float* s0 = p0 + row, s1 = p1 + row, s2 = p2 + row, d = gradient + (long)oh * rounded;
+            for (int ow = 0; ow < rounded; ow += Lanes)
+            {
+                Vector256<float> d0 = Vector256.Load(d + ow);
+                a00 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s0 + ow), a00);
+                a10 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s1 + ow), a10);
+                a20 = Vector256.FusedMultiplyAdd(d0, Vector256.Load(s2 + ow), a20);
+            }
+        }
+        dw[0] += Vector256.Sum((a00 + a01) + (a02 + a03));
+        dw[1] += Vector256.Sum((a10 + a11) + (a12 + a13));
+        dw[2] += Vector256.Sum((a20 + a21) + (a22 + a23));
     }
 }
