@@ -45,8 +45,8 @@ public sealed partial class CpuBackend : IComputeBackend
     public void Axpy(float alpha, Tensor source, Tensor destination)
     {
         if (source.Length != destination.Length) throw new ArgumentException($"Axpy from {source.Shape} to {destination.Shape}: element counts differ.");
-        // In chunks on the kernel workers: the reverse pass sums every branching value's gradients here (resnet50:
-        // 45M floats a pass, 14 ms on one thread at two).
+        // In chunks on the kernel workers: the reverse pass sums every branching value's gradients here (resnet50's
+        // forward + backward: 45M floats, 14 ms a pass while this ran on one thread).
         ElementChunks(destination.Length, (start, length) =>
         {
             var y = destination.Span.Slice(start, length);

@@ -16,7 +16,6 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class Conv2d
 {
-
     /// <summary>y = conv(x, w) + bias. <paramref name="bias"/> may be empty (no bias).</summary>
     public static void Forward(in Conv2dGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
         => Forward(g, x, w, bias, ReadOnlySpan<float>.Empty, FusedActivation.None, y);

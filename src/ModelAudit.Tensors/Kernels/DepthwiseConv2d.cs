@@ -21,7 +21,6 @@ namespace ModelAudit.Tensors.Kernels;
 /// </summary>
 internal static unsafe class DepthwiseConv2d
 {
-
     internal static readonly int Lanes = Vector256<float>.Count;
 
     /// <summary>Lanes of the forward pass's 512-bit vectors.</summary>
