@@ -223,7 +223,7 @@ public sealed class ModelExecution : IDifferentiableModel
     /// the pool's bags hold their buffers in thread-local queues that are released only when the bags' finalizers ran.
     /// A blocking collection costs well under a second against a chunk's minutes at real sizes.
     /// </summary>
-    private static void ReleaseChunkMemory()
+    internal static void ReleaseChunkMemory()
     {
         TensorPool.Shared.Trim();
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;

@@ -260,25 +260,24 @@ public sealed class ForwardPass : IDisposable
             backend.Axpy(1f, gradient, existing);
             return;
         }
+        if (existing is null && mode == Handing.Lend)
+        {
+            grads[id] = gradient;
+            gradOwned[id] = false;
+            return;
+        }
         Tensor total;
         if (mode == Handing.Give)
         {
             total = gradient;
             gradOwned[outputId] = false; // no longer this node's to release
         }
-        else if (existing is null && mode == Handing.Lend)
-        {
-            grads[id] = gradient;
-            gradOwned[id] = false;
-            return;
-        }
         else
         {
             total = gradient.Clone();
         }
-        if (existing is not null) backend.Axpy(1f, existing, total);
-        grads[id] = total;
-        gradOwned[id] = true;
+        // An owned gradient of its own now: summed with a borrowed total (or none) as any computed one is.
+        Accumulate(id, total, grads, gradOwned);
     }
 
     /// <summary>Adds a freshly computed (owned) gradient into the value's running total.</summary>

@@ -54,10 +54,10 @@ internal static unsafe class Conv2dColumnGradient
         if (parallel && groupIn >= 2 * KernelParallel.MaxDegree && KernelParallel.ChunkCount(groupIn, workPerChannel) > 1)
         {
             Conv2dGeometry geometry = g;
-            int colFloats = chunkChannels * kernelArea * columns;
             KernelParallel.For(groupIn, workPerChannel, (first, end) =>
             {
-                float[] own = ScratchBuffer.Shared.Rent(colFloats);
+                // Room for one chunk of this worker's share, no more: a per-sample caller's chunk is the whole group.
+                float[] own = ScratchBuffer.Shared.Rent(Math.Min(chunkChannels, end - first) * kernelArea * columns);
                 try
                 {
                     fixed (float* pown = own)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelAudit.Analysis;
 using Microsoft.ML.OnnxRuntime;
 
 namespace ModelAudit.Benchmarks;
@@ -25,7 +26,8 @@ public sealed partial class OrtSuite : IBenchmarkSuite
         var table = new ResultTable("model", "threads", "ours img/s", "ORT img/s", "ours / ORT", "by CPU time", "load avg");
         foreach (string name in PeerModels.Selected)
         {
-            PeerModels.ReleasePool();
+            // The pool's idle buffers dropped, as the audit does after every chunk (see TorchSuite).
+            ModelExecution.ReleaseChunkMemory();
             using var ours = new OurModel(name, images);
             foreach (int threads in new[] { 1, 2 })
             {

@@ -117,19 +117,6 @@ internal static class PeerModels
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    /// <summary>
-    /// Drops the idle buffers the tensor pool keeps and collects, before a suite moves on to another model or workload:
-    /// the audit trims the pool after every chunk (ModelExecution), while a suite that keeps the last model's buffers
-    /// (resnet50's: 209M floats) ran the conductance sweep after it 20-25% slower (fresh allocations of other lengths).
-    /// </summary>
-    public static void ReleasePool()
-    {
-        TensorPool.Shared.Trim();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-    }
-
     internal static double Median(List<double> values)
     {
         values.Sort();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ModelAudit.Analysis;
 using ModelAudit.Analysis.Attribution;
 using ModelAudit.Tensors;
 using ModelAudit.Tensors.Kernels;
@@ -50,7 +51,9 @@ public sealed class TorchSuite : IBenchmarkSuite
             var images = PeerModels.Images(PeerModels.Batch, PeerModels.Size);
             foreach (string name in parts.Contains("models") ? PeerModels.Selected : [])
             {
-                PeerModels.ReleasePool();
+                // The pool's idle buffers dropped, as the audit does after every chunk: the last model's (resnet50's 209M
+                // floats) made the next workload allocate afresh (the conductance sweep after it ran 20-25% slower).
+                ModelExecution.ReleaseChunkMemory();
                 using var ours = new OurModel(name, images);
                 foreach (int threads in new[] { 1, 2 })
                 {
@@ -60,7 +63,7 @@ public sealed class TorchSuite : IBenchmarkSuite
                 }
             }
 
-            PeerModels.ReleasePool();
+            ModelExecution.ReleaseChunkMemory();
             const int samples = 16;
             var model = new ResNet18(64, classes: 10);
             model.GetPlan(1);
