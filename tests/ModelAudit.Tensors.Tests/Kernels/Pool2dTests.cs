@@ -190,6 +190,12 @@ public class Pool2dTests
         // Small integers (many ties), with NaN, -inf and +inf sprinkled in: values and indices as the window-by-window loop.
         float[] x = GoldenInput(g);
         for (int i = 0; i < x.Length; i += 7) x[i] = (i / 7 % 3) switch { 0 => float.NaN, 1 => float.NegativeInfinity, _ => float.PositiveInfinity };
+        AssertMatchesScalarReference(g, x);
+    }
+
+    /// <summary>Values and indices of <see cref="Pool2d.MaxForward"/> equal to the window-by-window loop's; returns the indices.</summary>
+    private static int[] AssertMatchesScalarReference(in Pool2dGeometry g, float[] x)
+    {
         int outCount = g.Batch * g.Channels * g.OutHeight * g.OutWidth;
         var expected = new float[outCount];
         var expectedIndex = new int[outCount];
@@ -199,6 +205,7 @@ public class Pool2dTests
         Pool2d.MaxForward(g, x, y, argmax);
         Assert.Equal(expectedIndex, argmax);
         Assert.Equal(expected, y);
+        return argmax;
     }
 
     [Fact]
@@ -219,6 +226,23 @@ public class Pool2dTests
         Assert.Equal(indexed, valuesOnly);
         Assert.Equal(scalar, indexed);
         Assert.Equal(scalarIndex, index);
+    }
+
+    [Fact]
+    public void MaxForward_NegativeInfinityPlanesInPadding_IndexOfFirstRealInput()
+    {
+        // Planes of -inf (a NaN in some) behind -inf padding, 3x3 stride 2 pad 1, several planes per worker: a window
+        // whose inputs are all -inf takes its first real input, never a padding tap, on every plane after a worker's first
+        // too (those are lowered without rewriting the padding).
+        var g = new Pool2dGeometry(2, 5, 9, 20, 3, 3, 2, 2, 1, 1, 1, 1);
+        var x = new float[g.Batch * g.Channels * g.InHeight * g.InWidth];
+        x.AsSpan().Fill(float.NegativeInfinity);
+        x[g.InHeight * g.InWidth + 3] = float.NaN;
+        x[4 * g.InHeight * g.InWidth + g.InWidth] = 2f;
+        int[] argmax = AssertMatchesScalarReference(g, x);
+        // Output (0, 0) of plane 0 reads padding first, then input (0, 0).
+        Assert.Equal(0, argmax[0]);
+        Assert.DoesNotContain(-1, argmax);
     }
 
     [Fact]
