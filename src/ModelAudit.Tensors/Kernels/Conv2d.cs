@@ -11,7 +11,8 @@ namespace ModelAudit.Tensors.Kernels;
 /// per sample and group, writing the column matrix straight into the GEMM's packed-panel layout. The input gradient
 /// scatters a column-matrix product back with col2im, and 1x1, stride 1, unpadded convolutions use the input itself
 /// as the column matrix. Image stems (a few input channels, at most 32 output channels) run with output channels in
-/// vector lanes (<see cref="Conv2dOutputLanes"/>), the same sums. Depthwise convolutions
+/// vector lanes (<see cref="Conv2dOutputLanes"/>), the same sums; unpadded strided 1x1 convolutions on large maps as
+/// pointwise ones on the input positions they read (<see cref="Conv2dSubsampled"/>). Depthwise convolutions
 /// (groups == C == O) use <see cref="DepthwiseConv2d"/>. Column workspaces come from the shared array pool.
 /// </summary>
 internal static unsafe class Conv2d
@@ -53,6 +54,11 @@ internal static unsafe class Conv2d
                 Conv2dOutputLanes.Forward(g, xs, ws, bs, rs, activation, ys);
                 return;
             }
+            if (Conv2dSubsampled.Applies(g))
+            {
+                Conv2dSubsampled.Forward(g, xs, ws, bs, rs, activation, ys);
+                return;
+            }
             if (TakesShiftedRows(g))
             {
                 Conv2dShiftedRows.Forward(g, xs, ws, bs, rs, activation, ys);
@@ -73,11 +79,13 @@ internal static unsafe class Conv2d
     /// Whether the forward runs on <see cref="Conv2dShiftedRows"/> (after Winograd and the lanes kernels declined): every
     /// convolution it applies to but the pointwise ones, and but a 1x1 strided one on maps small enough to batch, whose
     /// lowering copies just the quarter of the input it reads where the phase planes copy all of it: resnet50's 1x1
-    /// stride-2 downsample to 7x7 16-19% faster at one and two threads, to 14x14 0-10%; to 28x28 (not batched) the
-    /// per-sample lowering measured 15-20% slower, so it stays. The same K-ordered sums either way.
+    /// stride-2 downsample to 7x7 16-19% faster at one and two threads, to 14x14 0-10%; and but a 1x1 strided one on larger
+    /// maps, which runs on the gathered quarter (<see cref="Conv2dSubsampled"/>; the per-sample lowering had measured 15-20%
+    /// slower there). The same K-ordered sums either way.
     /// </summary>
     internal static bool TakesShiftedRows(in Conv2dGeometry g)
-        => !IsPointwise(g) && !(g.KernelHeight * g.KernelWidth == 1 && Conv2dBatched.Applies(g)) && Conv2dShiftedRows.Applies(g);
+        => !IsPointwise(g) && !(g.KernelHeight * g.KernelWidth == 1 && Conv2dBatched.Applies(g)) && !Conv2dSubsampled.Applies(g)
+           && Conv2dShiftedRows.Applies(g);
 
     /// <summary>dx = conv^T(dy, w), the gradient with respect to the input (overwrites dx).</summary>
     public static void BackwardData(in Conv2dGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)

@@ -105,7 +105,7 @@ public class Conv2dBatchedTests
     /// <summary>
     /// A 1x1 stride-2 convolution on maps small enough to batch (resnet50's downsample to 14x14 and 7x7) takes the batched
     /// lowering, not the shifted rows: the same K-ordered sums (depth 300, past one GEMM depth block), so the same bits
-    /// with bias, residual and ReLU, at one and two threads; to a 28x28 map it still takes the shifted rows.
+    /// with bias, residual and ReLU, at one and two threads; to a 28x28 map it takes neither (<see cref="Conv2dSubsampled"/>).
     /// </summary>
     [Theory]
     [InlineData(14)]
@@ -115,7 +115,8 @@ public class Conv2dBatchedTests
         var g = new Conv2dGeometry(5, 300, inSize, inSize, 24, 1, 1, StrideH: 2, StrideW: 2);
         Assert.True(Conv2dBatched.Applies(g) && Conv2dShiftedRows.Applies(g));
         Assert.False(Conv2d.TakesShiftedRows(g));
-        Assert.True(Conv2d.TakesShiftedRows(g with { InHeight = 56, InWidth = 56 }));
+        Assert.False(Conv2d.TakesShiftedRows(g with { InHeight = 56, InWidth = 56 }));
+        Assert.True(Conv2dSubsampled.Applies(g with { InHeight = 56, InWidth = 56 }));
         float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 41), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 42);
         float[] bias = KernelAssert.Random(g.OutChannels, 43), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 44);
         float[] Run(bool shifted, int threads) => KernelAssert.WithThreads(threads, () =>
