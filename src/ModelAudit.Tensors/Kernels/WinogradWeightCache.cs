@@ -8,7 +8,8 @@ namespace ModelAudit.Tensors.Kernels;
 /// products it saves on a batch of 8 at 7x7). An entry is found by the weights' address and reused only while the
 /// weights there are bit for bit the ones it was made from: it keeps a copy and compares it on every lookup (a
 /// sequential read, about a fifth of the transform's cost), so weights edited in place (pruning) or a pooled buffer
-/// reused for other weights are transformed afresh.
+/// reused for other weights are transformed afresh. The roles of one set of weights (the forward convolution's and the
+/// turned one of its input gradient) share that copy while their weights are the same bits.
 /// <para>
 /// At most <see cref="CapacityFloats"/> (copies and transforms together). A miss is kept while it fits; when it does
 /// not, only weights asked for before (a second pass) displace entries, and only entries not used since that earlier
@@ -24,6 +25,7 @@ internal sealed unsafe class WinogradWeightCache
 
     private readonly Dictionary<Key, Entry> _entries = [];
     private readonly Dictionary<Key, long> _missed = [];
+    private readonly Dictionary<(nint Address, int Length), Copy> _copies = [];
     private readonly Lock _gate = new();
     private long _floats;
     private long _clock;
@@ -32,15 +34,17 @@ internal sealed unsafe class WinogradWeightCache
     public WinogradWeightCache(long capacityFloats) => CapacityFloats = capacityFloats;
 
     /// <summary>
-    /// The process-wide cache: 24M floats (96 MiB), room for resnet18's 3x3 convolutions' forward transforms within the
-    /// memory budget the scale benchmark holds VGG16 to.
+    /// The process-wide cache: 40M floats (160 MiB). resnet18's 3x3 convolutions take 43M in both roles (copies shared),
+    /// resnet50's 38M; at 24M resnet18's turned transforms missed on every backward pass (its forward + backward 6% slower
+    /// at one thread, in-process A/B). VGG16's 67M do not fit at any size the scale benchmark's 3 GiB allows: at 48M its
+    /// peak working set rose by 357 MiB (N = 64), at 40M by 129 MiB, at 32M by 67 MiB.
     /// </summary>
-    public static WinogradWeightCache Shared { get; } = new(24L << 20);
+    public static WinogradWeightCache Shared { get; } = new(40L << 20);
 
     /// <summary>The most floats the entries may hold.</summary>
     public long CapacityFloats { get; }
 
-    /// <summary>Floats the entries hold now.</summary>
+    /// <summary>Floats the entries hold now (each shared copy counted once).</summary>
     public long Floats
     {
         get
@@ -61,34 +65,46 @@ internal sealed unsafe class WinogradWeightCache
         var key = new Key((nint)weights, role, shape, length);
         var bits = new ReadOnlySpan<int>(weights, length);
         Entry? found;
+        Copy? other;
         long now;
         lock (_gate)
         {
             now = ++_clock;
             _entries.TryGetValue(key, out found);
+            _copies.TryGetValue(((nint)weights, length), out other);
         }
-        // An entry's copy and transform never change once added, so the comparison needs no lock.
-        if (found is not null && found.Transformed.Length == transformedLength && bits.SequenceEqual(found.Source))
+        // Copies and transforms never change once made, so the comparisons need no lock.
+        if (found is not null && found.Transformed.Length == transformedLength && bits.SequenceEqual(found.Copy.Bits))
         {
             lock (_gate) found.LastUse = now;
             return new Lease(found.Transformed, rented: false);
         }
 
-        long floats = (long)length + transformedLength, asked;
+        // Another role's copy of these very bits is shared (one more comparison, on a miss only).
+        bool share = other is not null && other != found?.Copy && bits.SequenceEqual(other.Bits);
+        long floats = transformedLength + (share ? 0 : length), asked;
         bool keep;
         lock (_gate) keep = Admits(key, floats, now, out asked);
         float[] transformed = keep ? GC.AllocateUninitializedArray<float>(transformedLength) : ScratchBuffer.Shared.Rent(transformedLength);
         fixed (float* destination = transformed) transform(weights, destination);
         if (!keep) return new Lease(transformed, rented: true);
 
-        var entry = new Entry(bits.ToArray(), transformed) { LastUse = now };
+        var copy = share ? other! : new Copy(((nint)weights, length), bits.ToArray());
+        var entry = new Entry(copy, transformed) { LastUse = now };
         lock (_gate)
         {
             Remove(key);
-            if (MakeRoom(floats, asked))
+            // The copy is counted (and held) before room is made, so evicting its other user cannot drop it.
+            Hold(copy);
+            if (MakeRoom(transformedLength, asked))
             {
                 _entries[key] = entry;
-                _floats += entry.Floats;
+                _floats += transformedLength;
+                _copies[copy.At] = copy;
+            }
+            else
+            {
+                Release(copy);
             }
         }
         return new Lease(transformed, rented: false);
@@ -103,11 +119,11 @@ internal sealed unsafe class WinogradWeightCache
         asked = _missed.TryGetValue(key, out long before) ? before : -1;
         if (_missed.Count >= MaxRemembered) _missed.Clear();
         _missed[key] = now;
-        long free = CapacityFloats - _floats + (_entries.TryGetValue(key, out var stale) ? stale.Floats : 0);
+        long free = CapacityFloats - _floats + (_entries.TryGetValue(key, out var stale) ? stale.Frees : 0);
         if (free >= floats) return true;
         if (asked < 0) return false;
         foreach (var (other, entry) in _entries)
-            if (!other.Equals(key) && entry.LastUse < asked) free += entry.Floats;
+            if (!other.Equals(key) && entry.LastUse < asked) free += entry.Frees;
         return free >= floats;
     }
 
@@ -134,7 +150,23 @@ internal sealed unsafe class WinogradWeightCache
 
     private void Remove(in Key key)
     {
-        if (_entries.Remove(key, out var entry)) _floats -= entry.Floats;
+        if (!_entries.Remove(key, out var entry)) return;
+        _floats -= entry.Transformed.Length;
+        Release(entry.Copy);
+    }
+
+    /// <summary>One more entry uses <paramref name="copy"/>: counted when it is the first.</summary>
+    private void Hold(Copy copy)
+    {
+        if (copy.Users++ == 0) _floats += copy.Bits.Length;
+    }
+
+    /// <summary>One entry fewer uses <paramref name="copy"/>: dropped with the last.</summary>
+    private void Release(Copy copy)
+    {
+        if (--copy.Users > 0) return;
+        _floats -= copy.Bits.Length;
+        if (_copies.TryGetValue(copy.At, out var kept) && kept == copy) _copies.Remove(copy.At);
     }
 
     /// <summary>Fills the transform (second pointer) from the weights (first pointer).</summary>
@@ -156,15 +188,29 @@ internal sealed unsafe class WinogradWeightCache
     /// <summary>Weights at one address, in one role, read as one shape.</summary>
     private readonly record struct Key(nint Address, int Role, (int Out, int In) Shape, int Length);
 
-    private sealed class Entry(int[] source, float[] transformed)
+    /// <summary>
+    /// A copy of the weights at an address as they were transformed, and how many entries were made from it (written under
+    /// the cache's lock); <see cref="_copies"/> maps the address to the newest one for other roles to share.
+    /// </summary>
+    private sealed class Copy((nint Address, int Length) at, int[] bits)
     {
-        public int[] Source { get; } = source;
+        public (nint Address, int Length) At { get; } = at;
+
+        public int[] Bits { get; } = bits;
+
+        public int Users { get; set; }
+    }
+
+    private sealed class Entry(Copy copy, float[] transformed)
+    {
+        public Copy Copy { get; } = copy;
 
         public float[] Transformed { get; } = transformed;
 
         /// <summary>The lookup clock at this entry's last use (written under the cache's lock).</summary>
         public long LastUse { get; set; }
 
-        public long Floats => (long)Source.Length + Transformed.Length;
+        /// <summary>Floats its eviction frees: its transform, and its copy when no other entry shares it.</summary>
+        public long Frees => Transformed.Length + (Copy.Users == 1 ? Copy.Bits.Length : 0);
     }
 }

@@ -36,11 +36,43 @@ public class WinogradWeightCacheTests
             using var edited = cache.Get(pw, w.Length, 0, (10, 1), 160, transforms.Run);
             Assert.Equal(2, transforms.Calls);
             Assert.Equal(w[37] * 2, edited.Array[37]);
-            // The other role of the same weights is a separate entry.
+            // The other role of the same weights is a separate entry (sharing the edited weights' copy).
             using (cache.Get(pw, w.Length, 1, (10, 1), 160, transforms.Run)) { }
             Assert.Equal(3, transforms.Calls);
         }
-        Assert.Equal(2 * (90 + 160), cache.Floats);
+        Assert.Equal(90 + 2 * 160, cache.Floats);
+    }
+
+    /// <summary>
+    /// Both roles of one set of weights keep one copy between them (one copy and two transforms, where separate copies
+    /// would take 500 floats); an edit seen by one role gives it a fresh copy, which the other role takes over on its next
+    /// (missed) lookup, and the stale copy goes with its last entry.
+    /// </summary>
+    [Fact]
+    public unsafe void Get_TwoRolesOfTheSameWeights_ShareOneCopy()
+    {
+        var cache = new WinogradWeightCache(2 * 90 + 2 * 160);
+        float[] w = KernelAssert.Random(90, 4);
+        var transforms = new CountedTransform();
+        void Ask(int role, int calls)
+        {
+            fixed (float* pw = w)
+            using (var lease = cache.Get(pw, w.Length, role, (10, 1), 160, transforms.Run))
+                Assert.Equal(w[11] * 2, lease.Array[11]);
+            Assert.Equal(calls, transforms.Calls);
+        }
+        Ask(0, 1);
+        Ask(1, 2);
+        Assert.Equal(90 + 2 * 160, cache.Floats);
+        Ask(0, 2);
+        Ask(1, 2);
+        w[11] += 1f;
+        Ask(1, 3);      // a new copy for role 1; role 0's old copy stays while role 0's entry holds it
+        Assert.Equal(2 * 90 + 2 * 160, cache.Floats);
+        Ask(0, 4);      // role 0 shares role 1's copy; the old one is dropped
+        Assert.Equal(90 + 2 * 160, cache.Floats);
+        Ask(0, 4);
+        Ask(1, 4);
     }
 
     [Fact]
