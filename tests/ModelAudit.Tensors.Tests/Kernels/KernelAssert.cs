@@ -1,5 +1,6 @@
 using ModelAudit.Tensors.Kernels;
 using ModelAudit.Tensors.Operations;
+using Conv2d = ModelAudit.Tensors.Kernels.Conv2d;
 
 namespace ModelAudit.Tensors.Tests.Kernels;
 
@@ -76,6 +77,34 @@ internal static class KernelAssert
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The forward of <paramref name="g"/> with a bias, a residual and <paramref name="activation"/> through
+    /// <see cref="Conv2d.Forward(in Conv2dGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, in FusedActivation, Span{float})"/>
+    /// at one and two threads, bit for bit <see cref="Conv2dShiftedRows"/>' result at one thread (every output overwritten:
+    /// y starts as garbage). For the geometries the dispatcher sends elsewhere with the same sums.
+    /// </summary>
+    public static unsafe void ForwardMatchesShiftedRows(Conv2dGeometry g, FusedActivation activation, int seed)
+    {
+        float[] x = Random((int)Conv2d.InputLength(g), seed), w = Random((int)Conv2d.WeightLength(g), seed + 1);
+        float[] bias = Random(g.OutChannels, seed + 2), residual = Random((int)Conv2d.OutputLength(g), seed + 3);
+        float[] Run(bool shifted, int threads) => WithThreads(threads, () =>
+        {
+            var y = Random((int)Conv2d.OutputLength(g), seed + 4);
+            if (shifted)
+            {
+                fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y) Conv2dShiftedRows.Forward(g, px, pw, pb, pr, activation, py);
+            }
+            else
+            {
+                Conv2d.Forward(g, x, w, bias, residual, activation, y);
+            }
+            return y;
+        });
+        int[] expected = [.. Run(shifted: true, 1).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(shifted: false, 1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(shifted: false, 2).Select(BitConverter.SingleToInt32Bits));
     }
 
     /// <summary>Runs <paramref name="run"/> with the kernels limited to <paramref name="threads"/> workers (callers sit in <see cref="KernelParallelCollection"/>).</summary>
