@@ -223,9 +223,7 @@ internal static unsafe class Conv2dShiftedRows
                                 continue;
                             }
                             float* input = src + n * sampleStride + (long)ih * g.InWidth + first * g.StrideW + b - g.PadLeft;
-                            if (g.StrideW == 1) ShortCopy.Apply(input, run, length);
-                            else if (g.StrideW == 2) EvenGather.Apply(input, run, length, g.InWidth - (2 * first + b - g.PadLeft));
-                            else for (int j = 0; j < length; j++) run[j] = input[(long)j * g.StrideW];
+                            StridedGather.Apply(input, run, length, g.StrideW, g.InWidth - (first * g.StrideW + b - g.PadLeft));
                         }
                     }
                 }

@@ -1,4 +1,3 @@
-using ModelAudit.Tensors.Kernels.Layout;
 using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -51,26 +50,17 @@ internal static unsafe class Conv2dSubsampled
         }
     }
 
-    /// <summary>gathered[n, c, i, j] = x[n, c, i * strideH, j * strideW], planes split between workers.</summary>
+    /// <summary>
+    /// gathered[n, c, i, j] = x[n, c, i * strideH, j * strideW], planes split between workers: each plane is im2col's one
+    /// row of a 1x1 kernel, so plane p of the batch is row p of <see cref="Im2Col.LowerRow"/> over the whole batch.
+    /// </summary>
     private static void Gather(in Conv2dGeometry g, float* x, float* gathered)
     {
         Conv2dGeometry geometry = g;
-        long inPlane = (long)g.InHeight * g.InWidth, outPlane = (long)g.OutHeight * g.OutWidth;
+        long outPlane = (long)g.OutHeight * g.OutWidth;
         KernelParallel.For(g.Batch * g.InChannels, outPlane, (first, end) =>
         {
-            int outH = geometry.OutHeight, outW = geometry.OutWidth, inW = geometry.InWidth, strideW = geometry.StrideW;
-            for (long p = first; p < end; p++)
-            {
-                for (int i = 0; i < outH; i++)
-                {
-                    float* src = x + p * inPlane + (long)i * geometry.StrideH * inW;
-                    float* dst = gathered + p * outPlane + (long)i * outW;
-                    if (strideW == 1) Buffer.MemoryCopy(src, dst, outW * sizeof(float), outW * sizeof(float));
-                    else if (strideW == 2) EvenGather.Apply(src, dst, outW, inW);
-                    else
-                        for (int j = 0; j < outW; j++) dst[j] = src[(long)j * strideW];
-                }
-            }
+            for (int p = first; p < end; p++) Im2Col.LowerRow(geometry, p, x, gathered + p * outPlane);
         });
     }
 }

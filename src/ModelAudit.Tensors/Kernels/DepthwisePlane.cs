@@ -142,14 +142,7 @@ internal readonly struct DepthwisePlane
                 }
                 new Span<float>(dst, begin).Fill(fill);
                 float* src = x + (long)ih * inW + firstColumn;
-                if (stride == 1)
-                {
-                    new ReadOnlySpan<float>(src, end - begin).CopyTo(new Span<float>(dst + begin, end - begin));
-                }
-                else
-                {
-                    for (int c = begin; c < end; c++, src += stride) dst[c] = *src;
-                }
+                StridedGather.Apply(src, dst + begin, end - begin, stride, inW - firstColumn);
                 new Span<float>(dst + end, width - end).Fill(fill);
             }
         }
@@ -174,10 +167,7 @@ internal readonly struct DepthwisePlane
             {
                 float* dst = dstPhase + (long)r * width;
                 float* src = x + (long)(r - padTop) * inW + firstColumn;
-                if (stride == 1) Buffer.MemoryCopy(src, dst, (long)count * sizeof(float), (long)count * sizeof(float));
-                else if (stride == 2) Layout.EvenGather.Apply(src, dst, count, inW - firstColumn);
-                else
-                    for (int c = 0; c < count; c++, src += stride) dst[c] = *src;
+                StridedGather.Apply(src, dst, count, stride, inW - firstColumn);
             }
         }
     }

@@ -126,14 +126,7 @@ internal static unsafe class Im2Col
             }
             float* src = plane + (long)ih * inW + offsetW;
             for (int ow = 0; ow < owBegin; ow++) dst[ow] = 0;
-            if (g.StrideW == 1)
-            {
-                ShortCopy.Apply(src + owBegin, dst + owBegin, owEnd - owBegin);
-            }
-            else
-            {
-                for (int ow = owBegin; ow < owEnd; ow++) dst[ow] = src[ow * g.StrideW];
-            }
+            if (owEnd > owBegin) StridedGather.Apply(src + (long)owBegin * g.StrideW, dst + owBegin, owEnd - owBegin, g.StrideW, inW - (offsetW + owBegin * g.StrideW));
             for (int ow = Math.Max(owBegin, owEnd); ow < outW; ow++) dst[ow] = 0;
         }
     }
@@ -178,14 +171,8 @@ internal static unsafe class Im2Col
                         float* src = plane + (long)ih * inW + offsetW;
                         int copyBegin = Math.Max(ow0, owBegin), copyEnd = Math.Max(copyBegin, Math.Min(ow1, owEnd));
                         for (int o = ow0; o < copyBegin; o++) run[o] = 0;
-                        if (strideW == 1)
-                        {
-                            ShortCopy.Apply(src + copyBegin, run + copyBegin, copyEnd - copyBegin);
-                        }
-                        else
-                        {
-                            for (int o = copyBegin; o < copyEnd; o++) run[o] = src[o * strideW];
-                        }
+                        if (copyEnd > copyBegin)
+                            StridedGather.Apply(src + (long)copyBegin * strideW, run + copyBegin, copyEnd - copyBegin, strideW, inW - (offsetW + copyBegin * strideW));
                         for (int o = copyEnd; o < ow1; o++) run[o] = 0;
                     }
                     dst += length;

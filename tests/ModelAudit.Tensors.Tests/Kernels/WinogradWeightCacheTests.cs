@@ -5,11 +5,22 @@ namespace ModelAudit.Tensors.Tests.Kernels;
 /// <summary>The transformed-weights cache: reuse only while the weights are bit for bit the same, and a hard capacity.</summary>
 public class WinogradWeightCacheTests
 {
+    /// <summary>
+    /// Random weights in a pinned array: entries are found by address, and a collection moving an unpinned array between
+    /// two lookups (tests run beside others that allocate) would read as new weights.
+    /// </summary>
+    private static float[] Pinned(int length, int seed)
+    {
+        var array = GC.AllocateArray<float>(length, pinned: true);
+        KernelAssert.Random(length, seed).CopyTo(array, 0);
+        return array;
+    }
+
     [Fact]
     public unsafe void Get_SameWeightsTwice_TransformsOnce()
     {
         var cache = new WinogradWeightCache(1 << 20);
-        float[] w = KernelAssert.Random(90, 1);
+        float[] w = Pinned(90, 1);
         var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
@@ -26,7 +37,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_WeightsEditedInPlace_TransformsAfresh()
     {
         var cache = new WinogradWeightCache(1 << 20);
-        float[] w = KernelAssert.Random(90, 2);
+        float[] w = Pinned(90, 2);
         var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
@@ -52,7 +63,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_TwoRolesOfTheSameWeights_ShareOneCopy()
     {
         var cache = new WinogradWeightCache(2 * 90 + 2 * 160);
-        float[] w = KernelAssert.Random(90, 4);
+        float[] w = Pinned(90, 4);
         var transforms = new CountedTransform();
         void Ask(int role, int calls)
         {
@@ -79,7 +90,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_SameFloatsAsAnotherShape_TransformsAfresh()
     {
         var cache = new WinogradWeightCache(1 << 20);
-        float[] w = KernelAssert.Random(90, 6);
+        float[] w = Pinned(90, 6);
         var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
@@ -93,7 +104,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_BeyondCapacity_TransformsEveryCallAndKeepsNothing()
     {
         var cache = new WinogradWeightCache(200);
-        float[] w = KernelAssert.Random(90, 3);
+        float[] w = Pinned(90, 3);
         var transforms = new CountedTransform();
         fixed (float* pw = w)
         {
@@ -115,7 +126,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_NewWeightsAskedTwiceWhenFull_DisplaceEntriesUnusedSince()
     {
         var cache = new WinogradWeightCache(2 * (90 + 160));
-        float[] a1 = KernelAssert.Random(90, 11), a2 = KernelAssert.Random(90, 12), b1 = KernelAssert.Random(90, 13);
+        float[] a1 = Pinned(90, 11), a2 = Pinned(90, 12), b1 = Pinned(90, 13);
         var transforms = new CountedTransform();
         void Ask(float[] w)
         {
@@ -144,7 +155,7 @@ public class WinogradWeightCacheTests
     public unsafe void Get_CycleLargerThanCapacity_KeepsTheCachedOnes()
     {
         var cache = new WinogradWeightCache(2 * (90 + 160));
-        float[][] weights = [KernelAssert.Random(90, 21), KernelAssert.Random(90, 22), KernelAssert.Random(90, 23)];
+        float[][] weights = [Pinned(90, 21), Pinned(90, 22), Pinned(90, 23)];
         var transforms = new CountedTransform();
         for (int pass = 0; pass < 5; pass++)
         {
