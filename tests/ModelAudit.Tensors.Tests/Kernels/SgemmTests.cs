@@ -160,10 +160,13 @@ public class SgemmTests
     /// <summary>
     /// B given as row pointers (rows scattered through a larger buffer, in shuffled order) against the same rows stored
     /// densely: the same packed panels, so the same bits, with A rows in one block (B packed panel by panel) and in
-    /// several (B packed per block), depth past one block, a ragged last panel, and the epilogue's bias and ReLU.
+    /// several (B packed per block), rows read in place (fewer A rows than a block) and packed (a block of rows: 96, 200),
+    /// depth past one block, a ragged last panel, and the epilogue's bias and ReLU.
     /// </summary>
     [Theory]
     [InlineData(64, 700, 300, false)]
+    [InlineData(95, 300, 300, false)]
+    [InlineData(96, 300, 300, false)]
     [InlineData(200, 131, 600, true)]
     [InlineData(7, 1000, 257, true)]
     public unsafe void MultiplyRows_ScatteredRows_BitIdenticalToDenseB(int m, int n, int k, bool transA)
