@@ -460,9 +460,11 @@ internal static unsafe class Sgemm
                     // Panels of B in groups, each 6-row panel of A swept across a group: C (and the residual the epilogue
                     // reads) then moves in runs of group x 64 columns per row, not 64, which the prefetcher follows (a
                     // product of 256 rows otherwise touches 256 rows, 256 B each, per panel). The group's packed B stays
-                    // near 128 KiB (L2); B read in place (strided rows) keeps single panels. resnet's 1x1 convolutions
-                    // with a residual: 1.06-1.28x; the whole resnet50 forward 2-4%; resnet18 and mobilenet_v3 unchanged.
-                    int group = rowsInPlace ? 1 : Math.Clamp(512 / kc, 1, 16);
+                    // near 128 KiB (L2), as do the kc rows of a group read in place. resnet's 1x1 convolutions with a
+                    // residual: 1.06-1.28x; the whole resnet50 forward 2-4%. A plain B read in place too (pointwise
+                    // convolutions of at most 96 output channels: mobilenet_v3's 16->72 at 56x56 1.08-1.13x, 64->64
+                    // 1.03-1.09x, in-process A/B); shifted input rows read in place keep single panels (measured level).
+                    int group = g.BRows != null && rowsInPlace ? 1 : Math.Clamp(512 / kc, 1, 16);
                     for (int jg = 0; jg < nc; jg += nr * group)
                     {
                         int groupEnd = Math.Min(nc, jg + nr * group);
