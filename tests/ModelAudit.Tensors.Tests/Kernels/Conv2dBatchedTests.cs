@@ -103,6 +103,46 @@ public class Conv2dBatchedTests
     }
 
     /// <summary>
+    /// The positions past a sample's last whole 64-column panel (4 at 14x14, 16 at 28x28) run for the whole batch in one
+    /// product, side by side: each sample's output is still bit for bit what the sample alone gives (batch 1, where every
+    /// position is in its own product), with bias, residual and ReLU in the GEMM's epilogue or HardSwish after it, depth
+    /// 300 past one depth block, at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(14, false)]
+    [InlineData(14, true)]
+    [InlineData(28, false)]
+    public unsafe void Forward_PointwiseRaggedColumnsOfTheBatch_BitIdenticalToEachSampleAlone(int size, bool hardSwish)
+    {
+        var g = new Conv2dGeometry(6, 300, size, size, 70, 1, 1);
+        var one = g with { Batch = 1 };
+        Assert.Equal(size * size % 64, Conv2dBatched.RaggedColumns(g));
+        Assert.Equal(0, Conv2dBatched.RaggedColumns(one));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 31), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 32);
+        float[] bias = KernelAssert.Random(g.OutChannels, 33), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 34, -4, 4);
+        var activation = hardSwish
+            ? new FusedActivation(ModelAudit.Tensors.Operations.FusedActivationKind.GatedHardSigmoid, 1f / 6, 0.5f)
+            : FusedActivation.Relu;
+        long inSample = Conv2d.InputLength(one), outSample = Conv2d.OutputLength(one);
+        var alone = new float[Conv2d.OutputLength(g)];
+        fixed (float* px = x, pw = w, pb = bias, pr = residual, py = alone)
+        {
+            for (int n = 0; n < g.Batch; n++)
+                Conv2dBatched.Forward(one, px + n * inSample, pw, pb, pr + n * outSample, activation, py + n * outSample);
+        }
+        float[] Run(int threads) => KernelAssert.WithThreads(threads, () =>
+        {
+            var y = new float[Conv2d.OutputLength(g)];
+            fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y) Conv2dBatched.Forward(g, px, pw, pb, pr, activation, py);
+            return y;
+        });
+        int[] expected = [.. alone.Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(2).Select(BitConverter.SingleToInt32Bits));
+        Assert.Contains(alone, v => v == 0f);
+    }
+
+    /// <summary>
     /// A 1x1 stride-2 convolution on maps small enough to batch (resnet50's downsample to 14x14 and 7x7) takes the batched
     /// lowering, not the shifted rows: the same K-ordered sums (depth 300, past one GEMM depth block), so the same bits
     /// with bias, residual and ReLU, at one and two threads; to a 28x28 map it takes neither (<see cref="Conv2dSubsampled"/>).
