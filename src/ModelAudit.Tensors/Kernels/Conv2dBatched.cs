@@ -93,7 +93,7 @@ internal static unsafe class Conv2dBatched
         // The positions past the last whole panel of every sample run first, side by side in one product (RaggedColumns);
         // each sample's own product then covers only whole panels.
         int ragged = RaggedColumns(g);
-        if (ragged > 0) ForwardRaggedColumns(g, ragged, x, w, bias, residual, inGemm, y);
+        if (ragged > 0) MultiplyRaggedColumns(false, outChannels, inChannels, w, inChannels, x, y, g.Batch, spatial, ragged, bias, residual, inGemm);
         int columns = spatial - ragged;
         long workPerSample = 2L * outChannels * spatial * inChannels;
         bool sampleParallel = g.Batch >= KernelParallel.MaxDegree && KernelParallel.ChunkCount(g.Batch, workPerSample) > 1;
@@ -122,38 +122,44 @@ internal static unsafe class Conv2dBatched
     /// element the same depth-blocked chain either way, so a sample's result does not depend on its batch) and with at
     /// least two samples.
     /// </summary>
-    internal static int RaggedColumns(in Conv2dGeometry g)
+    internal static int RaggedColumns(in Conv2dGeometry g) => RaggedColumnsOf(g, g.OutChannels, g.InChannels);
+
+    /// <summary><see cref="RaggedColumns(in Conv2dGeometry)"/> for the input gradient's products (W^T dy_n: input channels by output channels).</summary>
+    internal static int RaggedDataColumns(in Conv2dGeometry g) => RaggedColumnsOf(g, g.InChannels, g.OutChannels);
+
+    private static int RaggedColumnsOf(in Conv2dGeometry g, int rows, int depth)
     {
         int spatial = g.OutHeight * g.OutWidth, ragged = spatial % Sgemm.NR;
         if (ragged == 0 || g.Batch < 2) return 0;
-        return Sgemm.IsSmall(g.OutChannels, spatial - ragged, g.InChannels) || Sgemm.IsSmall(g.OutChannels, g.Batch * ragged, g.InChannels) ? 0 : ragged;
+        return Sgemm.IsSmall(rows, spatial - ragged, depth) || Sgemm.IsSmall(rows, g.Batch * ragged, depth) ? 0 : ragged;
     }
 
     /// <summary>
-    /// The last <paramref name="ragged"/> positions of every sample: their input columns gathered side by side (and the
-    /// residual's), one GEMM with the per-sample products' epilogue (bias after the first depth block, residual and ReLU
-    /// after the last), the result scattered back into y. An activation other than ReLU is left to the per-sample pass
-    /// over the whole sample, which runs after this. Parallel inside the GEMM.
+    /// The last <paramref name="ragged"/> columns of every sample's product C_n = op(A) B_n (B_n: <paramref name="depth"/> x
+    /// spatial at <paramref name="b"/> + n * depth * spatial; C_n and the residual: <paramref name="rows"/> x spatial at
+    /// n * rows * spatial): the columns of B gathered side by side (and the residual's), one GEMM with the per-sample
+    /// products' epilogue (bias after the first depth block, residual and ReLU after the last), the result scattered back
+    /// into C. An activation other than ReLU is left to the caller's pass over the whole sample. Parallel inside the GEMM.
     /// </summary>
-    private static void ForwardRaggedColumns(in Conv2dGeometry g, int ragged, float* x, float* w, float* bias, float* residual, in FusedActivation inGemm, float* y)
+    internal static void MultiplyRaggedColumns(bool transA, int rows, int depth, float* a, int lda, float* b, float* c, int batch, int spatial, int ragged,
+        float* bias, float* residual, in FusedActivation inGemm)
     {
-        int inChannels = g.InChannels, outChannels = g.OutChannels, spatial = g.OutHeight * g.OutWidth, first = spatial - ragged;
-        int columns = g.Batch * ragged;
-        float[] inputArray = ScratchBuffer.Shared.Rent(inChannels * columns);
-        float[] outputArray = ScratchBuffer.Shared.Rent(2 * outChannels * columns);
+        int first = spatial - ragged, columns = batch * ragged;
+        float[] inputArray = ScratchBuffer.Shared.Rent(depth * columns);
+        float[] outputArray = ScratchBuffer.Shared.Rent(2 * rows * columns);
         try
         {
             fixed (float* gathered = inputArray, product = outputArray)
             {
-                float* gatheredResidual = residual == null ? null : product + (long)outChannels * columns;
-                GatherColumns(x, g.Batch, inChannels, spatial, first, ragged, gathered);
-                if (residual != null) GatherColumns(residual, g.Batch, outChannels, spatial, first, ragged, gatheredResidual);
+                float* gatheredResidual = residual == null ? null : product + (long)rows * columns;
+                GatherColumns(b, batch, depth, spatial, first, ragged, gathered);
+                if (residual != null) GatherColumns(residual, batch, rows, spatial, first, ragged, gatheredResidual);
                 var epilogue = new GemmEpilogue(bias, gatheredResidual, inGemm);
-                Sgemm.Multiply(false, false, outChannels, columns, inChannels, 1f, new ReadOnlySpan<float>(w, outChannels * inChannels), inChannels,
-                    new ReadOnlySpan<float>(gathered, inChannels * columns), columns, 0f, new Span<float>(product, outChannels * columns), columns, parallel: true, epilogue);
-                for (int n = 0; n < g.Batch; n++)
-                    for (int o = 0; o < outChannels; o++)
-                        new ReadOnlySpan<float>(product + (long)o * columns + n * ragged, ragged).CopyTo(new Span<float>(y + ((long)n * outChannels + o) * spatial + first, ragged));
+                Sgemm.Multiply(transA, false, rows, columns, depth, 1f, new ReadOnlySpan<float>(a, rows * depth), lda,
+                    new ReadOnlySpan<float>(gathered, depth * columns), columns, 0f, new Span<float>(product, rows * columns), columns, parallel: true, epilogue);
+                for (int n = 0; n < batch; n++)
+                    for (int r = 0; r < rows; r++)
+                        new ReadOnlySpan<float>(product + (long)r * columns + n * ragged, ragged).CopyTo(new Span<float>(c + ((long)n * rows + r) * spatial + first, ragged));
             }
         }
         finally

@@ -192,6 +192,36 @@ public class Conv2dBatchedTests
     }
 
     /// <summary>
+    /// The input gradient's positions past a sample's last whole panel run for the whole batch in one product, as in the
+    /// forward: each sample's dx still bit for bit what the sample alone gives (batch 1), depth 300 past one depth block,
+    /// at one and two threads; with too little work for the blocked GEMM (8 input channels) the batch is not gathered.
+    /// </summary>
+    [Theory]
+    [InlineData(14)]
+    [InlineData(28)]
+    public void BackwardData_PointwiseRaggedColumnsOfTheBatch_BitIdenticalToEachSampleAlone(int size)
+    {
+        var g = new Conv2dGeometry(6, 70, size, size, 300, 1, 1);
+        var one = g with { Batch = 1 };
+        Assert.Equal(size * size % 64, Conv2dBatched.RaggedDataColumns(g));
+        Assert.Equal(0, Conv2dBatched.RaggedDataColumns(one));
+        Assert.Equal(0, Conv2dBatched.RaggedDataColumns(g with { InChannels = 8, OutChannels = 5 }));
+        float[] dy = KernelAssert.Random((int)Conv2d.OutputLength(g), 41), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 42);
+        int inSample = (int)Conv2d.InputLength(one), outSample = (int)Conv2d.OutputLength(one);
+        var alone = new float[Conv2d.InputLength(g)];
+        for (int n = 0; n < g.Batch; n++) Conv2d.BackwardData(one, dy.AsSpan(n * outSample, outSample), w, alone.AsSpan(n * inSample, inSample));
+        float[] Run(int threads) => KernelAssert.WithThreads(threads, () =>
+        {
+            var dx = new float[Conv2d.InputLength(g)];
+            Conv2d.BackwardData(g, dy, w, dx);
+            return dx;
+        });
+        int[] expected = [.. alone.Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(1).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(2).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
     /// Squeeze-excitation's 1x1 convolutions on 1x1 maps, batch 8 and 9 (<see cref="ShortGemm"/>): y = x w^T + bias against
     /// float64, within 1e-5 of the sum of |terms| (float32 sums of 150 products of [-1, 1] values, in another order than
     /// float64's), bit-identical at one and two threads, and each sample the same as in a batch of one.
