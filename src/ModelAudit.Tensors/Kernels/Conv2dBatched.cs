@@ -144,19 +144,20 @@ internal static unsafe class Conv2dBatched
     internal static void MultiplyRaggedColumns(bool transA, int rows, int depth, float* a, int lda, float* b, float* c, int batch, int spatial, int ragged,
         float* bias, float* residual, in FusedActivation inGemm)
     {
-        int first = spatial - ragged, columns = batch * ragged;
-        float[] inputArray = ScratchBuffer.Shared.Rent(depth * columns);
-        float[] outputArray = ScratchBuffer.Shared.Rent(2 * rows * columns);
+        int first = spatial - ragged, columns = checked(batch * ragged);
+        int gatheredLength = checked(depth * columns), productLength = checked(rows * columns);
+        float[] inputArray = ScratchBuffer.Shared.Rent(gatheredLength);
+        float[] outputArray = ScratchBuffer.Shared.Rent(checked(2 * productLength));
         try
         {
             fixed (float* gathered = inputArray, product = outputArray)
             {
-                float* gatheredResidual = residual == null ? null : product + (long)rows * columns;
+                float* gatheredResidual = residual == null ? null : product + productLength;
                 GatherColumns(b, batch, depth, spatial, first, ragged, gathered);
                 if (residual != null) GatherColumns(residual, batch, rows, spatial, first, ragged, gatheredResidual);
                 var epilogue = new GemmEpilogue(bias, gatheredResidual, inGemm);
                 Sgemm.Multiply(transA, false, rows, columns, depth, 1f, new ReadOnlySpan<float>(a, rows * depth), lda,
-                    new ReadOnlySpan<float>(gathered, depth * columns), columns, 0f, new Span<float>(product, rows * columns), columns, parallel: true, epilogue);
+                    new ReadOnlySpan<float>(gathered, gatheredLength), columns, 0f, new Span<float>(product, productLength), columns, parallel: true, epilogue);
                 for (int n = 0; n < batch; n++)
                     for (int r = 0; r < rows; r++)
                         new ReadOnlySpan<float>(product + (long)r * columns + n * ragged, ragged).CopyTo(new Span<float>(c + ((long)n * rows + r) * spatial + first, ragged));
