@@ -41,4 +41,29 @@ public class Conv2dSubsampledTests
         var activation = hardSwish ? new FusedActivation(ModelAudit.Tensors.Operations.FusedActivationKind.GatedHardSigmoid, 1f / 6, 0.5f) : FusedActivation.Relu;
         KernelAssert.ForwardMatchesShiftedRows(g, activation, 51);
     }
+
+    /// <summary>
+    /// Blocks of samples (the gathered copy bounded, one or two samples a block here) give the bits of the whole batch in
+    /// one block, ragged positions gathered per block, at one and two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public unsafe void Forward_BlocksOfSamples_BitIdenticalToOneBlock(int threads)
+    {
+        var g = new Conv2dGeometry(5, 300, 34, 34, 20, 1, 1, StrideH: 2, StrideW: 2);
+        long sampleFloats = Conv2d.InputLength(Conv2dSubsampled.Compact(g with { Batch = 1 }));
+        float[] x = KernelAssert.Random((int)Conv2d.InputLength(g), 61), w = KernelAssert.Random((int)Conv2d.WeightLength(g), 62);
+        float[] bias = KernelAssert.Random(g.OutChannels, 63), residual = KernelAssert.Random((int)Conv2d.OutputLength(g), 64);
+        float[] Run(long blockFloats) => KernelAssert.WithThreads(threads, () =>
+        {
+            var y = new float[Conv2d.OutputLength(g)];
+            fixed (float* px = x, pw = w, pb = bias, pr = residual, py = y)
+                Conv2dSubsampled.Forward(g, px, pw, pb, pr, FusedActivation.Relu, py, blockFloats);
+            return y;
+        });
+        int[] expected = [.. Run(g.Batch * sampleFloats).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(expected, Run(sampleFloats).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected, Run(2 * sampleFloats).Select(BitConverter.SingleToInt32Bits));
+    }
 }
