@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelAudit.Tensors.Kernels;
 
@@ -8,6 +9,9 @@ namespace ModelAudit.Tensors.Kernels;
 /// squeeze-excitation 1x1 convolution on 1x1 maps): B is read as stored, two rows at a time against eight rows of A in
 /// registers, with no packing, so at a small batch (a classifier on 8 samples) the product costs one read of the
 /// weights. For more rows, blocks of B rows small enough to stay in L2 are swept by every group of eight rows of A.
+/// While a pair of B rows is summed the next pair is prefetched a line per step: the weights come cold from memory
+/// in a forward pass, and mobilenet_v3's classifier (590K and 1M weights, batch 8) went from 0.28 and 0.52-0.55 ms to
+/// 0.18 and 0.38-0.40 ms from a flushed cache at one thread (the whole forward 1.02-1.03x, in-process A/B).
 /// Each C element is one thread's sum in a fixed order (sixteen lane sums over whole vectors, reduced across lanes,
 /// then the tail in order), then alpha * s or alpha * s + beta * c as one fused multiply-add, as the blocked GEMM
 /// finishes. The order differs from the blocked GEMM's, so results agree with it to rounding; they depend on neither
@@ -70,10 +74,18 @@ internal static unsafe class ShortGemm
         {
             int j0 = 2 * pair, j1 = Math.Min(j0 + 1, n - 1);
             float* b0 = b + (long)j0 * ldb, b1 = b + (long)j1 * ldb;
+            // The next pair's rows, a line of each per step, fetched while this pair's are summed: the weights arrive cold
+            // from memory (the activations evicted them), and two streams alone were read at about 8 GB/s.
+            float* next0 = b + (long)Math.Min(j0 + 2, n - 1) * ldb, next1 = b + (long)Math.Min(j0 + 3, n - 1) * ldb;
             Vector512<float> s00 = default, s10 = default, s20 = default, s30 = default, s40 = default, s50 = default, s60 = default, s70 = default;
             Vector512<float> s01 = default, s11 = default, s21 = default, s31 = default, s41 = default, s51 = default, s61 = default, s71 = default;
             for (int p = 0; p < whole; p += 16)
             {
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(next0 + p);
+                    Sse.Prefetch0(next1 + p);
+                }
                 var w0 = Vector512.Load(b0 + p);
                 var w1 = Vector512.Load(b1 + p);
                 var x = Vector512.Load(a0 + p); s00 = Vector512.FusedMultiplyAdd(x, w0, s00); s01 = Vector512.FusedMultiplyAdd(x, w1, s01);

@@ -57,6 +57,34 @@ public class SgemmPackTests
         Assert.Equal(Expected(dense, ldb, p0, kc, j0, nc, nr), packed);
     }
 
+    /// <summary>
+    /// The transposed B packer (op(B)[p, j] = b[j * ldb + p]) against the layout's definition, NaN-filled destination:
+    /// depths with whole 16-step blocks (AVX-512's 16 x 16 transposes), an 8-step remainder (8 x 8 transposes) and a
+    /// scalar one; row strides a multiple of 1 KiB (the cache-set case the 16 x 16 blocks are for) and not; whole panels
+    /// and a ragged last one; the AVX-512 and AVX2 kernels' panel widths.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 256, 2 * 64, 1024)]
+    [InlineData(64, 16 * 3 + 8 + 5, 2 * 64 + 9, 1024)]
+    [InlineData(64, 40, 64, 333)]
+    [InlineData(16, 16 * 2 + 3, 16 * 3 + 7, 512)]
+    [InlineData(16, 7, 5, 64)]
+    public unsafe void B_Transposed_PanelsHoldTheBlockTransposedWithZeroPaddedEdge(int nr, int kc, int nc, int ldb)
+    {
+        const int p0 = 3, j0 = 5;
+        float[] stored = KernelAssert.Random((j0 + nc + 2) * ldb, 73);
+        int panels = (nc + nr - 1) / nr;
+        float[] packed = new float[panels * kc * nr];
+        Array.Fill(packed, float.NaN);
+        fixed (float* pb = stored, pd = packed) SgemmPack.B(true, pb, ldb, p0, kc, j0, nc, nr, pd);
+        // op(B) written out row-major (k x n) gives the untransposed definition.
+        int rows = p0 + kc, columns = j0 + nc;
+        var opB = new float[rows * columns];
+        for (int p = 0; p < rows; p++)
+            for (int j = 0; j < columns; j++) opB[p * columns + j] = stored[j * ldb + p];
+        Assert.Equal(Expected(opB, columns, p0, kc, j0, nc, nr), packed);
+    }
+
     /// <summary>The panel layout by its definition.</summary>
     private static float[] Expected(float[] b, int ldb, int p0, int kc, int j0, int nc, int nr)
     {
