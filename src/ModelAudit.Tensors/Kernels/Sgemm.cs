@@ -487,6 +487,21 @@ internal static unsafe class Sgemm
                                 bool inPlace = rowsInPlace && cols == nr;
                                 float* bPanel = panelByPanel ? packedB + (long)((jr - jg) / nr) * kc * nr : bBlock + (long)(jr / nr) * kc * nr;
                                 float* cTile = g.C + (long)(ic + ir) * g.Ldc + jc + jr;
+                                if (lastBlock && g.Epilogue.Residual != null && Sse.IsSupported)
+                                {
+                                    // The residual of the next tile of this sweep (along the group, then the next panel of A
+                                    // rows), fetched while this tile is summed: the epilogue reads its 6 rows at once, 24
+                                    // lines that missed together. resnet's 1x1 convolutions with a residual 1.11-1.15x at one
+                                    // thread, 1.18-1.23x at two alone, 1.04-1.08x in the resnet50 forward (1.02x the whole
+                                    // forward at one thread, level at two; in-process A/B).
+                                    int nextIr = ir, nextJr = jr + nr;
+                                    if (nextJr >= groupEnd)
+                                    {
+                                        nextJr = jg;
+                                        nextIr = ir + mr;
+                                    }
+                                    if (nextIr < mc) PrefetchResidual(g, ic + nextIr, jc + nextJr, Math.Min(mr, mc - nextIr), Math.Min(nr, nc - nextJr));
+                                }
                                 if (cols == nr && Avx512F.IsSupported)
                                 {
                                     var tile = new TileSite(cTile, ic + ir, jc + jr, rows, beta, firstBlock, lastBlock, edgeTile);
@@ -514,6 +529,16 @@ internal static unsafe class Sgemm
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Prefetches the lines of the residual the epilogue will read for the tile at (row, column).</summary>
+    private static void PrefetchResidual(in GemmArguments g, int row, int column, int rows, int cols)
+    {
+        float* r = g.Epilogue.Residual + (long)row * g.Ldc + column;
+        for (int i = 0; i < rows; i++, r += g.Ldc)
+        {
+            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(r + j);
         }
     }
 

@@ -9,9 +9,9 @@ namespace ModelAudit.Tensors.Kernels;
 /// squeeze-excitation 1x1 convolution on 1x1 maps): B is read as stored, two rows at a time against eight rows of A in
 /// registers, with no packing, so at a small batch (a classifier on 8 samples) the product costs one read of the
 /// weights. For more rows, blocks of B rows small enough to stay in L2 are swept by every group of eight rows of A.
-/// While a pair of B rows is summed the next pair is prefetched a line per step: the weights come cold from memory
-/// in a forward pass, and mobilenet_v3's classifier (590K and 1M weights, batch 8) went from 0.28 and 0.52-0.55 ms to
-/// 0.18 and 0.38-0.40 ms from a flushed cache at one thread (the whole forward 1.02-1.03x, in-process A/B).
+/// While a pair of B rows is summed the next pair is prefetched a line per step when the weights exceed L2: they come
+/// cold from memory in a forward pass, and mobilenet_v3's classifier (590K and 1M weights, batch 8) went from 0.28 and
+/// 0.52-0.55 ms to 0.18 and 0.38-0.40 ms from a flushed cache at one thread (the whole forward 1.02-1.03x, in-process A/B).
 /// Each C element is one thread's sum in a fixed order (sixteen lane sums over whole vectors, reduced across lanes,
 /// then the tail in order), then alpha * s or alpha * s + beta * c as one fused multiply-add, as the blocked GEMM
 /// finishes. The order differs from the blocked GEMM's, so results agree with it to rounding; they depend on neither
@@ -25,6 +25,13 @@ internal static unsafe class ShortGemm
 
     /// <summary>Floats of B per block swept by all row groups (256 KB: within L2 beside A's rows).</summary>
     private const int BlockFloats = 1 << 16;
+
+    /// <summary>
+    /// Weights (n * k floats) from which the next rows are prefetched: more than L2 holds (1 MiB), so they come from L3 or
+    /// memory on every call. Smaller ones may stay in cache between calls, where the prefetches only cost (a 576 x 1024
+    /// product read hot took 1.2x as long with them).
+    /// </summary>
+    private const long PrefetchFloats = 1L << 18;
 
     /// <summary>
     /// Weights (n * k floats) from which a Linear layer's Gemm takes this path: below, packing B costs the GEMM little
@@ -46,11 +53,12 @@ internal static unsafe class ShortGemm
         {
             float* sa = pa, sb = pb, sc = pc;
             int pairs = (n + 1) / 2, blockPairs = Math.Max(1, BlockFloats / (2 * k));
+            bool prefetch = Sse.IsSupported && (long)n * k >= PrefetchFloats;
             KernelParallel.For(pairs, 2L * m * k, (first, end) =>
             {
                 for (int block = first; block < end; block += blockPairs)
                     for (int i0 = 0; i0 < m; i0 += RowsPerPass)
-                        Pairs(Math.Min(RowsPerPass, m - i0), n, k, alpha, sa + (long)i0 * lda, lda, sb, ldb, beta, sc + (long)i0 * ldc, ldc, block, Math.Min(end, block + blockPairs));
+                        Pairs(Math.Min(RowsPerPass, m - i0), n, k, alpha, sa + (long)i0 * lda, lda, sb, ldb, beta, sc + (long)i0 * ldc, ldc, block, Math.Min(end, block + blockPairs), prefetch);
             });
         }
     }
@@ -63,7 +71,7 @@ internal static unsafe class ShortGemm
 
     /// <summary>Columns 2 * pair and 2 * pair + 1 of C for pairs [first, end) and m (at most eight) rows; rows past m alias row 0 and are not stored, an odd last column pairs with itself.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Pairs(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int first, int end)
+    private static void Pairs(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int first, int end, bool prefetch)
     {
         float** rows = stackalloc float*[RowsPerPass];
         for (int i = 0; i < RowsPerPass; i++) rows[i] = a + (long)(i < m ? i : 0) * lda;
@@ -81,7 +89,7 @@ internal static unsafe class ShortGemm
             Vector512<float> s01 = default, s11 = default, s21 = default, s31 = default, s41 = default, s51 = default, s61 = default, s71 = default;
             for (int p = 0; p < whole; p += 16)
             {
-                if (Sse.IsSupported)
+                if (prefetch)
                 {
                     Sse.Prefetch0(next0 + p);
                     Sse.Prefetch0(next1 + p);
