@@ -1,4 +1,5 @@
 using ModelAudit.Tensors.Kernels.Elementwise;
+using ModelAudit.Tensors.Kernels.Layout;
 using ModelAudit.Tensors.Operations;
 
 namespace ModelAudit.Tensors.Kernels;
@@ -147,7 +148,7 @@ internal static unsafe class Conv2dBatched
         int first = spatial - ragged, columns = checked(batch * ragged);
         int gatheredLength = checked(depth * columns), productLength = checked(rows * columns);
         float[] inputArray = ScratchBuffer.Shared.Rent(gatheredLength);
-        float[] outputArray = ScratchBuffer.Shared.Rent(checked(2 * productLength));
+        float[] outputArray = ScratchBuffer.Shared.Rent(residual == null ? productLength : checked(2 * productLength));
         try
         {
             fixed (float* gathered = inputArray, product = outputArray)
@@ -160,7 +161,7 @@ internal static unsafe class Conv2dBatched
                     new ReadOnlySpan<float>(gathered, gatheredLength), columns, 0f, new Span<float>(product, productLength), columns, parallel: true, epilogue);
                 for (int n = 0; n < batch; n++)
                     for (int r = 0; r < rows; r++)
-                        new ReadOnlySpan<float>(product + (long)r * columns + n * ragged, ragged).CopyTo(new Span<float>(c + ((long)n * rows + r) * spatial + first, ragged));
+                        ShortCopy.Apply(product + (long)r * columns + n * ragged, c + ((long)n * rows + r) * spatial + first, ragged);
             }
         }
         finally
@@ -176,7 +177,7 @@ internal static unsafe class Conv2dBatched
         int columns = batch * count;
         for (int n = 0; n < batch; n++)
             for (int c = 0; c < channels; c++)
-                new ReadOnlySpan<float>(source + ((long)n * channels + c) * spatial + first, count).CopyTo(new Span<float>(gathered + (long)c * columns + n * count, count));
+                ShortCopy.Apply(source + ((long)n * channels + c) * spatial + first, gathered + (long)c * columns + n * count, count);
     }
 
     /// <summary>

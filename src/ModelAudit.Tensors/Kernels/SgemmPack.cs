@@ -179,24 +179,12 @@ internal static unsafe class SgemmPack
         {
             float* src = rows.Row(p);
             float* d = dst + (long)p * nr;
-            for (int q = 0; q < full; q++, src += nr, d += panel) CopyRun(src, d, nr);
+            for (int q = 0; q < full; q++, src += nr, d += panel) ShortCopy.Apply(src, d, nr);
             if (cols == 0) continue;
             int j = 0;
             for (; j < cols; j++) d[j] = src[j];
             for (; j < nr; j++) d[j] = 0;
         }
-    }
-
-    /// <summary>Copies <paramref name="count"/> floats, a multiple of 8 (a call to Memmove per run would cost more than the copy).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRun(float* src, float* dst, int count)
-    {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; j + 16 <= count; j += 16) Vector512.Store(Vector512.Load(src + j), dst + j);
-        }
-        for (; j < count; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
     }
 
     /// <summary>Where the row packer finds row p of B (at its first packed column).</summary>
